@@ -1,0 +1,333 @@
+"""The ledger's application service: one eventsourcing ``Application`` over
+every aggregate, so that there is one totally ordered notification log.
+
+Each command method is load → decide → save. The aggregates that change
+together (a case, the counter that numbered its form, an index) are saved in
+one atomic ``save``. A version conflict on a case someone else changed is
+reported as ``Conflict``; a conflict only on a shared counter or index means
+another request took the next number first, so the command is decided again.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Mapper, RecordConflictError
+
+from ledger import commands as c
+from ledger.audit import make_envelope
+from ledger.case import GuidanceCase
+from ledger.errors import CaseNotFound, Conflict
+from ledger.numbering import FormCounter
+from ledger.settings import APP_NAME, Settings
+from ledger.transcoder import MsgspecMapper
+from ledger.values import CST, Actor, DeadlineClass, Due, Envelope, FormKind, Role
+from ledger.workcalendar import CALENDAR_ID, ProvisionalDeadlines, WorkCalendar
+from ledger.workdays import WorkCalendarView, compute_due, known_schedules_from_package
+
+MAX_ATTEMPTS = 50
+
+SYSTEM_ACTOR = Actor(id="system", name="系统", role=Role.SYSTEM, unit="system")
+
+
+class Result(msgspec.Struct, frozen=True, kw_only=True):
+    """What a command produced: the case, its new version, the position of the
+    last event in the log (so a reader can wait for views to reach it) and
+    the form number issued, if any."""
+
+    case_id: UUID | None
+    version: int | None
+    notification_id: int
+    number: str | None = None
+
+
+Decision = tuple[list[Aggregate], str | None]
+
+
+class Ledger(Application[UUID]):
+    """The guidance-service case ledger."""
+
+    name = APP_NAME
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        super().__init__(env={**self.settings.eventsourcing_env(), **(env or {})})
+        self.clock = clock or (lambda: datetime.now(CST))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return MsgspecMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())
+
+    # ------------------------------------------------------------------ cases
+
+    def book(self, ctx: c.Context, cmd: c.BookGuidance) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        case = GuidanceCase.book(
+            envelope,
+            applicant=cmd.applicant,
+            contact=cmd.contact,
+            service_types=cmd.service_types,
+            needs=cmd.needs,
+            notes=cmd.notes,
+            channel=cmd.channel,
+            urgency=cmd.urgency,
+        )
+        recordings = self.save(case)
+        return Result(case_id=case.id, version=case.version, notification_id=recordings[-1].notification.id)
+
+    def accept(self, ctx: c.Context, cmd: c.AcceptCase) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.APPLICATION)
+            number = case.accept(env, cmd.deadline_class, counter, self.calendar().view())
+            assert case.due is not None
+            indexes = [self._provisional_index(year) for year in case.due.assumed_years]
+            for index in indexes:
+                index.add(case.id)
+            return [counter, *indexes], str(number)
+
+        return self._on_case(ctx, cmd, decide)
+
+    def refuse(self, ctx: c.Context, cmd: c.RefuseCase) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.refuse(env, cmd.reason, cmd.notice, cmd.referral)))
+
+    def dispatch(self, ctx: c.Context, cmd: c.DispatchCase) -> Result:
+        return self._on_case(
+            ctx,
+            cmd,
+            lambda case, env: _only(
+                case.dispatch(
+                    env,
+                    cmd.assignments,
+                    cmd.form,
+                    lead_unit=cmd.lead_unit,
+                    agreed_time=cmd.agreed_time,
+                    redispatch_reason=cmd.redispatch_reason,
+                )
+            ),
+        )
+
+    def serve(self, ctx: c.Context, cmd: c.RecordService) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.OPINION)
+            number = case.serve(
+                env,
+                counter,
+                place=cmd.place,
+                content=cmd.content,
+                findings=cmd.findings,
+                advice=cmd.advice,
+                staff=cmd.staff,
+                on_site=cmd.on_site,
+                unit_entries=cmd.unit_entries,
+                applicant_signed=cmd.applicant_signed,
+            )
+            return [counter], str(number)
+
+        return self._on_case(ctx, cmd, decide)
+
+    def rate(self, ctx: c.Context, cmd: c.RateService) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.RATING)
+            number = case.rate(
+                env,
+                counter,
+                response=cmd.response,
+                attitude=cmd.attitude,
+                usefulness=cmd.usefulness,
+                result=cmd.result,
+                comments=cmd.comments,
+                method=cmd.method,
+            )
+            return [counter], str(number)
+
+        return self._on_case(ctx, cmd, decide)
+
+    def follow_up(self, ctx: c.Context, cmd: c.RecordFollowUp) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.follow_up(env, cmd.follow_up)))
+
+    def track_rectification(self, ctx: c.Context, cmd: c.TrackRectification) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.track_rectification(env, cmd.rectification)))
+
+    def revoke_penalty(self, ctx: c.Context, cmd: c.RevokePenalty) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.revoke_penalty(env, cmd.reversal)))
+
+    def remake_penalty(self, ctx: c.Context, cmd: c.RemakePenalty) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.remake_penalty(env, cmd.reversal)))
+
+    def withdraw(self, ctx: c.Context, cmd: c.WithdrawCase) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.withdraw(env, cmd.reason)))
+
+    def archive(self, ctx: c.Context, cmd: c.ArchiveCase) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.ARCHIVE)
+            return [counter], str(case.archive(env, counter))
+
+        return self._on_case(ctx, cmd, decide)
+
+    def correct(self, ctx: c.Context, cmd: c.CorrectRecord) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.correct(env, cmd.corrects_version, cmd.changes)))
+
+    def annotate(self, ctx: c.Context, cmd: c.AnnotateCase) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.annotate(env, cmd.note, cmd.about_version)))
+
+    # --------------------------------------------------------------- calendar
+
+    def record_year_schedule(self, ctx: c.Context, cmd: c.RecordYearSchedule) -> Result:
+        """Record a year's official schedule and recompute every provisional
+        deadline that assumed Monday–Friday for that year, in one save."""
+        year = cmd.schedule.year
+        for attempt in range(MAX_ATTEMPTS):
+            envelope = self._envelope(ctx, cmd)
+            calendar = self.calendar()
+            calendar.record_year(envelope, cmd.schedule)
+            view = calendar.view()
+            index = self._provisional_index(year)
+            changed: list[Aggregate] = []
+            resolved: list[UUID] = []
+            for case_id in index.case_ids:
+                case = self._get_case(case_id)
+                if case.recompute_deadline(envelope, view):
+                    changed.append(case)
+                if case.due is None or year not in case.due.assumed_years:
+                    resolved.append(case_id)
+            index.resolve(envelope, tuple(resolved))
+            try:
+                recordings = self.save(calendar, index, *changed)
+            except RecordConflictError:
+                _backoff(attempt)
+                continue
+            return Result(case_id=None, version=calendar.version, notification_id=recordings[-1].notification.id)
+        raise Conflict("登记工作日安排时发生并发冲突，请重试")
+
+    def calendar(self) -> WorkCalendar:
+        """The recorded working-day calendar; on first use it is seeded with
+        every year the chinese-calendar package knows."""
+        try:
+            return self.repository.get(CALENDAR_ID)
+        except AggregateNotFoundError:
+            pass
+        calendar = WorkCalendar()
+        envelope = make_envelope(SYSTEM_ACTOR, "seed-calendar", self.clock(), basis="按国务院办公厅节假日安排通知初始化")
+        for schedule in known_schedules_from_package():
+            calendar.record_year(envelope, schedule)
+        try:
+            self.save(calendar)
+        except RecordConflictError:
+            return self.repository.get(CALENDAR_ID)  # another process seeded it first
+        return calendar
+
+    def due(self, start: datetime, deadline_class: DeadlineClass) -> Due:
+        """The due time(s) of a need accepted at ``start`` (what ``ledger due`` prints)."""
+        return compute_due(start, deadline_class, self.calendar_view())
+
+    def calendar_view(self) -> WorkCalendarView:
+        return self.calendar().view()
+
+    # ----------------------------------------------------------------- reads
+
+    def get_case(self, case_id: UUID, *, version: int | None = None) -> GuidanceCase:
+        return self._get_case(case_id, version=version)
+
+    def case_as_of(self, case_id: UUID, moment: datetime) -> GuidanceCase:
+        """The case as the ledger knew it at ``moment`` (recording time)."""
+        version = None
+        for e in self.events.get(case_id):
+            if e.timestamp > moment:
+                break
+            version = e.originator_version
+        if version is None:
+            raise CaseNotFound(f"{moment.isoformat()}时尚未登记该案件")
+        return self._get_case(case_id, version=version)
+
+    def history(self, case_id: UUID) -> list[Any]:
+        """Every event of a case, oldest first."""
+        events = list(self.events.get(case_id))
+        if not events:
+            raise CaseNotFound(f"没有编号为{case_id}的案件")
+        return events
+
+    # ---------------------------------------------------------------- helpers
+
+    def _envelope(self, ctx: c.Context, cmd: c.Command) -> Envelope:
+        return make_envelope(ctx.actor, ctx.request_id, self.clock(), cmd.business_time, cmd.basis)
+
+    def _get_case(self, case_id: UUID, *, version: int | None = None) -> GuidanceCase:
+        try:
+            case = self.repository.get(case_id, version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(f"没有编号为{case_id}的案件") from None
+        if not isinstance(case, GuidanceCase):
+            raise CaseNotFound(f"没有编号为{case_id}的案件")
+        return case
+
+    def _load_case(self, cmd: c.CaseCommand) -> GuidanceCase:
+        case = self._get_case(cmd.case_id)
+        if cmd.expected_version is not None and cmd.expected_version != case.version:
+            raise Conflict(
+                f"案件已被他人修改（您看到的是第{cmd.expected_version}版，当前为第{case.version}版），请刷新后重试",
+                current_version=case.version,
+            )
+        return case
+
+    def _on_case(
+        self, ctx: c.Context, cmd: c.CaseCommand, decide: Callable[[GuidanceCase, Envelope], Decision]
+    ) -> Result:
+        for attempt in range(MAX_ATTEMPTS):
+            case = self._load_case(cmd)
+            loaded_version = case.version
+            envelope = self._envelope(ctx, cmd)
+            others, number = decide(case, envelope)
+            try:
+                recordings = self.save(case, *others)
+            except RecordConflictError:
+                current = self._get_case(cmd.case_id).version
+                if current != loaded_version:
+                    raise Conflict(
+                        f"案件已被他人同时修改（当前为第{current}版），本次操作未保存，请刷新后重试",
+                        current_version=current,
+                    ) from None
+                _backoff(attempt)  # only a shared counter or index moved on: decide again
+                continue
+            return Result(
+                case_id=case.id,
+                version=case.version,
+                notification_id=recordings[-1].notification.id,
+                number=number,
+            )
+        raise Conflict("编号分配繁忙，请稍后重试")
+
+    def _counter(self, envelope: Envelope, kind: FormKind) -> FormCounter:
+        unit = envelope.actor.unit
+        year = envelope.business_time.astimezone(CST).year
+        try:
+            return self.repository.get(FormCounter.create_id(unit, kind, year))
+        except AggregateNotFoundError:
+            return FormCounter(unit=unit, kind=kind, year=year)
+
+    def _provisional_index(self, year: int) -> ProvisionalDeadlines:
+        try:
+            return self.repository.get(ProvisionalDeadlines.create_id(year))
+        except AggregateNotFoundError:
+            return ProvisionalDeadlines(year=year)
+
+
+def _only(_: Any) -> Decision:
+    """A decision that changes the case alone and issues no number."""
+    return [], None
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))

@@ -1,0 +1,142 @@
+"""Commands: what a user asks the ledger to do, as data (imperative names).
+
+Every command on an existing case names the case and may carry the version
+the client last saw (``expected_version``): if the case has moved on since,
+the command is refused with a conflict instead of being merged silently.
+``business_time`` is when the act happened (default: now); ``basis`` is the
+legal basis or reason for the step, kept in the event's audit envelope.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from ledger.values import (
+    Actor,
+    Applicant,
+    Assignment,
+    Channel,
+    Contact,
+    DeadlineClass,
+    FieldChange,
+    FollowUp,
+    Grade,
+    Person,
+    RatingMethod,
+    Rectification,
+    Referral,
+    Reversal,
+    ServiceForm,
+    ServiceType,
+    UnitEntry,
+    Urgency,
+)
+from ledger.workdays import YearSchedule
+
+
+class Context(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is asking, and under which request id (for the audit envelope)."""
+
+    actor: Actor
+    request_id: str
+
+
+class Command(msgspec.Struct, frozen=True, kw_only=True):
+    business_time: datetime | None = None
+    basis: str | None = None
+
+
+class CaseCommand(Command, frozen=True, kw_only=True):
+    case_id: UUID
+    expected_version: int | None = None
+
+
+class BookGuidance(Command, frozen=True, kw_only=True):
+    applicant: Applicant
+    contact: Contact
+    service_types: tuple[ServiceType, ...]
+    needs: str
+    notes: str = ""
+    channel: Channel
+    urgency: Urgency = Urgency.NORMAL
+
+
+class AcceptCase(CaseCommand, frozen=True, kw_only=True):
+    deadline_class: DeadlineClass
+
+
+class RefuseCase(CaseCommand, frozen=True, kw_only=True):
+    reason: str
+    notice: str
+    referral: Referral
+
+
+class DispatchCase(CaseCommand, frozen=True, kw_only=True):
+    assignments: tuple[Assignment, ...]
+    form: ServiceForm
+    lead_unit: str | None = None
+    agreed_time: datetime | None = None
+    redispatch_reason: str | None = None
+
+
+class RecordService(CaseCommand, frozen=True, kw_only=True):
+    place: str
+    content: str
+    findings: str
+    advice: str
+    staff: tuple[Person, ...]
+    on_site: bool
+    unit_entries: tuple[UnitEntry, ...] = ()
+    applicant_signed: bool = True
+
+
+class RateService(CaseCommand, frozen=True, kw_only=True):
+    response: Grade
+    attitude: Grade
+    usefulness: Grade
+    result: Grade
+    comments: str = ""
+    method: RatingMethod
+
+
+class RecordFollowUp(CaseCommand, frozen=True, kw_only=True):
+    follow_up: FollowUp
+
+
+class TrackRectification(CaseCommand, frozen=True, kw_only=True):
+    rectification: Rectification
+
+
+class RevokePenalty(CaseCommand, frozen=True, kw_only=True):
+    reversal: Reversal
+
+
+class RemakePenalty(CaseCommand, frozen=True, kw_only=True):
+    reversal: Reversal
+
+
+class WithdrawCase(CaseCommand, frozen=True, kw_only=True):
+    reason: str
+
+
+class ArchiveCase(CaseCommand, frozen=True, kw_only=True):
+    pass
+
+
+class CorrectRecord(CaseCommand, frozen=True, kw_only=True):
+    """``basis`` says why; ``corrects_version`` names the corrected event."""
+
+    corrects_version: int
+    changes: tuple[FieldChange, ...]
+
+
+class AnnotateCase(CaseCommand, frozen=True, kw_only=True):
+    note: str
+    about_version: int | None = None
+
+
+class RecordYearSchedule(Command, frozen=True, kw_only=True):
+    schedule: YearSchedule

@@ -1,0 +1,56 @@
+"""A case's events as supervisors read them: who did what, when, on what basis."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from ledger.values import CST, Envelope, Role
+
+
+class EventView(msgspec.Struct, frozen=True, kw_only=True):
+    version: int
+    event: str
+    recorded_at: datetime
+    business_time: datetime | None
+    actor_id: str | None
+    actor_name: str | None
+    role: str | None
+    unit: str | None
+    request_id: str | None
+    basis: str | None
+    data: dict[str, Any]
+
+
+def describe(event: Any) -> EventView:
+    state = dict(vars(event))
+    envelope: Envelope | None = state.pop("envelope", None)
+    for key in ("originator_id", "originator_version", "timestamp", "originator_topic"):
+        state.pop(key, None)
+    actor = envelope.actor if envelope else None
+    return EventView(
+        version=event.originator_version,
+        event=type(event).__name__,
+        recorded_at=event.timestamp,
+        business_time=envelope.business_time if envelope else None,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else None,
+        role=actor.role.value if actor else None,
+        unit=actor.unit if actor else None,
+        request_id=envelope.request_id if envelope else None,
+        basis=envelope.basis if envelope else None,
+        data=msgspec.to_builtins(state),
+    )
+
+
+def format_line(view: EventView) -> str:
+    """One line of the printed history, in the clerks' language."""
+    role = Role(view.role).label if view.role else "—"
+    when = view.business_time.isoformat(timespec="minutes") if view.business_time else "—"
+    basis = f"｜依据/理由：{view.basis}" if view.basis else ""
+    return (
+        f"#{view.version:<2} {view.event:<20} 办理时间 {when}｜记录时间 {view.recorded_at.astimezone(CST).isoformat(timespec="seconds")}"
+        f"｜{view.actor_name}（{role}，{view.unit}）{basis}"
+    )

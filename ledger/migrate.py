@@ -1,0 +1,34 @@
+"""Apply ``migrations/<backend>/`` with yoyo-migrations.
+
+yoyo records what it applied in its own table and takes a lock while applying,
+so running ``ledger migrate`` twice, or from two processes at once, is safe.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from yoyo import get_backend, read_migrations
+
+from ledger.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migrate(settings: Settings) -> list[str]:
+    """Apply pending migrations; return the ids of those applied now."""
+    if settings.backend == "postgres" and settings.pg_schema != "public":
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(settings.dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(settings.pg_schema)))
+    backend = get_backend(settings.yoyo_url())
+    try:
+        migrations = read_migrations(str(MIGRATIONS / settings.backend))
+        with backend.lock():
+            pending = backend.to_apply(migrations)
+            backend.apply_migrations(pending)
+        return [m.id for m in pending]
+    finally:
+        backend.connection.close()

@@ -1,0 +1,74 @@
+"""Where the ledger is stored, read from the environment once.
+
+- ``LEDGER_DSN`` (e.g. ``postgresql://postgres@127.0.0.1:5432/test``): PostgreSQL,
+  the production store; ``LEDGER_PG_SCHEMA`` picks a schema (default ``public``).
+- otherwise SQLite, the embedded default: the file ``LEDGER_SQLITE``
+  (default ``ledger.sqlite3`` in the working directory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from psycopg.conninfo import conninfo_to_dict
+
+APP_NAME = "Ledger"  # the PostgreSQL event table is therefore `ledger_events`
+EVENTS_TABLE = {"postgres": "ledger_events", "sqlite": "stored_events"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str  # "sqlite" or "postgres"
+    sqlite_path: str = "ledger.sqlite3"
+    dsn: str = ""
+    pg_schema: str = "public"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        dsn = env.get("LEDGER_DSN", "").strip()
+        if dsn:
+            return cls(backend="postgres", dsn=dsn, pg_schema=env.get("LEDGER_PG_SCHEMA", "public") or "public")
+        return cls(backend="sqlite", sqlite_path=env.get("LEDGER_SQLITE", "ledger.sqlite3"))
+
+    @property
+    def events_table(self) -> str:
+        return EVENTS_TABLE[self.backend]
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The library's own settings. Tables are created by ``migrations/``,
+        never by the library (CREATE_TABLE off)."""
+        if self.backend == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.sqlite_path,
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "no",
+            }
+        params = conninfo_to_dict(self.dsn)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+            "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
+            "POSTGRES_PORT": str(params.get("port", "5432")),
+            "POSTGRES_USER": str(params.get("user", "postgres")),
+            "POSTGRES_PASSWORD": str(params.get("password", "")),
+            "POSTGRES_SCHEMA": self.pg_schema,
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "20",
+            "CREATE_TABLE": "no",
+        }
+
+    def yoyo_url(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.sqlite_path}"
+        p = conninfo_to_dict(self.dsn)
+        auth = quote(str(p.get("user", "postgres")))
+        if p.get("password"):
+            auth += ":" + quote(str(p["password"]))
+        host = f"{p.get('host', '127.0.0.1')}:{p.get('port', '5432')}"
+        return f"postgresql+psycopg://{auth}@{host}/{p.get('dbname', 'postgres')}?schema={self.pg_schema}"

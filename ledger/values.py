@@ -1,0 +1,342 @@
+"""Value types of the guidance-service domain.
+
+Enum *values* are stored in events forever, so they are stable English codes;
+the Chinese wording that clerks see comes from ``label``. Structs are frozen
+msgspec Structs so that they are immutable, hashable and decode into exactly
+the same values they were encoded from.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta, timezone
+
+import msgspec
+
+# China Standard Time. A fixed offset (not a ZoneInfo) so that stored business
+# times decode back to an identical tzinfo; China has no daylight saving time.
+CST = timezone(timedelta(hours=8))
+
+
+class LabelledEnum(enum.StrEnum):
+    """A str enum whose members carry a Chinese label."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class Role(LabelledEnum):
+    REGISTRAR = "registrar", "登记受理人员"
+    DISPATCHER = "dispatcher", "统筹派单人员"
+    UNIT_STAFF = "unit_staff", "执法单位人员"
+    SUPERVISOR = "supervisor", "执法监督人员"
+    AUDITOR = "auditor", "审计人员"
+    ADMINISTRATOR = "administrator", "系统管理员"
+    SYSTEM = "system", "系统"
+
+
+class ServiceType(LabelledEnum):
+    """The ten service types of S0 §二, labelled as on annex 1."""
+
+    POLICY_INTERPRETATION = "policy_interpretation", "政策法规解读"
+    LICENSING_CONSULTATION = "licensing_consultation", "行政许可咨询"
+    COMPLIANCE_GUIDANCE = "compliance_guidance", "合规经营指导"
+    RISK_SCREENING = "risk_screening", "风险隐患排查"
+    RECTIFICATION_ASSISTANCE = "rectification_assistance", "问题整改帮扶"
+    LEGAL_CONSULTATION = "legal_consultation", "法律问题咨询"
+    LEGAL_HEALTH_CHECK = "legal_health_check", "法治体检"
+    DISPUTE_MEDIATION = "dispute_mediation", "纠纷化解"
+    LEGAL_AWARENESS = "legal_awareness", "普法宣传"
+    OTHER = "other", "其他"
+
+
+class ApplicantKind(LabelledEnum):
+    ORGANISATION = "organisation", "单位"
+    INDIVIDUAL_BUSINESS = "individual_business", "个体工商户"
+    INDIVIDUAL = "individual", "个人"
+
+
+class Channel(LabelledEnum):
+    IN_PERSON = "in_person", "线下预约"
+    PHONE = "phone", "电话预约"
+    ONLINE = "online", "网上预约"
+
+
+class Urgency(LabelledEnum):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"
+
+
+class DeadlineClass(LabelledEnum):
+    """S0 §三.4: consultation 1 working day, general 3–5, urgent 24 hours."""
+
+    CONSULTATION = "consultation", "咨询服务需求（1个工作日）"
+    GENERAL = "general", "一般服务需求（3至5个工作日）"
+    URGENT = "urgent", "紧急需求（24小时内响应）"
+
+
+class ServiceForm(LabelledEnum):
+    ON_THE_SPOT = "on_the_spot", "现场解答"
+    BY_PHONE = "by_phone", "电话回复"
+    ONSITE_VISIT = "onsite_visit", "上门指导"
+    JOINT_VISIT = "joint_visit", "联合上门服务"
+
+    @property
+    def is_visit(self) -> bool:
+        return self in (ServiceForm.ONSITE_VISIT, ServiceForm.JOINT_VISIT)
+
+
+class Grade(enum.StrEnum):
+    """The four levels shared by the four scales of annex 3."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+
+    @property
+    def score(self) -> int:
+        return {"excellent": 4, "good": 3, "fair": 2, "poor": 1}[self.value]
+
+
+# Annex 3 words each scale's levels differently.
+SCALE_LABELS: dict[str, dict[Grade, str]] = {
+    "response": {Grade.EXCELLENT: "非常及时", Grade.GOOD: "及时", Grade.FAIR: "一般", Grade.POOR: "不及时"},
+    "attitude": {Grade.EXCELLENT: "非常好", Grade.GOOD: "好", Grade.FAIR: "一般", Grade.POOR: "较差"},
+    "usefulness": {Grade.EXCELLENT: "非常实用", Grade.GOOD: "实用", Grade.FAIR: "一般", Grade.POOR: "不实用"},
+    "result": {Grade.EXCELLENT: "非常满意", Grade.GOOD: "满意", Grade.FAIR: "一般", Grade.POOR: "不满意"},
+}
+
+
+class RatingMethod(LabelledEnum):
+    ONSITE_FORM = "onsite_form", "现场填写"
+    PHONE_FOLLOW_UP = "phone_follow_up", "电话回访"
+
+
+class FollowUpMethod(LabelledEnum):
+    VISIT = "visit", "上门回访"
+    PHONE = "phone", "电话回访"
+    OTHER = "other", "其他方式"
+
+
+class RectificationStatus(LabelledEnum):
+    OPEN = "open", "整改中"
+    DONE = "done", "已整改"
+    OVERDUE = "overdue", "逾期未整改"
+
+
+class FourList(LabelledEnum):
+    """The usual four lists (四张清单); places may configure others later."""
+
+    NO_PENALTY = "no_penalty", "不予处罚清单"
+    LIGHTER = "lighter", "从轻处罚清单"
+    MITIGATED = "mitigated", "减轻处罚清单"
+    NO_COERCIVE_MEASURE = "no_coercive_measure", "不予实施行政强制措施清单"
+
+
+class FormKind(LabelledEnum):
+    APPLICATION = "application", "指导服务申请表"
+    OPINION = "opinion", "指导服务意见书"
+    RATING = "rating", "服务满意度评价表"
+    ARCHIVE = "archive", "归档"
+
+
+class CaseState(LabelledEnum):
+    APPLIED = "applied", "已预约"
+    ACCEPTED = "accepted", "已受理"
+    REFUSED = "refused", "不予受理"
+    DISPATCHED = "dispatched", "已派单"
+    SERVED = "served", "已服务"
+    RATED = "rated", "已评价"
+    WITHDRAWN = "withdrawn", "已撤回"
+    ARCHIVED = "archived", "已归档"
+
+
+class Struct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    """Base of the domain's value objects."""
+
+
+class Actor(Struct):
+    """Who acts: the authenticated user, in a role, for a unit."""
+
+    id: str
+    name: str
+    role: Role
+    unit: str
+
+
+class Envelope(Struct):
+    """The audit envelope every event carries.
+
+    ``business_time`` is when the act happened in the world (e.g. when the
+    service was given); the event's own ``timestamp`` is when the ledger
+    recorded it. ``basis`` is the legal basis or the reason, where the step has one.
+    """
+
+    actor: Actor
+    request_id: str
+    business_time: datetime
+    basis: str | None = None
+
+
+class Person(Struct):
+    id: str
+    name: str
+
+
+class Applicant(Struct):
+    """Annex 1: 申请单位/个人, 统一社会信用代码/身份证号, 地址."""
+
+    kind: ApplicantKind
+    name: str
+    id_number: str
+    address: str
+
+
+class Contact(Struct):
+    """Annex 1: 联系人及电话 (phone stored in E.164 form)."""
+
+    name: str
+    phone: str
+
+
+class FormNumber(Struct):
+    """A gap-free number of one series: per issuing unit, form kind and year."""
+
+    unit: str
+    kind: FormKind
+    year: int
+    seq: int
+
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.seq}号"
+
+
+class Due(Struct):
+    """When a case must be served. ``target`` and ``limit`` differ only for
+    general needs (3 and 5 working days). ``provisional`` means a year the
+    period touches had no recorded schedule, so Monday–Friday was assumed."""
+
+    deadline_class: DeadlineClass
+    start: datetime
+    target: datetime
+    limit: datetime
+    provisional: bool
+    assumed_years: tuple[int, ...] = ()
+
+
+class Referral(Struct):
+    """Where a refused applicant is sent (一次性告知并做好指引)."""
+
+    body: str
+    how_to_reach: str
+
+
+class Assignment(Struct):
+    unit: str
+    staff: tuple[Person, ...]
+
+
+class UnitEntry(Struct):
+    """One unit's part of a joint visit's consolidated opinion."""
+
+    unit: str
+    findings: str
+    advice: str
+    staff: tuple[Person, ...]
+
+
+OPINION_DISCLAIMER = "本意见书仅为指导服务使用，不作为行政执法依据。"
+
+
+class Opinion(Struct):
+    """Annex 2, 指导服务意见书."""
+
+    number: FormNumber
+    service_time: datetime
+    place: str
+    content: str
+    findings: str
+    advice: str
+    staff: tuple[Person, ...]
+    on_site: bool
+    unit_entries: tuple[UnitEntry, ...] = ()
+    applicant_signed: bool = True
+    disclaimer: str = OPINION_DISCLAIMER
+
+
+class Rating(Struct):
+    """Annex 3, 服务满意度评价表."""
+
+    number: FormNumber
+    response: Grade
+    attitude: Grade
+    usefulness: Grade
+    result: Grade
+    comments: str
+    method: RatingMethod
+    rated_on: date
+
+
+class FollowUp(Struct):
+    on: date
+    method: FollowUpMethod
+    findings: str
+    rectification_status: RectificationStatus | None = None
+
+
+class RectificationItem(Struct):
+    description: str
+    due_on: date
+    status: RectificationStatus = RectificationStatus.OPEN
+    evidence: str = ""
+
+
+class Rectification(Struct):
+    penalty_decision: str | None
+    items: tuple[RectificationItem, ...]
+
+
+class PenaltyDecision(Struct):
+    """The earlier decision being revoked or remade."""
+
+    number: str
+    decided_on: date
+    issuing_unit: str
+    four_lists_applied: bool
+
+
+class ListItemCited(Struct):
+    list: FourList
+    catalogue_version: str
+    item_number: str
+
+
+class Reversal(Struct):
+    """A penalty revoked (撤销) or remade (重新作出) under the four lists."""
+
+    decision: PenaltyDecision
+    cited: ListItemCited
+    conditions_met: tuple[str, ...]
+    outcome: str
+    explanation: str
+    legal_reviewer: Person | None = None
+    new_sanction: str | None = None
+
+
+class FieldChange(Struct):
+    """One field a correction changes: its path, the old and the new value."""
+
+    field: str
+    old: str
+    new: str
+
+
+class CompletenessCheck(Struct):
+    item: str
+    ok: bool

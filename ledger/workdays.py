@@ -1,0 +1,133 @@
+"""The Chinese working-day calendar and the service deadlines (pure).
+
+A working day is Monday–Friday, minus statutory holidays, plus the make-up
+weekend days (调休上班) of the State Council's yearly notice. The notice is
+data: each year's schedule is recorded in the ledger; for a year without one
+we fall back to Monday–Friday and mark the result *provisional*.
+
+Day periods exclude the start day and end at the end of the Nth working day;
+the 24-hour period of urgent needs runs on the clock (S0 §三.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+
+from ledger.errors import InvalidInput
+from ledger.values import CST, DeadlineClass, Due, Struct
+
+
+class Holiday(Struct):
+    day: date
+    name: str
+
+
+class YearSchedule(Struct):
+    """One year's official schedule: rest days of the statutory holidays
+    (weekends included, as published) and the weekend days worked instead."""
+
+    year: int
+    holidays: tuple[Holiday, ...]
+    makeup_workdays: tuple[date, ...]
+    source: str
+
+    def check(self) -> None:
+        """Raise ``InvalidInput`` unless every date lies in the year and makes sense."""
+        for i, h in enumerate(self.holidays):
+            if h.day.year != self.year:
+                raise InvalidInput.one(f"holidays[{i}].day", "wrong_year", f"{h.day}不在{self.year}年内")
+            if not h.name.strip():
+                raise InvalidInput.one(f"holidays[{i}].name", "required", "节假日名称不能为空")
+        rest = {h.day for h in self.holidays}
+        for i, d in enumerate(self.makeup_workdays):
+            if d.year != self.year:
+                raise InvalidInput.one(f"makeup_workdays[{i}]", "wrong_year", f"{d}不在{self.year}年内")
+            if d.weekday() < 5:
+                raise InvalidInput.one(f"makeup_workdays[{i}]", "not_weekend", f"{d}是工作日，调休上班日应为周末")
+            if d in rest:
+                raise InvalidInput.one(f"makeup_workdays[{i}]", "also_holiday", f"{d}同时被列为节假日和调休上班日")
+
+
+# Business day periods end at the last second of the Nth working day.
+END_OF_DAY = time(23, 59, 59)
+
+WORKING_DAYS = {DeadlineClass.CONSULTATION: (1, 1), DeadlineClass.GENERAL: (3, 5)}
+URGENT_HOURS = 24
+
+
+class WorkCalendarView:
+    """Answers "is this a working day?" from the recorded year schedules."""
+
+    def __init__(self, schedules: Mapping[int, YearSchedule]) -> None:
+        self._known = set(schedules)
+        self._rest = {h.day for s in schedules.values() for h in s.holidays}
+        self._makeup = {d for s in schedules.values() for d in s.makeup_workdays}
+
+    def knows(self, year: int) -> bool:
+        return year in self._known
+
+    def is_workday(self, day: date) -> bool:
+        if day in self._makeup:
+            return True
+        if day in self._rest:
+            return False
+        return day.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> tuple[date, set[int]]:
+        """The date of the nth working day after ``start`` (start excluded),
+        and the years crossed that had no recorded schedule."""
+        assumed: set[int] = set()
+        day, count = start, 0
+        while count < n:
+            day += timedelta(days=1)
+            if not self.knows(day.year):
+                assumed.add(day.year)
+            if self.is_workday(day):
+                count += 1
+        return day, assumed
+
+
+def compute_due(start: datetime, deadline_class: DeadlineClass, calendar: WorkCalendarView) -> Due:
+    """The due time(s) for a need accepted at ``start`` (an aware datetime)."""
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise InvalidInput.one("from", "naive_datetime", "时间必须带时区，例如 2026-12-30T09:00:00+08:00")
+    local = start.astimezone(CST)
+    if deadline_class is DeadlineClass.URGENT:
+        limit = local + timedelta(hours=URGENT_HOURS)
+        return Due(deadline_class=deadline_class, start=local, target=limit, limit=limit, provisional=False)
+    target_days, limit_days = WORKING_DAYS[deadline_class]
+    target_day, assumed = calendar.add_working_days(local.date(), target_days)
+    limit_day, more = calendar.add_working_days(local.date(), limit_days)
+    assumed |= more
+    return Due(
+        deadline_class=deadline_class,
+        start=local,
+        target=datetime.combine(target_day, END_OF_DAY, CST),
+        limit=datetime.combine(limit_day, END_OF_DAY, CST),
+        provisional=bool(assumed),
+        assumed_years=tuple(sorted(assumed)),
+    )
+
+
+def known_schedules_from_package() -> list[YearSchedule]:
+    """Every year the installed chinese-calendar package knows, as schedules."""
+    import chinese_calendar
+    from chinese_calendar import constants
+
+    chinese_names = {h.value: h.chinese for h in constants.Holiday}
+    source = f"chinese-calendar {chinese_calendar.__version__}（国务院办公厅节假日安排通知）"
+    years = sorted({d.year for d in constants.holidays} | {d.year for d in constants.workdays})
+    return [
+        YearSchedule(
+            year=y,
+            holidays=tuple(
+                Holiday(day=d, name=chinese_names.get(n, n))
+                for d, n in sorted(constants.holidays.items())
+                if d.year == y
+            ),
+            makeup_workdays=tuple(sorted(d for d in constants.workdays if d.year == y)),
+            source=source,
+        )
+        for y in years
+    ]
