@@ -65,8 +65,14 @@ class Ledger(Application[UUID]):
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
-        super().__init__(env={**self.settings.eventsourcing_env(), **(env or {})})
+        # The aggregate cache fast-forwards cached aggregates with newer events
+        # from the store, so a form counter with thousands of issued numbers
+        # is replayed once per process, not on every request. Commands get a
+        # deep copy, so a decision that fails to save never corrupts the cache.
+        defaults = {"AGGREGATE_CACHE_MAXSIZE": "10000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+        super().__init__(env={**defaults, **self.settings.eventsourcing_env(), **(env or {})})
         self.clock = clock or (lambda: datetime.now(CST))
+        self._calendar_views: dict[int, WorkCalendarView] = {}
 
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())
@@ -91,7 +97,7 @@ class Ledger(Application[UUID]):
     def accept(self, ctx: c.Context, cmd: c.AcceptCase) -> Result:
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             counter = self._counter(env, FormKind.APPLICATION)
-            number = case.accept(env, cmd.deadline_class, counter, self.calendar().view())
+            number = case.accept(env, cmd.deadline_class, counter, self.calendar_view())
             assert case.due is not None
             indexes = [self._provisional_index(year) for year in case.due.assumed_years]
             for index in indexes:
@@ -212,11 +218,12 @@ class Ledger(Application[UUID]):
             return Result(case_id=None, version=calendar.version, notification_id=recordings[-1].notification.id)
         raise Conflict("登记工作日安排时发生并发冲突，请重试")
 
-    def calendar(self) -> WorkCalendar:
+    def calendar(self, *, for_update: bool = True) -> WorkCalendar:
         """The recorded working-day calendar; on first use it is seeded with
-        every year the chinese-calendar package knows."""
+        every year the chinese-calendar package knows. Read-only callers pass
+        ``for_update=False`` and share the cached instance (no copy)."""
         try:
-            return self.repository.get(CALENDAR_ID)
+            return self.repository.get(CALENDAR_ID, deepcopy_from_cache=for_update)
         except AggregateNotFoundError:
             pass
         calendar = WorkCalendar()
@@ -234,7 +241,11 @@ class Ledger(Application[UUID]):
         return compute_due(start, deadline_class, self.calendar_view())
 
     def calendar_view(self) -> WorkCalendarView:
-        return self.calendar().view()
+        calendar = self.calendar(for_update=False)
+        view = self._calendar_views.get(calendar.version)
+        if view is None:
+            view = self._calendar_views[calendar.version] = calendar.view()
+        return view
 
     # ----------------------------------------------------------------- reads
 

@@ -1,0 +1,172 @@
+"""Valid example values and commands for tests; override what a test is about."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from stdnum.cn import uscc
+
+from ledger import commands as c
+from ledger.values import (
+    CST,
+    Actor,
+    Applicant,
+    ApplicantKind,
+    Assignment,
+    Channel,
+    Contact,
+    DeadlineClass,
+    Envelope,
+    FourList,
+    Grade,
+    ListItemCited,
+    PenaltyDecision,
+    Person,
+    RatingMethod,
+    Reversal,
+    Role,
+    ServiceForm,
+    ServiceType,
+    UnitEntry,
+)
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=CST)  # a Friday
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=CST)  # a Monday, before NOW
+
+OFFICE = "司法局协调监督科"
+MARKET = "市场监督管理局"
+FIRE = "消防救援支队"
+
+REGISTRAR = Actor(id="r1", name="张敏", role=Role.REGISTRAR, unit=OFFICE)
+DISPATCHER = Actor(id="d1", name="李强", role=Role.DISPATCHER, unit=OFFICE)
+MARKET_STAFF = Actor(id="s1", name="王磊", role=Role.UNIT_STAFF, unit=MARKET)
+FIRE_STAFF = Actor(id="s2", name="孙浩", role=Role.UNIT_STAFF, unit=FIRE)
+OTHER_STAFF = Actor(id="s3", name="周涛", role=Role.UNIT_STAFF, unit="生态环境局")
+SUPERVISOR = Actor(id="v1", name="吴监", role=Role.SUPERVISOR, unit="司法局执法监督科")
+AUDITOR = Actor(id="a1", name="郑审", role=Role.AUDITOR, unit="审计")
+ADMIN = Actor(id="m1", name="管理员", role=Role.ADMINISTRATOR, unit=OFFICE)
+
+
+def fixed_clock(now: datetime = NOW) -> Callable[[], datetime]:
+    return lambda: now
+
+
+def make_uscc(body: str = "91370303MA3C7Q2N8") -> str:
+    return body + uscc.calc_check_digit(body)
+
+
+VALID_USCC = make_uscc()
+VALID_RIC = "11010519491231002X"
+
+
+def ctx(actor: Actor) -> c.Context:
+    return c.Context(actor=actor, request_id=uuid.uuid4().hex)
+
+
+def envelope(actor: Actor, at: datetime = T0, basis: str | None = None) -> Envelope:
+    return Envelope(actor=actor, request_id=uuid.uuid4().hex, business_time=at, basis=basis)
+
+
+def book_cmd(**over) -> c.BookGuidance:
+    values = dict(
+        business_time=T0,
+        applicant=Applicant(
+            kind=ApplicantKind.ORGANISATION, name="鲁味轩餐饮有限公司", id_number=VALID_USCC, address="人民西路88号"
+        ),
+        contact=Contact(name="刘芳", phone="13953312345"),
+        service_types=(ServiceType.COMPLIANCE_GUIDANCE,),
+        needs="指导后厨台账",
+        channel=Channel.PHONE,
+    )
+    values.update(over)
+    return c.BookGuidance(**values)
+
+
+def single_assignment() -> tuple[Assignment, ...]:
+    return (Assignment(unit=MARKET, staff=(Person(id="s1", name="王磊"),)),)
+
+
+def joint_assignments() -> tuple[Assignment, ...]:
+    return (
+        Assignment(unit=MARKET, staff=(Person(id="s1", name="王磊"),)),
+        Assignment(unit=FIRE, staff=(Person(id="s2", name="孙浩"),)),
+    )
+
+
+def serve_cmd(case_id, joint: bool = False, **over) -> c.RecordService:
+    values = dict(
+        case_id=case_id,
+        business_time=T0 + timedelta(days=2),
+        place="后厨",
+        content="合规指导",
+        findings="台账不全",
+        advice="建立台账",
+        staff=(Person(id="s1", name="王磊"),),
+        on_site=True,
+    )
+    if joint:
+        values["unit_entries"] = (
+            UnitEntry(unit=MARKET, findings="台账不全", advice="建立台账", staff=(Person(id="s1", name="王磊"),)),
+            UnitEntry(unit=FIRE, findings="通道堵塞", advice="清理通道", staff=(Person(id="s2", name="孙浩"),)),
+        )
+    values.update(over)
+    return c.RecordService(**values)
+
+
+def rate_cmd(case_id, **over) -> c.RateService:
+    values = dict(
+        case_id=case_id,
+        business_time=T0 + timedelta(days=2, hours=1),
+        response=Grade.EXCELLENT,
+        attitude=Grade.GOOD,
+        usefulness=Grade.GOOD,
+        result=Grade.EXCELLENT,
+        comments="很好",
+        method=RatingMethod.ONSITE_FORM,
+    )
+    values.update(over)
+    return c.RateService(**values)
+
+
+def reversal(list_: FourList = FourList.NO_PENALTY, unit: str = MARKET, **over) -> Reversal:
+    values = dict(
+        decision=PenaltyDecision(
+            number="张市监罚〔2025〕118号", decided_on=date(2025, 9, 12), issuing_unit=unit, four_lists_applied=False
+        ),
+        cited=ListItemCited(list=list_, catalogue_version="2025版", item_number="12"),
+        conditions_met=("初次违法", "及时改正"),
+        outcome="撤销原罚款决定",
+        explanation="初次违法且危害轻微，已及时改正，依法撤销并书面说明。",
+    )
+    values.update(over)
+    return Reversal(**values)
+
+
+def dispatched_case(ledger, joint: bool = False):
+    """Book, accept and dispatch a case; returns its id."""
+    case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
+    ledger.accept(
+        ctx(REGISTRAR),
+        c.AcceptCase(case_id=case_id, business_time=T0 + timedelta(minutes=10), deadline_class=DeadlineClass.GENERAL),
+    )
+    ledger.dispatch(
+        ctx(DISPATCHER),
+        c.DispatchCase(
+            case_id=case_id,
+            business_time=T0 + timedelta(hours=1),
+            assignments=joint_assignments() if joint else single_assignment(),
+            form=ServiceForm.JOINT_VISIT if joint else ServiceForm.ONSITE_VISIT,
+            lead_unit=MARKET if joint else None,
+            agreed_time=T0 + timedelta(days=2),
+        ),
+    )
+    return case_id
+
+
+def rated_case(ledger, joint: bool = False):
+    case_id = dispatched_case(ledger, joint=joint)
+    ledger.serve(ctx(MARKET_STAFF), serve_cmd(case_id, joint=joint))
+    ledger.rate(ctx(MARKET_STAFF), rate_cmd(case_id))
+    return case_id
