@@ -86,6 +86,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    from ledger.contract import render
+
+    print(render(), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ledger", description="行政执法全流程指导服务 case ledger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="record a realistic case through its lifecycle and print its history").set_defaults(
         func=cmd_demo
     )
+    sub.add_parser("events", help="print the stored-event contract (docs/EVENTS.md)").set_defaults(func=cmd_events)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
