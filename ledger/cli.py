@@ -86,6 +86,45 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    import getpass
+    import uuid
+
+    import msgspec
+
+    from ledger import commands as c
+    from ledger.values import Actor, Role
+    from ledger.workdays import YearSchedule
+
+    ledger = _open_ledger(Settings.from_env())
+    if args.action == "show":
+        schedules = ledger.calendar(for_update=False).schedules
+        for year in sorted(schedules) if args.year is None else [args.year]:
+            s = schedules.get(year)
+            if s is None:
+                print(f"{year}: 未登记（按周一至周五计算，时限标记为暂定 provisional）")
+                continue
+            holidays = "、".join(f"{h.day.isoformat()}{h.name}" for h in s.holidays if h.day.weekday() < 5)
+            makeup = "、".join(d.isoformat() for d in s.makeup_workdays)
+            print(f"{year}（{s.source}）\n  节假日（工作日部分）：{holidays}\n  调休上班：{makeup or '无'}")
+        return 0
+    # record: a JSON file {"year", "holidays": [{"day", "name"}], "makeup_workdays": [...], "source"}
+    try:
+        with open(args.file, "rb") as f:
+            schedule = msgspec.json.decode(f.read(), type=YearSchedule)
+    except (OSError, msgspec.ValidationError, msgspec.DecodeError) as e:
+        print(f"error: {args.file}: 工作日安排文件无效：{e}", file=sys.stderr)
+        return 2
+    actor = Actor(id=args.actor_id or getpass.getuser(), name=args.actor_name or getpass.getuser(),
+                  role=Role.ADMINISTRATOR, unit=args.unit)
+    result = ledger.record_year_schedule(
+        c.Context(actor=actor, request_id=uuid.uuid4().hex),
+        c.RecordYearSchedule(schedule=schedule, basis=args.basis),
+    )
+    print(f"{schedule.year}年工作日安排已登记（notification {result.notification_id}）；相关暂定时限已重新计算")
+    return 0
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     from ledger.contract import render
 
@@ -106,6 +145,17 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="record a realistic case through its lifecycle and print its history").set_defaults(
         func=cmd_demo
     )
+    cal = sub.add_parser("calendar", help="show or record the working-day calendar (an administrator's act)")
+    cal_sub = cal.add_subparsers(dest="action", required=True)
+    show = cal_sub.add_parser("show", help="the recorded year schedules")
+    show.add_argument("--year", type=int)
+    record = cal_sub.add_parser("record", help="record a year's schedule from a JSON file")
+    record.add_argument("file")
+    record.add_argument("--basis", required=True, help="the notice it comes from, e.g. 国办发明电〔2026〕7号")
+    record.add_argument("--unit", default="系统管理")
+    record.add_argument("--actor-id")
+    record.add_argument("--actor-name")
+    cal.set_defaults(func=cmd_calendar)
     sub.add_parser("events", help="print the stored-event contract (docs/EVENTS.md)").set_defaults(func=cmd_events)
     args = parser.parse_args(argv)
     try:
