@@ -79,7 +79,7 @@ def main() -> None:
         settings = Settings(backend="sqlite", sqlite_path=str(Path(tmp) / "bench.sqlite3"))
         migrate(settings)
         ledger = Ledger(settings, clock=fixed_clock())
-        ledger.calendar()
+        ledger.ensure_calendar()
         results["sqlite"] = measure(ledger, args.n)
         ledger.close()
     print("sqlite:", results["sqlite"])
@@ -89,7 +89,7 @@ def main() -> None:
     migrate(settings)
     try:
         ledger = Ledger(settings, clock=fixed_clock())
-        ledger.calendar()
+        ledger.ensure_calendar()
         results["postgres"] = measure(ledger, args.n)
         ledger.close()
         results["postgres_raw_insert_per_s"] = raw_inserts(args.dsn, schema, args.n)

@@ -97,12 +97,14 @@ class Ledger(Application[UUID]):
     def accept(self, ctx: c.Context, cmd: c.AcceptCase) -> Result:
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             counter = self._counter(env, FormKind.APPLICATION)
-            number = case.accept(env, cmd.deadline_class, counter, self.calendar_view())
+            calendar = self.calendar(for_update=False)
+            number = case.accept(env, cmd.deadline_class, counter, self._view(calendar))
             assert case.due is not None
             indexes = [self._provisional_index(year) for year in case.due.assumed_years]
             for index in indexes:
                 index.add(case.id)
-            return [counter, *indexes], str(number)
+            seeded = [calendar] if calendar.pending_events else []
+            return [counter, *indexes, *seeded], str(number)
 
         return self._on_case(ctx, cmd, decide)
 
@@ -219,29 +221,40 @@ class Ledger(Application[UUID]):
         raise Conflict("登记工作日安排时发生并发冲突，请重试")
 
     def calendar(self, *, for_update: bool = True) -> WorkCalendar:
-        """The recorded working-day calendar; on first use it is seeded with
-        every year the chinese-calendar package knows. Read-only callers pass
-        ``for_update=False`` and share the cached instance (no copy)."""
+        """The recorded working-day calendar. Before anything is recorded it is
+        a calendar seeded with every year the chinese-calendar package knows,
+        not yet saved: the first command that relies on it saves it in the
+        same atomic save (so a refused command still appends nothing).
+        Read-only callers pass ``for_update=False`` and share the cached
+        instance instead of a copy."""
         try:
             return self.repository.get(CALENDAR_ID, deepcopy_from_cache=for_update)
         except AggregateNotFoundError:
-            pass
-        calendar = WorkCalendar()
-        envelope = make_envelope(SYSTEM_ACTOR, "seed-calendar", self.clock(), basis="按国务院办公厅节假日安排通知初始化")
-        for schedule in known_schedules_from_package():
-            calendar.record_year(envelope, schedule)
-        try:
-            self.save(calendar)
-        except RecordConflictError:
-            return self.repository.get(CALENDAR_ID)  # another process seeded it first
+            calendar = WorkCalendar()
+            envelope = make_envelope(
+                SYSTEM_ACTOR, "seed-calendar", self.clock(), basis="按国务院办公厅节假日安排通知初始化"
+            )
+            for schedule in known_schedules_from_package():
+                calendar.record_year(envelope, schedule)
+            return calendar
+
+    def ensure_calendar(self) -> WorkCalendar:
+        """Save the seeded calendar if nothing is recorded yet (``ledger migrate``)."""
+        calendar = self.calendar()
+        if calendar.pending_events:
+            try:
+                self.save(calendar)
+            except RecordConflictError:
+                return self.calendar()  # another process seeded it first
         return calendar
 
     def due(self, start: datetime, deadline_class: DeadlineClass) -> Due:
         """The due time(s) of a need accepted at ``start`` (what ``ledger due`` prints)."""
-        return compute_due(start, deadline_class, self.calendar_view())
+        return compute_due(start, deadline_class, self._view(self.calendar(for_update=False)))
 
-    def calendar_view(self) -> WorkCalendarView:
-        calendar = self.calendar(for_update=False)
+    def _view(self, calendar: WorkCalendar) -> WorkCalendarView:
+        if calendar.pending_events:  # not saved yet: don't cache
+            return calendar.view()
         view = self._calendar_views.get(calendar.version)
         if view is None:
             view = self._calendar_views[calendar.version] = calendar.view()

@@ -175,7 +175,7 @@ class GuidanceCase(Aggregate):
         self.history: tuple[EventRef, ...] = ()
         self.state = CaseState.APPLIED
         self.applied_at = envelope.business_time
-        self.last_business_time = envelope.business_time
+        self.state_since = envelope.business_time
         self.applicant = applicant
         self.contact = contact
         self.service_types = service_types
@@ -356,6 +356,8 @@ class GuidanceCase(Aggregate):
             _required(field, value, label)
         if not staff:
             raise InvalidInput.one("staff", "required", "服务人员不能为空")
+        if on_site and self.service_form is ServiceForm.BY_PHONE:
+            raise InvalidInput.one("on_site", "phone_service_not_on_site", "电话回复的服务不能登记为现场服务")
         if self.is_joint:
             entry_units = [e.unit for e in unit_entries]
             if sorted(entry_units) != sorted(self.units):
@@ -409,13 +411,12 @@ class GuidanceCase(Aggregate):
         if method is RatingMethod.PHONE_FOLLOW_UP:
             _require_role(envelope, Role.REGISTRAR)
         else:
-            if not self.opinion.on_site or not self.opinion.applicant_signed:
+            visited = self.service_form is not None and self.service_form.is_visit
+            if not visited or not self.opinion.on_site or not self.opinion.applicant_signed:
                 raise InvalidInput.one(
                     "method", "phone_follow_up_required", "非上门服务或服务对象未到现场的，应由登记人员电话回访评价"
                 )
             self._require_registrar_or_assigned(envelope)
-        if envelope.business_time < self.opinion.service_time:
-            raise InvalidInput.one("business_time", "before_service", "评价时间早于服务时间")
         number = counter.issue(envelope, self.id)
         rating = Rating(
             number=number,
@@ -442,11 +443,15 @@ class GuidanceCase(Aggregate):
         self._check_step(envelope, AFTER_SERVICE, "回访")
         self._require_registrar_or_assigned(envelope)
         _required("findings", follow_up.findings, "回访情况")
+        assert self.opinion is not None
+        if follow_up.on > envelope.business_time.astimezone(CST).date():
+            raise InvalidInput.one("follow_up.on", "in_future", "回访日期晚于办理时间")
+        if follow_up.on < self.opinion.service_time.astimezone(CST).date():
+            raise InvalidInput.one("follow_up.on", "before_service", "回访日期早于服务日期")
         self._followed_up(envelope=envelope, follow_up=follow_up)
 
     @event("FollowedUp")
     def _followed_up(self, envelope: Envelope, follow_up: FollowUp) -> None:
-        self._touch(envelope)
         self.follow_ups = (*self.follow_ups, follow_up)
 
     def track_rectification(self, envelope: Envelope, rectification: Rectification) -> None:
@@ -468,7 +473,6 @@ class GuidanceCase(Aggregate):
 
     @event("RectificationTracked")
     def _rectification_tracked(self, envelope: Envelope, rectification: Rectification) -> None:
-        self._touch(envelope)
         others = tuple(r for r in self.rectifications if r.penalty_decision != rectification.penalty_decision)
         self.rectifications = (*others, rectification)
 
@@ -483,7 +487,6 @@ class GuidanceCase(Aggregate):
 
     @event("PenaltyRevoked")
     def _penalty_revoked(self, envelope: Envelope, reversal: Reversal) -> None:
-        self._touch(envelope)
         self.reversals = (*self.reversals, reversal)
 
     def remake_penalty(self, envelope: Envelope, reversal: Reversal) -> None:
@@ -494,7 +497,6 @@ class GuidanceCase(Aggregate):
 
     @event("PenaltyRemade")
     def _penalty_remade(self, envelope: Envelope, reversal: Reversal) -> None:
-        self._touch(envelope)
         self.reversals = (*self.reversals, reversal)
 
     def _check_reversal(
@@ -638,6 +640,12 @@ class GuidanceCase(Aggregate):
     def _check_time(self, envelope: Envelope) -> None:
         if envelope.business_time < self.applied_at:
             raise InvalidInput.one("business_time", "before_application", "办理时间早于预约申请时间")
+        if envelope.business_time < self.state_since:
+            raise InvalidInput.one(
+                "business_time",
+                "before_previous_step",
+                f"办理时间早于上一环节（{self.state.label}，{self.state_since.isoformat(timespec='minutes')}）",
+            )
 
     def _require_assigned(self, envelope: Envelope) -> None:
         if envelope.actor.unit not in self.units:
@@ -651,16 +659,15 @@ class GuidanceCase(Aggregate):
 
     def _advance(self, envelope: Envelope, state: CaseState) -> None:
         self.state = state
-        self._touch(envelope)
-
-    def _touch(self, envelope: Envelope) -> None:
-        self.last_business_time = max(self.last_business_time, envelope.business_time)
+        self.state_since = envelope.business_time
 
     def _validate_correction(self, path: str, value: str, envelope: Envelope, field: str) -> str:
         if path == "applicant.id_number":
             return _validate_id_number(self.applicant.kind, value, envelope, field)
         if path == "contact.phone":
             return validate_phone(value, field)
+        if path == "notes":  # optional at booking, so it may be cleared
+            return (value or "").strip()
         _required(field, value, path)
         return value.strip()
 

@@ -29,7 +29,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     where = settings.sqlite_path if settings.backend == "sqlite" else f"PostgreSQL schema {settings.pg_schema}"
     print(f"{where}: applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ' (up to date)'}")
     ledger = _open_ledger(settings)
-    years = sorted(ledger.calendar().schedules)
+    years = sorted(ledger.ensure_calendar().schedules)
     print(f"working-day calendar: {len(years)} year(s) recorded ({years[0]}–{years[-1]})")
     return 0
 

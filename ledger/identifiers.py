@@ -81,6 +81,8 @@ def validate_phone(value: str, field: str = "phone") -> str:
         raise InvalidInput.one(field, "phone_format", f"联系电话格式无法识别：{text}") from None
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidInput.one(field, "phone_invalid", f"联系电话不是有效的号码：{text}")
+    if phonenumbers.region_code_for_number(parsed) != "CN":
+        raise InvalidInput.one(field, "phone_not_mainland", f"联系电话应为中国大陆的手机或固定电话号码：{text}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -60,10 +60,17 @@ def test_migrations_apply_once_and_are_idempotent(store_settings):
     assert migrate(store_settings) == []  # the fixture applied them already
 
 
-def test_the_calendar_is_seeded_from_the_package_on_first_use(ledger):
+def test_the_calendar_is_seeded_from_the_package_and_saved_with_the_first_acceptance(ledger):
+    from ledger.workcalendar import CALENDAR_ID
+
     years = ledger.calendar().schedules
     assert min(years) == 2004 and max(years) == 2026
-    assert ledger.calendar().version == len(years) + 1  # Started + one event per year
+    assert list(ledger.events.get(CALENDAR_ID)) == []  # a read does not write
+    case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
+    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=case_id, deadline_class=DeadlineClass.GENERAL))
+    stored = list(ledger.events.get(CALENDAR_ID))
+    assert len(stored) == len(years) + 1  # Started + one event per year
+    assert stored[-1].envelope.actor.role.value == "system"
 
 
 def test_recording_a_year_recomputes_the_provisional_deadlines(store_settings):
