@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from ledger.errors import LedgerError
 from ledger.settings import Settings
-from ledger.values import CST, DeadlineClass
+from ledger.values import CST, DeadlineClass, Role, ServiceType
 
 
 def _open_ledger(settings: Settings):  # noqa: ANN202 - keeps start-up imports light
@@ -125,6 +125,159 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_project(args: argparse.Namespace) -> int:
+    """Run the projection runners in this process until interrupted."""
+    import time
+
+    from projections import PROJECTIONS
+    from projections.runner import Runner
+
+    settings = Settings.from_env()
+    if settings.backend == "sqlite":
+        _open_ledger(settings).close()  # migrate the embedded store
+    runners = [Runner(settings, cls()).start() for cls in PROJECTIONS.values()]
+    print(f"projecting {', '.join(PROJECTIONS)}; Ctrl-C to stop", file=sys.stderr)
+    try:
+        while all(r.error is None for r in runners):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for r in runners:
+            r.stop()
+    for r in runners:
+        r.raise_if_failed()
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from projections import PROJECTIONS, VIEW_ALIASES
+    from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff
+    from projections.views import registry_csv, registry_order
+    from ledger.values import Role
+
+    settings = Settings.from_env()
+    if settings.backend == "sqlite":
+        _open_ledger(settings).close()
+    projection = PROJECTIONS[VIEW_ALIASES[args.view]]()
+    if args.as_of is None:
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn(f"rebuild {projection.name}"), BarColumn(), TaskProgressColumn(),
+            TextColumn("{task.completed}/{task.total} events"), TimeRemainingColumn(), transient=False,
+        ) as bar:
+            task = bar.add_task("rebuild", total=None)
+            position = rebuild(settings, projection, lambda done, total: bar.update(task, completed=done, total=total))
+        print(f"{projection.name}: rebuilt and swapped in at notification {position}")
+        return 0
+    try:
+        cutoff, label = resolve_cutoff(settings, args.as_of)
+    except ValueError:
+        print(f"error: --as-of: 应为 ISO 8601 时间或通知序号：{args.as_of}", file=sys.stderr)
+        return 2
+    state = fold_as_of(settings, projection, cutoff)
+    role = Role(args.role)
+    if projection.name == "cases":
+        data = registry_csv(registry_order(state.values()), role)
+    else:
+        import csv
+        import io
+
+        from projections.audit import AUDIT
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(AUDIT.column_names)
+        for n in sorted(state):
+            writer.writerow(["" if v is None else v for v in state[n]])
+        data = ("\ufeff" + buf.getvalue()).encode("utf-8")
+    out = args.csv or f"{args.view}-asof-{cutoff}.csv"
+    with open(out, "wb") as f:
+        f.write(data)
+    print(f"{args.view} as of {label}: {len(state)} rows → {out}")
+    print(f"cut-off: notification {cutoff}")
+    print(f"sha256: {content_hash(data)}")
+    return 0
+
+
+def _views(settings: Settings):  # noqa: ANN202
+    """The views, caught up first: in embedded mode no runner may be running."""
+    from projections import PROJECTIONS
+    from projections.runner import Runner
+    from projections.views import Views
+
+    if settings.backend == "sqlite":
+        _open_ledger(settings).close()
+    for cls in PROJECTIONS.values():
+        runner = Runner(settings, cls())
+        try:
+            runner.catch_up()
+        finally:
+            runner.close()
+    return Views(settings)
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from ledger.values import Role, ServiceType
+    from projections.views import REGISTER_COLUMNS, registry_csv
+
+    views = _views(Settings.from_env())
+    try:
+        if args.register:
+            year, q = (int(x) for x in args.register.split("-Q")) if args.register != "all" else (None, None)
+            rows = views.guidance_register(year, q)
+            print("\t".join(label for _, label in REGISTER_COLUMNS))
+            for r in rows:
+                print("\t".join(str(r[k]) for k, _ in REGISTER_COLUMNS))
+            return 0
+        filters = dict(unit=args.unit, service_type=ServiceType(args.service_type) if args.service_type else None)
+        rows = views.registry_rows(**filters)
+        data = registry_csv(rows, Role(args.role))
+        if args.csv:
+            with open(args.csv, "wb") as f:
+                f.write(data)
+            print(f"{len(rows)} rows → {args.csv}")
+        else:
+            sys.stdout.write(data.decode("utf-8-sig"))
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    views = _views(Settings.from_env())
+    try:
+        for r in views.queue(args.stage, unit=args.unit):
+            flag = "【逾期】" if r["overdue"] else ("【将到期】" if r["due_soon"] else "")
+            due = f" 时限 {r['due_at']}{'（暂定）' if r['provisional'] else ''}" if r["due_at"] else ""
+            print(f"{flag}{r['form_number'] or '未编号'} {r['applicant_name']} {r['units'] or ''}{due} 自 {r['since']}")
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    views = _views(Settings.from_env())
+    try:
+        rows = views.audit(actor_id=args.actor, unit=args.unit, case_id=args.case, action=args.action,
+                           recorded_from=args.since, recorded_to=args.until, limit=args.limit)
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    views = _views(Settings.from_env())
+    try:
+        print(json.dumps(views.stats(args.by), ensure_ascii=False, indent=1))
+        return 0
+    finally:
+        views.close()
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     from ledger.contract import render
 
@@ -156,6 +309,38 @@ def main(argv: list[str] | None = None) -> int:
     record.add_argument("--actor-id")
     record.add_argument("--actor-name")
     cal.set_defaults(func=cmd_calendar)
+    sub.add_parser("project", help="keep the read models up to date (runs until Ctrl-C)").set_defaults(
+        func=cmd_project
+    )
+    rb = sub.add_parser("rebuild", help="rebuild a read model, or export it as of a past moment")
+    rb.add_argument("view", choices=["registry", "queues", "cases", "audit"])
+    rb.add_argument("--as-of", help="ISO 8601 time (transaction time) or a notification id")
+    rb.add_argument("--csv", help="where to write the as-of export (default <view>-asof-<id>.csv)")
+    rb.add_argument("--role", default="supervisor", choices=[r.value for r in Role], help="whose masking applies")
+    rb.set_defaults(func=cmd_rebuild)
+    reg = sub.add_parser("registry", help="the registry (台账) as CSV, or the 行政指导事项登记簿")
+    reg.add_argument("--unit")
+    reg.add_argument("--service-type", choices=[t.value for t in ServiceType])
+    reg.add_argument("--role", default="registrar", choices=[r.value for r in Role])
+    reg.add_argument("--csv", help="write to this file instead of standard output")
+    reg.add_argument("--register", help="print the 行政指导事项登记簿 for a quarter (2026-Q4) or 'all'")
+    reg.set_defaults(func=cmd_registry)
+    qu = sub.add_parser("queue", help="a work queue")
+    qu.add_argument("stage", choices=["acceptance", "dispatch", "service", "rating", "follow_up", "archiving"])
+    qu.add_argument("--unit")
+    qu.set_defaults(func=cmd_queue)
+    au = sub.add_parser("audit", help="the audit log (JSON lines)")
+    au.add_argument("--actor")
+    au.add_argument("--unit")
+    au.add_argument("--case")
+    au.add_argument("--action")
+    au.add_argument("--since", help="recorded at or after (UTC ISO)")
+    au.add_argument("--until", help="recorded before (UTC ISO)")
+    au.add_argument("--limit", type=int, default=500)
+    au.set_defaults(func=cmd_audit)
+    st = sub.add_parser("stats", help="satisfaction and on-time rate")
+    st.add_argument("--by", default="unit", choices=["unit", "service_type", "month", "quarter"])
+    st.set_defaults(func=cmd_stats)
     sub.add_parser("events", help="print the stored-event contract (docs/EVENTS.md)").set_defaults(func=cmd_events)
     args = parser.parse_args(argv)
     try:

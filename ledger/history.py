@@ -51,6 +51,6 @@ def format_line(view: EventView) -> str:
     when = view.business_time.isoformat(timespec="minutes") if view.business_time else "—"
     basis = f"｜依据/理由：{view.basis}" if view.basis else ""
     return (
-        f"#{view.version:<2} {view.event:<20} 办理时间 {when}｜记录时间 {view.recorded_at.astimezone(CST).isoformat(timespec="seconds")}"
+        f"#{view.version:<2} {view.event:<20} 办理时间 {when}｜记录时间 {view.recorded_at.astimezone(CST).isoformat(timespec='seconds')}"
         f"｜{view.actor_name}（{role}，{view.unit}）{basis}"
     )

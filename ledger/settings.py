@@ -47,6 +47,7 @@ class Settings:
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "10",
                 "CREATE_TABLE": "no",
+                "APPLICATION_RECORDER_TOPIC": "ledger.sqlite_recorder:LedgerSQLiteRecorder",
             }
         params = conninfo_to_dict(self.dsn)
         return {

@@ -1,2 +1,16 @@
-"""Read models rebuilt from the ledger's notification log (work queues, the
-registry, the audit log, statistics). Built in a later issue; nothing here yet."""
+"""Read models rebuilt from the ledger's one notification log.
+
+- ``cases``: the registry (台账), its unit/service-type rows and the work queues
+- ``audit``: one row per event — who did what, when, on what basis
+
+``runner.Runner`` keeps a view up to date exactly once; ``rebuild`` rebuilds
+it into fresh tables and swaps them in, or folds it as of a past moment;
+``views.Views`` answers queries.
+"""
+
+from projections.audit import AuditProjection
+from projections.cases import CasesProjection
+
+PROJECTIONS = {"cases": CasesProjection, "audit": AuditProjection}
+# what `ledger rebuild <view>` accepts
+VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit": "audit"}

@@ -31,7 +31,7 @@ from uuid import UUID
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from ledger import commands as c
 from ledger.application import Ledger, Result
@@ -72,6 +72,7 @@ from tests.builders import (
     VALID_RIC,
     book_cmd,
     ctx,
+    fixed_clock,
     joint_assignments,
     rate_cmd,
     reversal,
@@ -129,10 +130,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="ledger-stateful-"))
         self.settings = Settings(backend="sqlite", sqlite_path=str(self.tmp / "ledger.sqlite3"))
         migrate(self.settings)
-        self.ledger = Ledger(self.settings, clock=lambda: NOW)
-        # Seeded on first use; seed it now so that "appends nothing" can be
-        # checked on the whole log from the very first forbidden command.
-        self.ledger.calendar()
+        # The working-day calendar is not seeded here: the first acceptance
+        # saves it, and a refused first command must append nothing, not even it.
+        self.ledger = Ledger(self.settings, clock=fixed_clock())
         self.models: dict[UUID, CaseModel] = {}
         self.series: Counter[tuple[str, FormKind, int]] = Counter()
         self.now = T0
@@ -148,9 +148,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.series[(unit, kind, YEAR)] += 1
         return FormNumber(unit=unit, kind=kind, year=YEAR, seq=self.series[(unit, kind, YEAR)])
 
-    def run(self, case_id: UUID, expected: Expected, call: Any) -> Result | None:
+    def run(self, case_id: UUID, expected: Expected, event: str, call: Any) -> Result | None:
         """Run a command; check it failed as predicted and appended nothing, or
-        that it appended exactly one event to the case."""
+        that it appended exactly one event, of the expected kind, to the case."""
         before = self.ledger.get_case(case_id)
         log_before = self.ledger.recorder.max_notification_id()
         if expected is not None:
@@ -169,6 +169,11 @@ class LedgerMachine(RuleBasedStateMachine):
         assert result.case_id == case_id
         assert result.version == before.version + 1
         assert result.notification_id > log_before
+        last = self.ledger.history(case_id)[-1]
+        assert type(last).__name__ == event
+        assert last.originator_version == result.version
+        if before.state is CaseState.ARCHIVED:  # the file is closed but for corrections and annotations
+            assert event in ("Corrected", "Annotated")
         self.models[case_id].events += 1
         return result
 
@@ -178,9 +183,16 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # -------------------------------------------------------------- rules
 
+    @initialize(target=cases, individual=st.booleans(), needs=st.sampled_from(NEEDS))
+    def first_case(self, individual: bool, needs: str) -> UUID:
+        return self.book_case(individual, needs)
+
     @precondition(lambda self: len(self.models) < MAX_CASES)
     @rule(target=cases, individual=st.booleans(), needs=st.sampled_from(NEEDS))
     def book(self, individual: bool, needs: str) -> UUID:
+        return self.book_case(individual, needs)
+
+    def book_case(self, individual: bool, needs: str) -> UUID:
         at = self.tick()
         cmd = book_cmd(business_time=at, needs=needs)
         if individual:
@@ -202,6 +214,7 @@ class LedgerMachine(RuleBasedStateMachine):
         result = self.run(
             case,
             expected,
+            "Accepted",
             lambda: self.ledger.accept(
                 ctx(actor), c.AcceptCase(case_id=case, business_time=at, deadline_class=deadline_class)
             ),
@@ -215,17 +228,21 @@ class LedgerMachine(RuleBasedStateMachine):
             assert due is not None and due.deadline_class is deadline_class and due.start == at
             assert not due.provisional  # all of it lies in 2026, a recorded year
 
-    @rule(case=any_case)
-    def refuse(self, case: UUID) -> None:
+    @rule(case=any_case, notice=st.sampled_from(["", "请携带劳动合同前往仲裁"]))
+    def refuse(self, case: UUID, notice: str) -> None:
+        """Refusing needs a one-time notice; an empty one is invalid."""
         model, at = self.models[case], self.tick()
+        expected = in_states(model, CaseState.APPLIED)
+        if expected is None and not notice:
+            expected = (InvalidInput, None)
         cmd = c.RefuseCase(
             case_id=case,
             business_time=at,
             reason="属于劳动争议",
-            notice="请携带劳动合同前往仲裁",
+            notice=notice,
             referral=Referral(body="劳动人事争议仲裁委员会", how_to_reach="0533-1234567"),
         )
-        if self.run(case, in_states(model, CaseState.APPLIED), lambda: self.ledger.refuse(ctx(REGISTRAR), cmd)):
+        if self.run(case, expected, "Refused", lambda: self.ledger.refuse(ctx(REGISTRAR), cmd)):
             model.refused = True
             self.advance(model, CaseState.REFUSED, at)
 
@@ -245,7 +262,7 @@ class LedgerMachine(RuleBasedStateMachine):
             agreed_time=at + timedelta(days=1),
             redispatch_reason=reason,
         )
-        if self.run(case, expected, lambda: self.ledger.dispatch(ctx(DISPATCHER), cmd)):
+        if self.run(case, expected, "Dispatched", lambda: self.ledger.dispatch(ctx(DISPATCHER), cmd)):
             model.joint = joint
             self.advance(model, CaseState.DISPATCHED, at)
 
@@ -259,7 +276,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if expected is None and by_fire:
             expected = (NotAllowed, "lead_unit_only" if model.joint else "unit_not_assigned")
         cmd = serve_cmd(case, joint=bool(model.joint), business_time=at)
-        result = self.run(case, expected, lambda: self.ledger.serve(ctx(actor), cmd))
+        result = self.run(case, expected, "Served", lambda: self.ledger.serve(ctx(actor), cmd))
         if result:
             number = self.issue(MARKET, FormKind.OPINION)
             assert result.number == str(number)
@@ -273,9 +290,8 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = in_states(model, CaseState.SERVED)
         if expected is None and method is RatingMethod.PHONE_FOLLOW_UP and not by_registrar:
             expected = (NotAllowed, "role_not_allowed")
-        result = self.run(
-            case, expected, lambda: self.ledger.rate(ctx(actor), rate_cmd(case, business_time=at, method=method))
-        )
+        cmd = rate_cmd(case, business_time=at, method=method)
+        result = self.run(case, expected, "Rated", lambda: self.ledger.rate(ctx(actor), cmd))
         if result:
             number = self.issue(actor.unit, FormKind.RATING)
             assert result.number == str(number)
@@ -293,7 +309,7 @@ class LedgerMachine(RuleBasedStateMachine):
             business_time=at,
             follow_up=FollowUp(on=at.date(), method=FollowUpMethod.PHONE, findings="已按意见整改"),
         )
-        if self.run(case, expected, lambda: self.ledger.follow_up(ctx(actor), cmd)):
+        if self.run(case, expected, "FollowedUp", lambda: self.ledger.follow_up(ctx(actor), cmd)):
             model.follow_ups += 1
 
     @rule(case=any_case, decision=st.sampled_from([None, DECISIONS[0]]), done=st.booleans())
@@ -308,7 +324,10 @@ class LedgerMachine(RuleBasedStateMachine):
         cmd = c.TrackRectification(
             case_id=case, business_time=at, rectification=Rectification(penalty_decision=decision, items=(item,))
         )
-        if self.run(case, in_states(model, *AFTER_SERVICE), lambda: self.ledger.track_rectification(ctx(MARKET_STAFF), cmd)):
+        expected = in_states(model, *AFTER_SERVICE)
+        if self.run(
+            case, expected, "RectificationTracked", lambda: self.ledger.track_rectification(ctx(MARKET_STAFF), cmd)
+        ):
             model.rectifications[decision] = done
 
     @rule(case=any_case, number=st.sampled_from(DECISIONS))
@@ -317,17 +336,22 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = in_states(model, *AFTER_SERVICE)
         if expected is None and number in model.reversed:
             expected = (WrongState, "already_reversed")
-        decision = PenaltyDecision(number=number, decided_on=date(2025, 9, 12), issuing_unit=MARKET, four_lists_applied=False)
+        decision = PenaltyDecision(
+            number=number, decided_on=date(2025, 9, 12), issuing_unit=MARKET, four_lists_applied=False
+        )
         cmd = c.RevokePenalty(case_id=case, business_time=at, reversal=reversal(decision=decision))
-        if self.run(case, expected, lambda: self.ledger.revoke_penalty(ctx(MARKET_STAFF), cmd)):
+        if self.run(case, expected, "PenaltyRevoked", lambda: self.ledger.revoke_penalty(ctx(MARKET_STAFF), cmd)):
             model.reversed = (*model.reversed, number)
 
-    @rule(case=any_case)
-    def withdraw(self, case: UUID) -> None:
+    @rule(case=any_case, reason=st.sampled_from(["  ", "申请人已自行整改，不再需要指导"]))
+    def withdraw(self, case: UUID, reason: str) -> None:
+        """Withdrawal is possible until the case ends, with a reason."""
         model, at = self.models[case], self.tick()
-        expected = (WrongState, "wrong_state") if model.state in TERMINAL else None
-        cmd = c.WithdrawCase(case_id=case, business_time=at, reason="申请人已自行整改，不再需要指导")
-        if self.run(case, expected, lambda: self.ledger.withdraw(ctx(REGISTRAR), cmd)):
+        expected: Expected = (WrongState, "wrong_state") if model.state in TERMINAL else None
+        if expected is None and not reason.strip():
+            expected = (InvalidInput, None)
+        cmd = c.WithdrawCase(case_id=case, business_time=at, reason=reason)
+        if self.run(case, expected, "Withdrawn", lambda: self.ledger.withdraw(ctx(REGISTRAR), cmd)):
             model.withdrawn = True
             self.advance(model, CaseState.WITHDRAWN, at)
 
@@ -337,9 +361,8 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = in_states(model, CaseState.RATED, CaseState.REFUSED, CaseState.WITHDRAWN)
         if expected is None and model.state is CaseState.RATED and not all(model.rectifications.values()):
             expected = (Incomplete, "incomplete_file")
-        result = self.run(
-            case, expected, lambda: self.ledger.archive(ctx(REGISTRAR), c.ArchiveCase(case_id=case, business_time=at))
-        )
+        cmd = c.ArchiveCase(case_id=case, business_time=at)
+        result = self.run(case, expected, "Archived", lambda: self.ledger.archive(ctx(REGISTRAR), cmd))
         if result:
             number = self.issue(OFFICE, FormKind.ARCHIVE)
             assert result.number == str(number)
@@ -364,11 +387,15 @@ class LedgerMachine(RuleBasedStateMachine):
             corrects_version=1,
             changes=(FieldChange(field="needs", old="", new=new),),
         )
-        if self.run(case, expected, lambda: self.ledger.correct(ctx(actor), cmd)):
+        if self.run(case, expected, "Corrected", lambda: self.ledger.correct(ctx(actor), cmd)):
             model.needs = new
             model.corrections += 1
 
-    @rule(case=any_case, actor=st.sampled_from([REGISTRAR, MARKET_STAFF, SUPERVISOR, AUDITOR]), about=st.sampled_from([None, 1, 999]))
+    @rule(
+        case=any_case,
+        actor=st.sampled_from([REGISTRAR, MARKET_STAFF, SUPERVISOR, AUDITOR]),
+        about=st.sampled_from([None, 1, 999]),
+    )
     def annotate(self, case: UUID, actor: Any, about: int | None) -> None:
         model, at = self.models[case], self.tick()
         expected: Expected = None
@@ -377,7 +404,7 @@ class LedgerMachine(RuleBasedStateMachine):
         elif about == 999:
             expected = (InvalidInput, None)
         cmd = c.AnnotateCase(case_id=case, business_time=at, note="已电话确认", about_version=about)
-        if self.run(case, expected, lambda: self.ledger.annotate(ctx(actor), cmd)):
+        if self.run(case, expected, "Annotated", lambda: self.ledger.annotate(ctx(actor), cmd)):
             model.annotations += 1
 
     @rule(case=any_case)
@@ -386,22 +413,34 @@ class LedgerMachine(RuleBasedStateMachine):
         model, at = self.models[case], self.tick()
         stale = model.events - 1 if model.events > 1 else model.events + 1
         cmd = c.AnnotateCase(case_id=case, business_time=at, note="基于旧版本的批注", expected_version=stale)
-        self.run(case, (Conflict, "conflict"), lambda: self.ledger.annotate(ctx(REGISTRAR), cmd))
+        self.run(case, (Conflict, "conflict"), "Annotated", lambda: self.ledger.annotate(ctx(REGISTRAR), cmd))
 
     @rule(
         target=progressed,
         case=any_case,
-        until=st.sampled_from([CaseState.DISPATCHED, CaseState.SERVED, CaseState.RATED, CaseState.ARCHIVED]),
+        until=st.sampled_from([CaseState.SERVED, CaseState.RATED, CaseState.DISPATCHED, CaseState.ARCHIVED]),
         joint=st.booleans(),
         method=st.sampled_from(list(RatingMethod)),
+        then=st.lists(st.sampled_from(["follow_up", "track_open", "track_done", "revoke", "archive"]), max_size=3),
     )
-    def progress(self, case: UUID, until: CaseState, joint: bool, method: RatingMethod) -> UUID:
+    def progress(self, case: UUID, until: CaseState, joint: bool, method: RatingMethod, then: list[str]) -> UUID:
         """Take a case along its lifecycle up to a state, through the same
-        checked rules, so that random runs reach the deep states too."""
+        checked rules, so that random runs reach the deep states too; then a
+        few of the after-service steps (allowed or not, e.g. a second
+        revocation of the same decision, or archiving with work still open)."""
         for _ in range(8):
             model = self.models[case]
             state = model.state
             if state is until or state is CaseState.ARCHIVED:
+                for step in then:
+                    if step == "follow_up":
+                        self.follow_up(case=case, actor=MARKET_STAFF)
+                    elif step.startswith("track"):
+                        self.track_rectification(case=case, decision=DECISIONS[0], done=step == "track_done")
+                    elif step == "revoke":
+                        self.revoke(case=case, number=DECISIONS[0])
+                    else:
+                        self.archive(case=case)
                 return case
             if state is CaseState.APPLIED:
                 self.accept(case=case, deadline_class=DeadlineClass.GENERAL, by_dispatcher=False)
@@ -445,9 +484,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert case.units == ((MARKET, "消防救援支队") if model.joint else (MARKET,))
                 assert case.lead_unit == MARKET
             assert len(case.follow_ups) == model.follow_ups
-            assert {
-                r.penalty_decision: all(i.status is RectificationStatus.DONE for i in r.items) for r in case.rectifications
-            } == model.rectifications
+            done = {
+                r.penalty_decision: all(i.status is RectificationStatus.DONE for i in r.items)
+                for r in case.rectifications
+            }
+            assert done == model.rectifications
             assert tuple(r.decision.number for r in case.reversals) == model.reversed
             assert (case.corrections, case.annotations) == (model.corrections, model.annotations)
             assert (case.withdrawal_reason is not None) == model.withdrawn
@@ -474,7 +515,7 @@ class LedgerMachine(RuleBasedStateMachine):
     # ----------------------------------------------------------- reloading
 
     def check_reload(self) -> None:
-        fresh = Ledger(self.settings, clock=lambda: NOW)
+        fresh = Ledger(self.settings, clock=fixed_clock())
         try:
             for case_id in self.models:
                 assert fresh.get_case(case_id) == self.ledger.get_case(case_id)
@@ -491,7 +532,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 LedgerMachine.TestCase.settings = settings(
-    max_examples=25,
+    max_examples=50,
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -158,7 +158,7 @@ def assert_identical(original: Any, decoded: Any, path: str = "event") -> None:
             assert_identical(a, b, f"{path}[{i}]")
     elif isinstance(original, datetime):
         assert decoded == original, path
-        assert decoded.utcoffset() == original.utcoffset(), f"{path}: offset {decoded.utcoffset()} != {original.utcoffset()}"
+        assert decoded.utcoffset() == original.utcoffset(), f"{path}: {decoded.utcoffset()} != {original.utcoffset()}"
         assert decoded.replace(tzinfo=None) == original.replace(tzinfo=None), f"{path}: wall-clock time differs"
     elif isinstance(original, enum.Enum):
         assert decoded is original, path
@@ -318,7 +318,8 @@ def test_events_of_a_full_lifecycle_read_back_from_the_store_encode_to_the_same_
         ),
     )
     memory_ledger.revoke_penalty(
-        ctx(MARKET_STAFF), c.RevokePenalty(case_id=case_id, business_time=T0 + timedelta(days=3, hours=2), reversal=reversal())
+        ctx(MARKET_STAFF),
+        c.RevokePenalty(case_id=case_id, business_time=T0 + timedelta(days=3, hours=2), reversal=reversal()),
     )
     memory_ledger.correct(
         ctx(REGISTRAR),
@@ -467,7 +468,11 @@ def test_any_v1_payload_upcasts_to_the_same_event_as_its_v2_form(name, phone, mo
 
 def test_the_current_version_is_stored_with_its_class_version_and_not_upcast_again():
     event = FeeRecorded(
-        originator_id=uuid.uuid4(), originator_version=1, timestamp=datetime.now(timezone.utc), amount=1200, currency="CNY"
+        originator_id=uuid.uuid4(),
+        originator_version=1,
+        timestamp=datetime.now(timezone.utc),
+        amount=1200,
+        currency="CNY",
     )
     stored = MAPPER.to_stored_event(event)
     assert json.loads(stored.state)["class_version"] == 3
@@ -635,7 +640,11 @@ def test_stored_enums_uuids_dates_and_tuples_are_plain_json_values():
         envelope=envelope(MARKET_STAFF),
         rectification=Rectification(
             penalty_decision=None,
-            items=(RectificationItem(description="清理通道", due_on=date(2026, 12, 1), status=RectificationStatus.DONE, evidence="照片"),),
+            items=(
+                RectificationItem(
+                    description="清理通道", due_on=date(2026, 12, 1), status=RectificationStatus.DONE, evidence="照片"
+                ),
+            ),
         ),
     )
     data = json.loads(MAPPER.to_stored_event(event).state)

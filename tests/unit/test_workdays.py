@@ -287,7 +287,9 @@ def test_a_day_both_holiday_and_make_up_day_is_rejected():
 
 
 def test_a_holiday_without_a_name_is_rejected():
-    schedule = YearSchedule(year=2027, holidays=(Holiday(day=date(2027, 1, 1), name="  "),), makeup_workdays=(), source="x")
+    schedule = YearSchedule(
+        year=2027, holidays=(Holiday(day=date(2027, 1, 1), name="  "),), makeup_workdays=(), source="x"
+    )
     error = check_error(schedule)
     assert (error.field, error.code) == ("holidays[0].name", "required")
 

@@ -1,0 +1,408 @@
+"""The cases projection: the registry (台账, one row per case), its unit and
+service-type rows (for filters and statistics) and the work queues (one row
+per open case at its current stage).
+
+``fold`` is pure: the registry row of a case after one more event. The row
+*is* the projection's state, so applying a batch loads the rows of the cases
+it touches, folds, and writes them back; a full rebuild and the incremental
+view run the very same code.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from ledger.values import CST, CaseState, FormNumber, Grade, ServiceType
+from projections.db import Cursor, Table, in_list
+
+Row = dict[str, Any]
+
+REGISTRY = Table(
+    name="registry",
+    columns=(
+        ("case_id", "TEXT"),
+        ("version", "BIGINT"),
+        ("state", "TEXT"),
+        ("applied_at", "TEXT"),
+        ("applicant_name", "TEXT"),
+        ("applicant_kind", "TEXT"),
+        ("id_number", "TEXT"),
+        ("address", "TEXT"),
+        ("contact_name", "TEXT"),
+        ("contact_phone", "TEXT"),
+        ("service_types", "TEXT"),
+        ("needs", "TEXT"),
+        ("channel", "TEXT"),
+        ("urgency", "TEXT"),
+        ("form_number", "TEXT"),
+        ("form_unit", "TEXT"),
+        ("form_year", "BIGINT"),
+        ("form_seq", "BIGINT"),
+        ("accepted_at", "TEXT"),
+        ("deadline_class", "TEXT"),
+        ("due_target", "TEXT"),
+        ("due_limit", "TEXT"),
+        ("provisional", "BIGINT"),
+        ("refused_at", "TEXT"),
+        ("refusal_reason", "TEXT"),
+        ("referral", "TEXT"),
+        ("dispatched_at", "TEXT"),
+        ("units", "TEXT"),
+        ("lead_unit", "TEXT"),
+        ("service_form", "TEXT"),
+        ("staff", "TEXT"),
+        ("redispatches", "BIGINT"),
+        ("served_at", "TEXT"),
+        ("served_month", "TEXT"),
+        ("served_quarter", "TEXT"),
+        ("opinion_number", "TEXT"),
+        ("service_place", "TEXT"),
+        ("service_content", "TEXT"),
+        ("findings", "TEXT"),
+        ("advice", "TEXT"),
+        ("service_staff", "TEXT"),
+        ("on_site", "BIGINT"),
+        ("on_time", "BIGINT"),
+        ("rating_number", "TEXT"),
+        ("rated_at", "TEXT"),
+        ("response_score", "BIGINT"),
+        ("attitude_score", "BIGINT"),
+        ("usefulness_score", "BIGINT"),
+        ("result_score", "BIGINT"),
+        ("phone_follow_up", "BIGINT"),
+        ("follow_ups", "BIGINT"),
+        ("last_follow_up", "TEXT"),
+        ("rectification", "TEXT"),
+        ("rectification_open", "BIGINT"),
+        ("rectification_state", "TEXT"),
+        ("reversal", "TEXT"),
+        ("reversals", "BIGINT"),
+        ("withdrawn_at", "TEXT"),
+        ("withdrawal_reason", "TEXT"),
+        ("archive_number", "TEXT"),
+        ("archived_at", "TEXT"),
+        ("corrections", "BIGINT"),
+        ("annotations", "BIGINT"),
+        ("updated_at", "TEXT"),
+    ),
+    key=("case_id",),
+    indexes=(("applied_at",), ("state",), ("served_at",), ("form_unit", "form_year", "form_seq")),
+)
+
+REGISTRY_UNIT = Table(
+    name="registry_unit",
+    columns=(("case_id", "TEXT"), ("unit", "TEXT")),
+    key=("case_id", "unit"),
+    indexes=(("unit",),),
+)
+
+REGISTRY_TYPE = Table(
+    name="registry_type",
+    columns=(("case_id", "TEXT"), ("service_type", "TEXT")),
+    key=("case_id", "service_type"),
+    indexes=(("service_type",),),
+)
+
+QUEUE = Table(
+    name="work_queue",
+    columns=(
+        ("case_id", "TEXT"),
+        ("stage", "TEXT"),
+        ("since", "TEXT"),
+        ("units", "TEXT"),
+        ("lead_unit", "TEXT"),
+        ("staff", "TEXT"),
+        ("applicant_name", "TEXT"),
+        ("form_number", "TEXT"),
+        ("urgency", "TEXT"),
+        ("due_target", "TEXT"),
+        ("due_at", "TEXT"),
+        ("provisional", "BIGINT"),
+    ),
+    key=("case_id",),
+    indexes=(("stage", "due_at"),),
+)
+
+TABLES = (REGISTRY, REGISTRY_UNIT, REGISTRY_TYPE, QUEUE)
+
+# The stages of the work queues, in process order.
+STAGES = ("acceptance", "dispatch", "service", "rating", "follow_up", "archiving")
+
+# Correctable fields (see ledger.case.CORRECTABLE) shown in the registry.
+CORRECTED_COLUMNS = {
+    "applicant.name": "applicant_name",
+    "applicant.address": "address",
+    "applicant.id_number": "id_number",
+    "contact.name": "contact_name",
+    "contact.phone": "contact_phone",
+    "needs": "needs",
+    "opinion.place": "service_place",
+    "opinion.content": "service_content",
+    "opinion.findings": "findings",
+    "opinion.advice": "advice",
+}
+
+CASE_TOPIC_PREFIX = "ledger.case:GuidanceCase."
+SEP = "、"
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.astimezone(CST).isoformat() if value is not None else None
+
+
+def _names(people: Any) -> str:
+    return SEP.join(p.name for p in people)
+
+
+def _number(n: FormNumber | None) -> str | None:
+    return str(n) if n is not None else None
+
+
+def _on_time(row: Row) -> int | None:
+    if row["served_at"] is None or row["due_limit"] is None:
+        return None
+    return int(datetime.fromisoformat(row["served_at"]) <= datetime.fromisoformat(row["due_limit"]))
+
+
+def _set_due(row: Row, due: Any) -> None:
+    row["deadline_class"] = due.deadline_class.value
+    row["due_target"] = iso(due.target)
+    row["due_limit"] = iso(due.limit)
+    row["provisional"] = int(due.provisional)
+    row["on_time"] = _on_time(row)
+
+
+def new_row(case_id: str) -> Row:
+    row: Row = {c: None for c in REGISTRY.column_names}
+    row["case_id"] = case_id
+    for counter in ("redispatches", "follow_ups", "reversals", "corrections", "annotations", "rectification_open"):
+        row[counter] = 0
+    return row
+
+
+def fold(row: Row | None, event: Any, recorded_at: str) -> Row:
+    """The registry row after ``event`` (a GuidanceCase event)."""
+    name = type(event).__name__
+    row = dict(row) if row is not None else new_row(str(event.originator_id))
+    row["version"] = event.originator_version
+    row["updated_at"] = recorded_at
+    env = event.envelope
+    at = iso(env.business_time)
+    if name == "Applied":
+        a, c = event.applicant, event.contact
+        row.update(
+            state=CaseState.APPLIED.value,
+            applied_at=at,
+            applicant_name=a.name,
+            applicant_kind=a.kind.value,
+            id_number=a.id_number,
+            address=a.address,
+            contact_name=c.name,
+            contact_phone=c.phone,
+            service_types=",".join(t.value for t in event.service_types),
+            needs=event.needs,
+            channel=event.channel.value,
+            urgency=event.urgency.value,
+        )
+    elif name == "Accepted":
+        n = event.form_number
+        row.update(
+            state=CaseState.ACCEPTED.value,
+            accepted_at=at,
+            form_number=str(n),
+            form_unit=n.unit,
+            form_year=n.year,
+            form_seq=n.seq,
+        )
+        _set_due(row, event.due)
+    elif name == "DeadlineRecomputed":
+        _set_due(row, event.due)
+    elif name == "Refused":
+        row.update(
+            state=CaseState.REFUSED.value,
+            refused_at=at,
+            refusal_reason=event.reason,
+            referral=f"{event.referral.body}（{event.referral.how_to_reach}）",
+        )
+    elif name == "Dispatched":
+        row.update(
+            state=CaseState.DISPATCHED.value,
+            dispatched_at=at,
+            units=SEP.join(a.unit for a in event.assignments),
+            lead_unit=event.lead_unit,
+            service_form=event.form.value,
+            staff=SEP.join(_names(a.staff) for a in event.assignments),
+            redispatches=row["redispatches"] + (1 if event.redispatch_reason else 0),
+        )
+    elif name == "Served":
+        o = event.opinion
+        served = o.service_time.astimezone(CST)
+        row.update(
+            state=CaseState.SERVED.value,
+            served_at=served.isoformat(),
+            served_month=f"{served.year}-{served.month:02d}",
+            served_quarter=f"{served.year}-Q{(served.month - 1) // 3 + 1}",
+            opinion_number=str(o.number),
+            service_place=o.place,
+            service_content=o.content,
+            findings=o.findings,
+            advice=o.advice,
+            service_staff=_names(o.staff),
+            on_site=int(o.on_site),
+        )
+        row["on_time"] = _on_time(row)
+    elif name == "Rated":
+        r = event.rating
+        row.update(
+            state=CaseState.RATED.value,
+            rated_at=at,
+            rating_number=str(r.number),
+            response_score=r.response.score,
+            attitude_score=r.attitude.score,
+            usefulness_score=r.usefulness.score,
+            result_score=r.result.score,
+            phone_follow_up=int(r.method.value == "phone_follow_up"),
+        )
+    elif name == "FollowedUp":
+        f = event.follow_up
+        row["follow_ups"] += 1
+        row["last_follow_up"] = f"{f.on.isoformat()} {f.method.label}：{f.findings}"
+    elif name == "RectificationTracked":
+        # per penalty decision [done, total]; a later tracking of the same
+        # decision replaces the earlier one (as in the aggregate)
+        state = json.loads(row["rectification_state"] or "{}")
+        items = event.rectification.items
+        ref = event.rectification.penalty_decision or "整改事项"
+        state[ref] = [sum(1 for i in items if i.status.value == "done"), len(items)]
+        row["rectification_state"] = json.dumps(state, ensure_ascii=False, sort_keys=True)
+        row["rectification_open"] = sum(total - done for done, total in state.values())
+        row["rectification"] = "；".join(f"{k}：{d}/{t}项已整改" for k, (d, t) in sorted(state.items()))
+    elif name in ("PenaltyRevoked", "PenaltyRemade"):
+        rv = event.reversal
+        verb = "撤销" if name == "PenaltyRevoked" else "重新作出"
+        text = f"{verb}{rv.decision.number}（{rv.cited.list.label}{rv.cited.catalogue_version}第{rv.cited.item_number}项）：{rv.outcome}"
+        row["reversals"] += 1
+        row["reversal"] = text if not row["reversal"] else f"{row['reversal']}；{text}"
+    elif name == "Withdrawn":
+        row.update(state=CaseState.WITHDRAWN.value, withdrawn_at=at, withdrawal_reason=event.reason)
+    elif name == "Archived":
+        row.update(state=CaseState.ARCHIVED.value, archived_at=at, archive_number=_number(event.archive_number))
+    elif name == "Corrected":
+        row["corrections"] += 1
+        for change in event.changes:
+            column = CORRECTED_COLUMNS.get(change.field)
+            if column:
+                row[column] = change.new
+    elif name == "Annotated":
+        row["annotations"] += 1
+    return row
+
+
+def queue_row(row: Row) -> Row | None:
+    """The case's row in the work queues, or None when nothing is left to do."""
+    state = row["state"]
+    due_target = due_at = None
+    if state == "applied":
+        stage = "acceptance"
+    elif state == "accepted":
+        stage, due_target, due_at = "dispatch", row["due_target"], row["due_limit"]
+    elif state == "dispatched":
+        stage, due_target, due_at = "service", row["due_target"], row["due_limit"]
+    elif state == "served":
+        stage = "rating"
+    elif state == "rated":
+        stage = "follow_up" if not row["follow_ups"] else "archiving"
+    elif state in ("refused", "withdrawn"):
+        stage = "archiving"
+    else:
+        return None
+    since = {
+        "acceptance": row["applied_at"],
+        "dispatch": row["accepted_at"],
+        "service": row["dispatched_at"],
+        "rating": row["served_at"],
+        "follow_up": row["rated_at"],
+        "archiving": row["rated_at"] or row["refused_at"] or row["withdrawn_at"],
+    }[stage]
+    return {
+        "case_id": row["case_id"],
+        "stage": stage,
+        "since": since,
+        "units": f"|{row['units'].replace(SEP, '|')}|" if row["units"] else None,
+        "lead_unit": row["lead_unit"],
+        "staff": row["staff"],
+        "applicant_name": row["applicant_name"],
+        "form_number": row["form_number"],
+        "urgency": row["urgency"],
+        "due_target": due_target,
+        "due_at": due_at,
+        "provisional": row["provisional"] if due_at else None,
+    }
+
+
+class CasesProjection:
+    """Registry, unit/type rows and work queues, maintained together."""
+
+    name = "cases"
+    tables = TABLES
+
+    @staticmethod
+    def wants(topic: str) -> bool:
+        return topic.startswith(CASE_TOPIC_PREFIX)
+
+    def fold_all(self, rows: dict[str, Row], items: list[tuple[int, str, Any]]) -> set[str]:
+        """Fold a batch into ``rows`` (case id → row); return the ids touched."""
+        touched: set[str] = set()
+        for _, recorded_at, event in items:
+            case_id = str(event.originator_id)
+            rows[case_id] = fold(rows.get(case_id), event, recorded_at)
+            touched.add(case_id)
+        return touched
+
+    def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
+        ids = sorted({str(e.originator_id) for _, _, e in items})
+        if not ids:
+            return
+        rows: dict[str, Row] = {}
+        for chunk in _chunks(ids, 500):
+            for r in cur.dicts(f"SELECT * FROM registry{suffix} WHERE case_id IN {in_list(chunk)}", chunk):
+                rows[r["case_id"]] = r
+        self.fold_all(rows, items)
+        self.write(cur, [rows[i] for i in ids], suffix, replace=True)
+
+    def write(self, cur: Cursor, rows: list[Row], suffix: str = "", replace: bool = True) -> None:
+        ids = [r["case_id"] for r in rows]
+        if replace:
+            for chunk in _chunks(ids, 500):
+                for table in TABLES:
+                    cur.execute(f"DELETE FROM {table.name}{suffix} WHERE case_id IN {in_list(chunk)}", chunk)
+        cur.executemany(REGISTRY.insert_sql(suffix), [tuple(r[c] for c in REGISTRY.column_names) for r in rows])
+        cur.executemany(
+            REGISTRY_UNIT.insert_sql(suffix),
+            [(r["case_id"], u) for r in rows if r["units"] for u in dict.fromkeys(r["units"].split(SEP))],
+        )
+        cur.executemany(
+            REGISTRY_TYPE.insert_sql(suffix),
+            [(r["case_id"], t) for r in rows if r["service_types"] for t in r["service_types"].split(",")],
+        )
+        queue = [q for q in map(queue_row, rows) if q is not None]
+        cur.executemany(QUEUE.insert_sql(suffix), [tuple(q[c] for c in QUEUE.column_names) for q in queue])
+
+
+def _chunks(values: list[str], size: int) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def grade_label(scale: str, score: int | None) -> str | None:
+    from ledger.values import SCALE_LABELS
+
+    if score is None:
+        return None
+    grade = next(g for g in Grade if g.score == score)
+    return SCALE_LABELS[scale][grade]
+
+
+def service_type_labels(codes: str | None) -> str:
+    return SEP.join(ServiceType(c).label for c in codes.split(",")) if codes else ""

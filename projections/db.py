@@ -1,0 +1,200 @@
+"""Connections to the view store, on SQLite or PostgreSQL, with one SQL dialect.
+
+Views live beside the events (the same SQLite file, the same PostgreSQL
+schema). SQL is written once with ``%s`` placeholders and portable types
+(TEXT, BIGINT, DOUBLE PRECISION); for SQLite the placeholders become ``?``.
+Every view's rows and its tracking position commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+from psycopg_pool import ConnectionPool
+
+from ledger.settings import Settings
+
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS view_tracking ("
+    " view TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT NOT NULL)"
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A view table: columns in order, the key, and secondary indexes."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    key: tuple[str, ...]
+    indexes: tuple[tuple[str, ...], ...] = field(default=())
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.columns)
+
+    def ddl(self, suffix: str = "") -> list[str]:
+        cols = ", ".join(f"{c} {t}" for c, t in self.columns)
+        out = [f"CREATE TABLE IF NOT EXISTS {self.name}{suffix} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
+        for idx in self.indexes:
+            out.append(
+                f"CREATE INDEX IF NOT EXISTS {self.index_name(idx, suffix)} ON {self.name}{suffix} ({', '.join(idx)})"
+            )
+        return out
+
+    def index_name(self, idx: tuple[str, ...], suffix: str = "") -> str:
+        return f"{self.name}{suffix}_{'_'.join(idx)}_idx"
+
+    def insert_sql(self, suffix: str = "") -> str:
+        marks = ", ".join(["%s"] * len(self.columns))
+        return f"INSERT INTO {self.name}{suffix} ({', '.join(self.column_names)}) VALUES ({marks})"
+
+
+class ViewDB:
+    """Opens connections for views and runs portable SQL."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.backend = settings.backend
+        self._pool: ConnectionPool | None = None
+
+    # -------------------------------------------------------------- connections
+
+    def connect(self) -> Any:
+        if self.backend == "sqlite":
+            conn = sqlite3.connect(self.settings.sqlite_path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            return conn
+        conn = psycopg.connect(self.settings.dsn, autocommit=True)
+        self._configure(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self, conn: Any) -> Iterator[Cursor]:
+        """One write transaction; on SQLite it takes the write lock at once."""
+        if self.backend == "sqlite":
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Cursor(self, conn.cursor())
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        else:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    yield Cursor(self, cur)
+
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        """A cursor for queries: pooled connections on PostgreSQL, a fresh
+        (cheap) connection on SQLite."""
+        if self.backend == "sqlite":
+            conn = self.connect()
+            try:
+                yield Cursor(self, conn.cursor())
+            finally:
+                conn.close()
+            return
+        if self._pool is None:
+            self._pool = ConnectionPool(
+                self.settings.dsn, min_size=1, max_size=8, kwargs={"autocommit": True},
+                configure=self._configure, open=True,
+            )
+        with self._pool.connection() as conn, conn.cursor() as cur:
+            yield Cursor(self, cur)
+
+    def _configure(self, conn: Any) -> None:
+        conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.settings.pg_schema)))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def sql(self, statement: str) -> str:
+        return statement.replace("%s", "?") if self.backend == "sqlite" else statement
+
+    # ------------------------------------------------------------ event source
+
+    @property
+    def events_table(self) -> str:
+        return self.settings.events_table
+
+    def notifications_sql(self, with_limit: bool = True) -> str:
+        if self.backend == "sqlite":
+            stmt = (
+                "SELECT rowid, originator_id, originator_version, topic, state, recorded_at "
+                "FROM stored_events WHERE rowid > %s AND rowid <= %s ORDER BY rowid"
+            )
+        else:
+            stmt = (
+                "SELECT notification_id, originator_id, originator_version, topic, state, "
+                "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+                "FROM ledger_events WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id"
+            )
+        return stmt + (" LIMIT %s" if with_limit else "")
+
+    def max_notification_sql(self) -> str:
+        if self.backend == "sqlite":
+            return "SELECT COALESCE(MAX(rowid), 0) FROM stored_events"
+        return "SELECT COALESCE(MAX(notification_id), 0) FROM ledger_events"
+
+    def cutoff_sql(self) -> str:
+        """The last notification recorded at or before a UTC instant (ISO text)."""
+        if self.backend == "sqlite":
+            return "SELECT COALESCE(MAX(rowid), 0) FROM stored_events WHERE recorded_at <= %s"
+        return "SELECT COALESCE(MAX(notification_id), 0) FROM ledger_events WHERE recorded_at <= %s::timestamptz"
+
+
+class Cursor:
+    """A thin wrapper that speaks ``%s`` on both backends."""
+
+    def __init__(self, db: ViewDB, cursor: Any) -> None:
+        self.db = db
+        self.cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
+        self.cursor.execute(self.db.sql(statement), tuple(params))
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self.db.sql(statement), rows)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.cursor.fetchall()
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.cursor.fetchone()
+
+    def scalar(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        row = self.execute(statement, params).fetchone()
+        return row[0] if row else None
+
+    def dicts(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        self.execute(statement, params)
+        names = [d[0] for d in self.cursor.description]
+        return [dict(zip(names, row)) for row in self.cursor.fetchall()]
+
+    # ------------------------------------------------------------------ tracking
+
+    def position(self, view: str, lock: bool = False) -> int:
+        suffix = " FOR UPDATE" if lock and self.db.backend == "postgres" else ""
+        value = self.scalar(f"SELECT position FROM view_tracking WHERE view = %s{suffix}", (view,))
+        return int(value) if value is not None else 0
+
+    def set_position(self, view: str, position: int, now_iso: str) -> None:
+        self.execute("DELETE FROM view_tracking WHERE view = %s", (view,))
+        self.execute("INSERT INTO view_tracking (view, position, updated_at) VALUES (%s, %s, %s)", (view, position, now_iso))
+
+
+def in_list(values: Sequence[Any]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"

@@ -1,0 +1,277 @@
+"""Reading the views: registry (with CSV export and masking by role), the
+行政指导事项登记簿 with its quarterly cut, work queues, the audit log and
+statistics. Queries only; nothing here changes a view."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from ledger.identifiers import mask_id_number
+from ledger.settings import Settings
+from ledger.values import CST, CaseState, Channel, Role, ServiceType
+from projections.audit import AUDIT, AuditProjection
+from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
+from projections.db import TRACKING_DDL, ViewDB
+from projections.runner import ensure_tables
+
+# Roles that need full resident ID numbers: the registrar phones and files
+# applicants; the supervisor inspects files. Everyone else sees them masked.
+UNMASKED_ROLES = frozenset({Role.REGISTRAR, Role.SUPERVISOR})
+
+REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("form_number", "申请表编号"),
+    ("applicant_name", "申请单位/个人"),
+    ("id_number", "统一社会信用代码/身份证号"),
+    ("service_types", "服务类型"),
+    ("channel", "预约方式"),
+    ("applied_at", "申请时间"),
+    ("accepted_at", "受理时间"),
+    ("due_limit", "办结时限"),
+    ("provisional", "时限暂定"),
+    ("served_at", "服务时间"),
+    ("on_time", "按时办结"),
+    ("units", "服务单位"),
+    ("staff", "服务人员"),
+    ("opinion_number", "意见书编号"),
+    ("response", "服务响应"),
+    ("attitude", "服务态度"),
+    ("usefulness", "服务内容"),
+    ("result", "服务结果"),
+    ("phone_follow_up", "电话回访"),
+    ("last_follow_up", "回访情况"),
+    ("rectification", "整改情况"),
+    ("reversal", "处罚撤销/重新作出"),
+    ("archive_number", "归档编号"),
+    ("archived_at", "归档时间"),
+    ("state", "状态"),
+    ("case_id", "案件ID"),
+)
+
+REGISTER_COLUMNS = (("seq", "序号"), ("time", "时间"), ("matter", "指导事项"), ("result", "指导结果"), ("staff", "指导人员"))
+
+
+def _yes_no(value: Any) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
+    """A registry row as clerks read it (labels; ID numbers masked by role)."""
+    out = {k: row.get(k) for k, _ in REGISTRY_COLUMNS if k in row}
+    if row.get("applicant_kind") == "individual" and role not in UNMASKED_ROLES and row.get("id_number"):
+        out["id_number"] = mask_id_number(row["id_number"])
+    out["service_types"] = service_type_labels(row.get("service_types"))
+    out["channel"] = Channel(row["channel"]).label if row.get("channel") else None
+    out["state"] = CaseState(row["state"]).label if row.get("state") else None
+    for scale in ("response", "attitude", "usefulness", "result"):
+        out[scale] = grade_label(scale, row.get(f"{scale}_score"))
+    out["provisional"] = _yes_no(row.get("provisional")) if row.get("due_limit") else ""
+    out["on_time"] = _yes_no(row.get("on_time"))
+    out["phone_follow_up"] = _yes_no(row.get("phone_follow_up"))
+    return out
+
+
+def registry_csv(rows: Iterable[Row], role: Role) -> bytes:
+    """The registry as a CSV file (UTF-8 with BOM, so that Excel opens it)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([label for _, label in REGISTRY_COLUMNS])
+    for row in rows:
+        shown = display_registry_row(row, role)
+        writer.writerow(["" if shown.get(k) is None else shown[k] for k, _ in REGISTRY_COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def registry_order(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (r["applied_at"] or "", r["case_id"]))
+
+
+def guidance_register(rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """行政指导事项登记簿: one line per guidance given, in order of time."""
+    served = sorted((r for r in rows if r.get("served_at")), key=lambda r: (r["served_at"], r["case_id"]))
+    out = []
+    for i, r in enumerate(served, start=1):
+        at = datetime.fromisoformat(r["served_at"])
+        out.append(
+            {
+                "seq": i,
+                "time": f"{at.year}年{at.month}月{at.day}日",
+                "matter": f"{r['applicant_name']}：{service_type_labels(r['service_types'])}（{r['service_content'] or r['needs']}）",
+                "result": r["advice"] or "",
+                "staff": r["service_staff"] or r["staff"] or "",
+            }
+        )
+    return out
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[str, str]:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("quarter must be 1–4")
+    start = datetime(year, 3 * quarter - 2, 1, tzinfo=CST)
+    end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=CST)
+    return start.isoformat(), end.isoformat()
+
+
+class Views:
+    """Queries over the views of one store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = ViewDB(settings)
+        conn = self.db.connect()
+        try:
+            with self.db.transaction(conn) as cur:
+                cur.execute(TRACKING_DDL)
+                ensure_tables(cur, CasesProjection())
+                ensure_tables(cur, AuditProjection())
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---------------------------------------------------------------- registry
+
+    def registry_rows(
+        self,
+        *,
+        unit: str | None = None,
+        service_type: ServiceType | None = None,
+        state: str | None = None,
+        applied_from: str | None = None,
+        applied_to: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Row]:
+        where, params = ["1=1"], []
+        if unit:
+            where.append("case_id IN (SELECT case_id FROM registry_unit WHERE unit = %s)")
+            params.append(unit)
+        if service_type:
+            where.append("case_id IN (SELECT case_id FROM registry_type WHERE service_type = %s)")
+            params.append(service_type.value)
+        if state:
+            where.append("state = %s")
+            params.append(state)
+        if applied_from:
+            where.append("applied_at >= %s")
+            params.append(applied_from)
+        if applied_to:
+            where.append("applied_at < %s")
+            params.append(applied_to)
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with self.db.reading() as cur:
+            return cur.dicts(
+                f"SELECT * FROM registry WHERE {' AND '.join(where)} ORDER BY applied_at, case_id{page}", params
+            )
+
+    def registry(self, role: Role, **filters: Any) -> list[dict[str, Any]]:
+        return [display_registry_row(r, role) for r in self.registry_rows(**filters)]
+
+    def guidance_register(self, year: int | None = None, quarter: int | None = None) -> list[dict[str, Any]]:
+        rows = self.registry_rows()
+        if year is not None and quarter is not None:
+            start, end = quarter_bounds(year, quarter)
+            rows = [r for r in rows if r["served_at"] and start <= r["served_at"] < end]
+        return guidance_register(rows)
+
+    # ------------------------------------------------------------------ queues
+
+    def queue(self, stage: str, *, unit: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+        now = (now or datetime.now(CST)).astimezone(CST)
+        where, params = ["stage = %s"], [stage]
+        if unit:
+            where.append("units LIKE %s")
+            params.append(f"%|{unit}|%")
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT * FROM work_queue WHERE {' AND '.join(where)} ORDER BY due_at IS NULL, due_at, since", params
+            )
+        soon = now + timedelta(hours=24)
+        for r in rows:
+            due = datetime.fromisoformat(r["due_at"]) if r["due_at"] else None
+            r["overdue"] = bool(due and due < now)
+            r["due_soon"] = bool(due and now <= due <= soon)
+            r["units"] = r["units"].strip("|").replace("|", "、") if r["units"] else None
+        return rows
+
+    # ------------------------------------------------------------------- audit
+
+    def audit(
+        self,
+        *,
+        actor_id: str | None = None,
+        unit: str | None = None,
+        case_id: str | None = None,
+        action: str | None = None,
+        recorded_from: str | None = None,
+        recorded_to: str | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        where, params = ["1=1"], []
+        for column, value in (("actor_id", actor_id), ("unit", unit), ("case_id", case_id), ("action", action)):
+            if value:
+                where.append(f"{column} = %s")
+                params.append(value)
+        if recorded_from:
+            where.append("recorded_at >= %s")
+            params.append(recorded_from)
+        if recorded_to:
+            where.append("recorded_at < %s")
+            params.append(recorded_to)
+        with self.db.reading() as cur:
+            return cur.dicts(
+                f"SELECT * FROM {AUDIT.name} WHERE {' AND '.join(where)} ORDER BY notification_id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+
+    # -------------------------------------------------------------- statistics
+
+    def stats(self, by: str) -> list[dict[str, Any]]:
+        """Satisfaction per scale (mean score 1–4 and share of the top two
+        grades) and on-time rate, grouped by unit, service type, month or quarter."""
+        group = {
+            "unit": ("u.unit", "JOIN registry_unit u ON u.case_id = r.case_id"),
+            "service_type": ("t.service_type", "JOIN registry_type t ON t.case_id = r.case_id"),
+            "month": ("r.served_month", ""),
+            "quarter": ("r.served_quarter", ""),
+        }
+        if by not in group:
+            raise ValueError("by must be one of unit, service_type, month, quarter")
+        key, join = group[by]
+        scales = ("response", "attitude", "usefulness", "result")
+        means = ", ".join(f"AVG(r.{s}_score) AS {s}_mean" for s in scales)
+        tops = ", ".join(f"SUM(CASE WHEN r.{s}_score >= 3 THEN 1 ELSE 0 END) AS {s}_good" for s in scales)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT {key} AS grp, COUNT(*) AS served, SUM(r.on_time) AS on_time, "
+                f"COUNT(r.response_score) AS rated, {means}, {tops} "
+                f"FROM registry r {join} WHERE r.served_at IS NOT NULL GROUP BY {key} ORDER BY {key}"
+            )
+        out = []
+        for r in rows:
+            item: dict[str, Any] = {
+                by: r["grp"],
+                "served": int(r["served"]),
+                "on_time": int(r["on_time"] or 0),
+                "on_time_rate": round(int(r["on_time"] or 0) / int(r["served"]), 4) if r["served"] else None,
+                "rated": int(r["rated"]),
+            }
+            if by == "service_type" and r["grp"]:
+                item["label"] = ServiceType(r["grp"]).label
+            for s in scales:
+                mean = r[f"{s}_mean"]
+                item[f"{s}_mean"] = round(float(mean), 3) if mean is not None else None
+                item[f"{s}_satisfied_rate"] = round(int(r[f"{s}_good"]) / int(r["rated"]), 4) if r["rated"] else None
+            out.append(item)
+        return out
+
