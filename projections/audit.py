@@ -7,6 +7,7 @@ from typing import Any
 
 from projections.cases import iso
 from projections.db import Cursor, Table
+from projections.runner import Header
 
 AUDIT = Table(
     name="audit_log",
@@ -38,9 +39,11 @@ AGGREGATE_NAMES = {
 }
 
 
-def audit_row(notification_id: int, recorded_at: str, event: Any) -> tuple[Any, ...]:
-    aggregate = AGGREGATE_NAMES.get(type(event).__qualname__.split(".")[0], type(event).__qualname__)
-    env = getattr(event, "envelope", None)
+def audit_row(notification_id: int, recorded_at: str, header: Header) -> tuple[Any, ...]:
+    # topic: "ledger.case:GuidanceCase.Served"
+    aggregate_class, _, action = header.topic.rpartition(":")[2].rpartition(".")
+    aggregate = AGGREGATE_NAMES.get(aggregate_class, aggregate_class)
+    env = header.envelope
     actor = env.actor if env is not None else None
     return (
         notification_id,
@@ -51,10 +54,10 @@ def audit_row(notification_id: int, recorded_at: str, event: Any) -> tuple[Any, 
         actor.role.value if actor else None,
         actor.unit if actor else None,
         aggregate,
-        str(event.originator_id),
-        str(event.originator_id) if aggregate == "case" else None,
-        event.originator_version,
-        type(event).__name__,
+        header.originator_id,
+        header.originator_id if aggregate == "case" else None,
+        header.originator_version,
+        action,
         env.basis if env is not None else None,
         env.request_id if env is not None else None,
     )
@@ -63,6 +66,7 @@ def audit_row(notification_id: int, recorded_at: str, event: Any) -> tuple[Any, 
 class AuditProjection:
     name = "audit"
     tables = (AUDIT,)
+    headers_only = True  # the envelope is all it needs
 
     @staticmethod
     def wants(topic: str) -> bool:
@@ -73,4 +77,4 @@ class AuditProjection:
             rows[n] = audit_row(n, r, e)
 
     def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
-        cur.executemany(AUDIT.insert_sql(suffix), [audit_row(n, r, e) for n, r, e in items])
+        cur.insert_rows(AUDIT, [audit_row(n, r, e) for n, r, e in items], suffix)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from ledger.values import CST, CaseState, FormNumber, Grade, ServiceType
-from projections.db import Cursor, Table, in_list
+from projections.db import Cursor, Table, where_in
 
 Row = dict[str, Any]
 
@@ -88,7 +89,7 @@ REGISTRY = Table(
         ("updated_at", "TEXT"),
     ),
     key=("case_id",),
-    indexes=(("applied_at",), ("state",), ("served_at",), ("form_unit", "form_year", "form_seq")),
+    indexes=(("applied_at", "case_id"), ("state", "applied_at"), ("served_at",), ("form_unit", "form_year", "form_seq")),
 )
 
 REGISTRY_UNIT = Table(
@@ -126,6 +127,8 @@ QUEUE = Table(
 )
 
 TABLES = (REGISTRY, REGISTRY_UNIT, REGISTRY_TYPE, QUEUE)
+_REGISTRY_VALUES = itemgetter(*REGISTRY.column_names)
+_QUEUE_VALUES = itemgetter(*QUEUE.column_names)
 
 # The stages of the work queues, in process order.
 STAGES = ("acceptance", "dispatch", "service", "rating", "follow_up", "archiving")
@@ -183,9 +186,13 @@ def new_row(case_id: str) -> Row:
 
 
 def fold(row: Row | None, event: Any, recorded_at: str) -> Row:
-    """The registry row after ``event`` (a GuidanceCase event)."""
+    """The registry row after ``event`` (a GuidanceCase event); pure."""
+    return fold_into(dict(row) if row is not None else new_row(str(event.originator_id)), event, recorded_at)
+
+
+def fold_into(row: Row, event: Any, recorded_at: str) -> Row:
+    """``fold``, changing ``row`` in place (the runner owns its rows)."""
     name = type(event).__name__
-    row = dict(row) if row is not None else new_row(str(event.originator_id))
     row["version"] = event.originator_version
     row["updated_at"] = recorded_at
     env = event.envelope
@@ -357,7 +364,10 @@ class CasesProjection:
         touched: set[str] = set()
         for _, recorded_at, event in items:
             case_id = str(event.originator_id)
-            rows[case_id] = fold(rows.get(case_id), event, recorded_at)
+            row = rows.get(case_id)
+            if row is None:
+                row = rows[case_id] = new_row(case_id)
+            fold_into(row, event, recorded_at)
             touched.add(case_id)
         return touched
 
@@ -366,29 +376,33 @@ class CasesProjection:
         if not ids:
             return
         rows: dict[str, Row] = {}
-        for chunk in _chunks(ids, 500):
-            for r in cur.dicts(f"SELECT * FROM registry{suffix} WHERE case_id IN {in_list(chunk)}", chunk):
+        for chunk in _chunks(ids, 5000):
+            clause, params = where_in(cur.db, "case_id", chunk)
+            for r in cur.dicts(f"SELECT * FROM registry{suffix} WHERE {clause}", params):
                 rows[r["case_id"]] = r
+        existing = sorted(rows)
         self.fold_all(rows, items)
-        self.write(cur, [rows[i] for i in ids], suffix, replace=True)
+        # only cases already in the view have rows to replace
+        for chunk in _chunks(existing, 5000):
+            clause, params = where_in(cur.db, "case_id", chunk)
+            for table in TABLES:
+                cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
+        self.write(cur, [rows[i] for i in ids], suffix)
 
-    def write(self, cur: Cursor, rows: list[Row], suffix: str = "", replace: bool = True) -> None:
-        ids = [r["case_id"] for r in rows]
-        if replace:
-            for chunk in _chunks(ids, 500):
-                for table in TABLES:
-                    cur.execute(f"DELETE FROM {table.name}{suffix} WHERE case_id IN {in_list(chunk)}", chunk)
-        cur.executemany(REGISTRY.insert_sql(suffix), [tuple(r[c] for c in REGISTRY.column_names) for r in rows])
-        cur.executemany(
-            REGISTRY_UNIT.insert_sql(suffix),
+    def write(self, cur: Cursor, rows: list[Row], suffix: str = "") -> None:
+        cur.insert_rows(REGISTRY, list(map(_REGISTRY_VALUES, rows)), suffix)
+        cur.insert_rows(
+            REGISTRY_UNIT,
             [(r["case_id"], u) for r in rows if r["units"] for u in dict.fromkeys(r["units"].split(SEP))],
+            suffix,
         )
-        cur.executemany(
-            REGISTRY_TYPE.insert_sql(suffix),
+        cur.insert_rows(
+            REGISTRY_TYPE,
             [(r["case_id"], t) for r in rows if r["service_types"] for t in r["service_types"].split(",")],
+            suffix,
         )
         queue = [q for q in map(queue_row, rows) if q is not None]
-        cur.executemany(QUEUE.insert_sql(suffix), [tuple(q[c] for c in QUEUE.column_names) for q in queue])
+        cur.insert_rows(QUEUE, list(map(_QUEUE_VALUES, queue)), suffix)
 
 
 def _chunks(values: list[str], size: int) -> list[list[str]]:

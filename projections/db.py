@@ -169,6 +169,18 @@ class Cursor:
         if rows:
             self.cursor.executemany(self.db.sql(statement), rows)
 
+    def insert_rows(self, table: Table, rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
+        """Bulk insert: COPY on PostgreSQL, executemany on SQLite."""
+        if not rows:
+            return
+        if self.db.backend == "sqlite":
+            self.cursor.executemany(self.db.sql(table.insert_sql(suffix)), rows)
+            return
+        columns = ", ".join(table.column_names)
+        with self.cursor.copy(f"COPY {table.name}{suffix} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self.cursor.fetchall()
 
@@ -198,3 +210,11 @@ class Cursor:
 
 def in_list(values: Sequence[Any]) -> str:
     return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def where_in(db: ViewDB, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column IN values``: one array parameter on PostgreSQL (no long SQL to
+    parse and plan), a list of placeholders on SQLite."""
+    if db.backend == "postgres":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN {in_list(values)}", list(values)

@@ -74,7 +74,7 @@ def rebuild(
                 rows = source.read(cur, cur.position(projection.name + NEW), 2**62, batch_size)
                 if not rows:
                     break
-                items = source.decode(rows, projection.wants)
+                items = source.items(rows, projection)
                 if items:
                     projection.apply(cur, items, NEW)
                 cur.set_position(projection.name + NEW, rows[-1][0], utc_now_iso())
@@ -137,7 +137,7 @@ def fold_as_of(settings: Settings, projection: Any, cutoff: int, batch_size: int
                 rows = source.read(cur, position, cutoff, batch_size)
                 if not rows:
                     break
-                projection.fold_all(state, source.decode(rows, projection.wants))
+                projection.fold_all(state, source.items(rows, projection))
                 position = rows[-1][0]
     finally:
         db.close()

@@ -15,12 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
+import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from ledger.settings import Settings
 from ledger.transcoder import MsgspecMapper
+from ledger.values import Envelope
 from projections.db import TRACKING_DDL, Cursor, Table, ViewDB
 
 Item = tuple[int, str, Any]  # notification id, recorded_at (UTC ISO), decoded event
@@ -40,6 +42,20 @@ def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat()
 
 
+class Header(msgspec.Struct, frozen=True):
+    """What the audit log needs of an event: its identity and its envelope.
+    Decoding only this skips building the event's payload."""
+
+    topic: str
+    originator_id: str
+    originator_version: int
+    envelope: Envelope | None
+
+
+class _EnvelopeOnly(TypedDict, total=False):
+    envelope: Envelope
+
+
 class EventSource:
     """Reads notifications (with their recorded_at) and decodes the wanted ones."""
 
@@ -47,6 +63,14 @@ class EventSource:
         self.db = db
         self.mapper = MsgspecMapper()
         self._select = db.notifications_sql()
+        self._envelope_decoder = msgspec.json.Decoder(_EnvelopeOnly)
+
+    def headers(self, rows: list[tuple[Any, ...]]) -> list[tuple[int, str, Header]]:
+        decode = self._envelope_decoder.decode
+        return [
+            (nid, recorded_at, Header(topic, str(oid), version, decode(bytes(state)).get("envelope")))
+            for nid, oid, version, topic, state, recorded_at in rows
+        ]
 
     def read(self, cur: Cursor, after: int, upto: int, limit: int) -> list[tuple[Any, ...]]:
         return cur.execute(self._select, (after, upto, limit)).fetchall()
@@ -58,6 +82,11 @@ class EventSource:
             for nid, oid, version, topic, state, recorded_at in rows
             if wants(topic)
         ]
+
+    def items(self, rows: list[tuple[Any, ...]], projection: Any) -> list[Any]:
+        if getattr(projection, "headers_only", False):
+            return self.headers(rows)
+        return self.decode(rows, projection.wants)
 
     def head(self, cur: Cursor) -> int:
         return int(cur.scalar(self.db.max_notification_sql()))
@@ -114,7 +143,7 @@ class Runner:
             rows = self.source.read(cur, position, limit_to, self.batch_size)
             if not rows:
                 return 0
-            items = self.source.decode(rows, self.projection.wants)
+            items = self.source.items(rows, self.projection)
             if items:
                 self.projection.apply(cur, items, self.suffix)
             cur.set_position(self.view_name, rows[-1][0], utc_now_iso())

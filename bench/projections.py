@@ -1,0 +1,233 @@
+"""Read-side benchmark on PostgreSQL over >= 1,000,000 stored events.
+
+Measures, in one run:
+  - raw notification read + decode speed (our EventSource, 5,000 per page)
+  - rebuild (= catch-up from zero) throughput of the `cases` and `audit` views
+  - registry query latency (p50/p99) with all events stored and projected
+  - the as-of registry for the instant halfway through the log (fold + CSV + hash)
+and the peak memory (max RSS) of each, every step in its own forked process.
+
+The log is filled quickly and honestly: ~150 template cases are recorded
+through the real application (every lifecycle path: joint/single service,
+phone follow-up, rectification, reversal, refusal, withdrawal, correction),
+then their stored events are copied under fresh case ids with COPY until the
+target count is reached (form numbers repeat; the read side does not care).
+
+Usage: python bench/projections.py [--events 1000000] [--dsn ...] [--keep]
+The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import random
+import resource
+import statistics
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ledger import commands as c  # noqa: E402
+from ledger.application import Ledger  # noqa: E402
+from ledger.demo import record_demo_case  # noqa: E402
+from ledger.migrate import migrate  # noqa: E402
+from ledger.settings import Settings  # noqa: E402
+from ledger.values import DeadlineClass, Referral, Role  # noqa: E402
+from projections.audit import AuditProjection  # noqa: E402
+from projections.cases import CasesProjection  # noqa: E402
+from projections.db import ViewDB  # noqa: E402
+from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff  # noqa: E402
+from projections.runner import EventSource  # noqa: E402
+from projections.views import Views, registry_csv, registry_order  # noqa: E402
+from tests.builders import (  # noqa: E402
+    NOW,
+    REGISTRAR,
+    T0,
+    book_cmd,
+    ctx,
+    fixed_clock,
+    rated_case,
+)
+
+
+def templates(settings: Settings) -> list[list[tuple]]:
+    """Record template cases through the real application; return their stored events."""
+    ledger = Ledger(settings, clock=fixed_clock())
+    ids = []
+    for i in range(150):
+        kind = i % 5
+        if kind == 0:
+            ids.append(record_demo_case(ledger, NOW - timedelta(days=14)))
+        elif kind in (1, 2):
+            ids.append(rated_case(ledger, joint=kind == 2))
+        elif kind == 3:
+            cid = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
+            ledger.refuse(ctx(REGISTRAR), c.RefuseCase(case_id=cid, business_time=T0 + timedelta(hours=1),
+                          reason="不属于指导服务范围", notice="请向市场监管部门咨询",
+                          referral=Referral(body="市市场监督管理局", how_to_reach="12315")))
+            ids.append(cid)
+        else:
+            cid = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
+            ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=cid, business_time=T0 + timedelta(minutes=5),
+                          deadline_class=DeadlineClass.GENERAL))
+            ids.append(cid)
+    out = []
+    for cid in ids:
+        out.append([(s.originator_version, s.topic, s.state)
+                    for s in ledger.recorder.select_events(cid)])
+    ledger.close()
+    return out
+
+
+def fill(settings: Settings, target: int) -> int:
+    """Copy template cases under fresh ids until ``target`` events are stored."""
+    tmpl = templates(settings)
+    with psycopg.connect(settings.dsn) as conn:
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.pg_schema)))
+        stored = conn.execute("SELECT count(*) FROM ledger_events").fetchone()[0]
+        with conn.cursor() as cur:
+            with cur.copy("COPY ledger_events (originator_id, originator_version, topic, state) FROM STDIN") as cp:
+                i = 0
+                while stored < target:
+                    events = tmpl[i % len(tmpl)]
+                    cid = uuid.uuid4()
+                    for version, topic, state in events:
+                        cp.write_row((cid, version, topic, state))
+                    stored += len(events)
+                    i += 1
+        conn.commit()
+        conn.execute("ANALYZE ledger_events")
+        conn.commit()
+    return stored
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def step_read(settings: Settings, q: mp.Queue) -> None:
+    db = ViewDB(settings)
+    src = EventSource(db)
+    t = time.perf_counter()
+    n = pos = 0
+    raw_t = 0.0
+    with db.reading() as cur:
+        while True:
+            t0 = time.perf_counter()
+            rows = src.read(cur, pos, 2**62, 5000)
+            raw_t += time.perf_counter() - t0
+            if not rows:
+                break
+            src.decode(rows, lambda topic: True)
+            n += len(rows)
+            pos = rows[-1][0]
+    total = time.perf_counter() - t
+    q.put({"events": n, "read_decode_per_s": round(n / total), "raw_read_per_s": round(n / raw_t),
+           "peak_rss_mb": _peak_mb()})
+
+
+def step_rebuild(settings: Settings, which: str, q: mp.Queue) -> None:
+    projection = CasesProjection() if which == "cases" else AuditProjection()
+    t = time.perf_counter()
+    position = rebuild(settings, projection)
+    elapsed = time.perf_counter() - t
+    q.put({"position": position, "seconds": round(elapsed, 1), "events_per_s": round(position / elapsed),
+           "peak_rss_mb": _peak_mb()})
+
+
+def step_query(settings: Settings, q: mp.Queue) -> None:
+    views = Views(settings)
+    rnd = random.Random(7)
+    total = views.db
+    with total.reading() as cur:
+        n_cases = cur.scalar("SELECT count(*) FROM registry")
+    units = ["市场监督管理局", "消防救援支队", "市市场监督管理局"]
+    lat = []
+    for i in range(300):
+        kind = i % 3
+        t = time.perf_counter()
+        if kind == 0:
+            views.registry(Role.AUDITOR, limit=50, offset=rnd.randrange(0, max(1, n_cases - 50)))
+        elif kind == 1:
+            views.registry(Role.REGISTRAR, unit=rnd.choice(units), limit=50, offset=rnd.randrange(0, 5000))
+        else:
+            views.registry(Role.SUPERVISOR, state="archived", applied_from="2026-11-01", limit=50,
+                           offset=rnd.randrange(0, 5000))
+        lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
+    views.close()
+    q.put({"cases": n_cases, "queries": len(lat), "p50_ms": round(statistics.median(lat), 2),
+           "p99_ms": round(lat[int(len(lat) * 0.99) - 1], 2), "peak_rss_mb": _peak_mb()})
+
+
+def step_as_of(settings: Settings, q: mp.Queue) -> None:
+    with psycopg.connect(settings.dsn) as conn:
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.pg_schema)))
+        head = conn.execute("SELECT max(notification_id) FROM ledger_events").fetchone()[0]
+        halfway = conn.execute("SELECT recorded_at FROM ledger_events WHERE notification_id >= %s "
+                               "ORDER BY notification_id LIMIT 1", (head // 2,)).fetchone()[0]
+    t = time.perf_counter()
+    cutoff, label = resolve_cutoff(settings, halfway.isoformat())
+    rows = fold_as_of(settings, CasesProjection(), cutoff)
+    data = registry_csv(registry_order(rows.values()), Role.SUPERVISOR)
+    digest = content_hash(data)
+    elapsed = time.perf_counter() - t
+    q.put({"cutoff": cutoff, "rows": len(rows), "seconds": round(elapsed, 2), "csv_bytes": len(data),
+           "sha256": digest, "peak_rss_mb": _peak_mb()})
+
+
+def run(step, *args) -> dict:
+    q: mp.Queue = mp.Queue()
+    p = mp.get_context("fork").Process(target=step, args=(*args, q))
+    p.start()
+    result = q.get()
+    p.join()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    args = parser.parse_args()
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    settings = Settings(backend="postgres", dsn=args.dsn, pg_schema=schema)
+    migrate(settings)
+    out: dict = {"store": "postgres", "schema": schema}
+    try:
+        t = time.perf_counter()
+        out["events"] = fill(settings, args.events)
+        out["fill_seconds"] = round(time.perf_counter() - t, 1)
+        print(f"stored {out['events']} events in {out['fill_seconds']} s", flush=True)
+        out["read_decode"] = run(step_read, settings)
+        print("read+decode:", out["read_decode"], flush=True)
+        out["rebuild_cases"] = run(step_rebuild, settings, "cases")
+        print("rebuild cases:", out["rebuild_cases"], flush=True)
+        out["rebuild_audit"] = run(step_rebuild, settings, "audit")
+        print("rebuild audit:", out["rebuild_audit"], flush=True)
+        out["registry_query"] = run(step_query, settings)
+        print("registry query:", out["registry_query"], flush=True)
+        out["as_of_halfway"] = run(step_as_of, settings)
+        print("as-of halfway:", out["as_of_halfway"], flush=True)
+        rd = out["read_decode"]["read_decode_per_s"]
+        out["rebuild_cases_vs_read_decode"] = round(out["rebuild_cases"]["events_per_s"] / rd, 3)
+        out["rebuild_audit_vs_read_decode"] = round(out["rebuild_audit"]["events_per_s"] / rd, 3)
+    finally:
+        if not args.keep:
+            with psycopg.connect(args.dsn, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
