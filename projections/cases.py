@@ -177,12 +177,13 @@ def _set_due(row: Row, due: Any) -> None:
     row["on_time"] = _on_time(row)
 
 
+_EMPTY_ROW: Row = {c: None for c in REGISTRY.column_names} | dict.fromkeys(
+    ("redispatches", "follow_ups", "reversals", "corrections", "annotations", "rectification_open"), 0
+)
+
+
 def new_row(case_id: str) -> Row:
-    row: Row = {c: None for c in REGISTRY.column_names}
-    row["case_id"] = case_id
-    for counter in ("redispatches", "follow_ups", "reversals", "corrections", "annotations", "rectification_open"):
-        row[counter] = 0
-    return row
+    return {**_EMPTY_ROW, "case_id": case_id}
 
 
 def fold(row: Row | None, event: Any, recorded_at: str) -> Row:
@@ -372,7 +373,8 @@ class CasesProjection:
         return touched
 
     def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
-        ids = sorted({str(e.originator_id) for _, _, e in items})
+        ids = sorted({e.originator_id for _, _, e in items})
+        ids = [str(i) for i in ids]
         if not ids:
             return
         rows: dict[str, Row] = {}

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -37,7 +38,7 @@ class Table:
 
     @property
     def column_names(self) -> tuple[str, ...]:
-        return tuple(c for c, _ in self.columns)
+        return _column_names(self.columns)
 
     def ddl(self, suffix: str = "") -> list[str]:
         cols = ", ".join(f"{c} {t}" for c, t in self.columns)
@@ -54,6 +55,11 @@ class Table:
     def insert_sql(self, suffix: str = "") -> str:
         marks = ", ".join(["%s"] * len(self.columns))
         return f"INSERT INTO {self.name}{suffix} ({', '.join(self.column_names)}) VALUES ({marks})"
+
+
+@lru_cache(maxsize=None)
+def _column_names(columns: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(c for c, _ in columns)
 
 
 class ViewDB:

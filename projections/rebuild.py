@@ -57,7 +57,7 @@ def rebuild(
                 progress(min(done, total), total)
 
         try:
-            builder.catch_up(upto=total, progress=step)
+            builder.catch_up_prefetching(upto=total, progress=step)
         finally:
             builder.close()
         if db.backend == "postgres":

@@ -11,6 +11,7 @@ same view (say, two `ledger project` processes) never apply a batch twice.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -159,6 +160,64 @@ class Runner:
             total += n
             if progress:
                 progress(n)
+
+    def catch_up_prefetching(self, upto: int, progress: Callable[[int], None] | None = None) -> int:
+        """Like ``catch_up`` for a long run (a rebuild): a second connection reads
+        the next page of the log while this one folds and writes the current
+        one, so the database and Python work at the same time. Each batch still
+        commits with its tracking position, after checking that the position is
+        where the page starts (so a concurrent runner makes this stop, not
+        apply twice)."""
+        conn = self._connection()
+        with self.db.transaction(conn) as cur:
+            start = cur.position(self.view_name)
+        pages: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=3)
+
+        def read() -> None:
+            reader = self.db.connect()
+            try:
+                position = start
+                with self.db.transaction(reader) as rcur:
+                    while position < upto:
+                        rows = self.source.read(rcur, position, upto, self.batch_size)
+                        if not rows:
+                            break
+                        pages.put(rows)
+                        position = rows[-1][0]
+                pages.put(None)
+            except BaseException as e:  # handed to the consumer
+                pages.put(e)
+            finally:
+                reader.close()
+
+        thread = threading.Thread(target=read, daemon=True)
+        thread.start()
+        total, expected = 0, start
+        try:
+            while True:
+                rows = pages.get()
+                if rows is None:
+                    break
+                if isinstance(rows, BaseException):
+                    raise rows
+                items = self.source.items(rows, self.projection)
+                with self.db.transaction(conn) as cur:
+                    if cur.position(self.view_name, lock=True) != expected:
+                        raise RuntimeError(f"{self.view_name} was advanced by another runner")
+                    if items:
+                        self.projection.apply(cur, items, self.suffix)
+                    expected = rows[-1][0]
+                    cur.set_position(self.view_name, expected, utc_now_iso())
+                total += len(rows)
+                if progress:
+                    progress(len(rows))
+        finally:
+            while thread.is_alive():  # unblock the reader if we stopped early
+                try:
+                    pages.get_nowait()
+                except queue.Empty:
+                    thread.join(0.05)
+        return total
 
     def position(self) -> int:
         with self.db.reading() as cur:

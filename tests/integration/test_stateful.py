@@ -60,6 +60,7 @@ from ledger.values import (
 from tests.builders import (
     AUDITOR,
     DISPATCHER,
+    FIRE,
     FIRE_STAFF,
     MARKET,
     MARKET_STAFF,
@@ -481,7 +482,7 @@ class LedgerMachine(RuleBasedStateMachine):
             if model.joint is None:
                 assert case.assignments == ()
             else:
-                assert case.units == ((MARKET, "消防救援支队") if model.joint else (MARKET,))
+                assert case.units == ((MARKET, FIRE) if model.joint else (MARKET,))
                 assert case.lead_unit == MARKET
             assert len(case.follow_ups) == model.follow_ups
             done = {
