@@ -49,6 +49,8 @@ REGISTRY = Table(
         ("refused_at", "TEXT"),
         ("refusal_reason", "TEXT"),
         ("referral", "TEXT"),
+        ("referral_body", "TEXT"),
+        ("referral_contact", "TEXT"),
         ("dispatched_at", "TEXT"),
         ("units", "TEXT"),
         ("lead_unit", "TEXT"),
@@ -141,6 +143,8 @@ CORRECTED_COLUMNS = {
     "contact.name": "contact_name",
     "contact.phone": "contact_phone",
     "needs": "needs",
+    "referral.body": "referral_body",
+    "referral.how_to_reach": "referral_contact",
     "opinion.place": "service_place",
     "opinion.content": "service_content",
     "opinion.findings": "findings",
@@ -180,6 +184,11 @@ def _set_due(row: Row, due: Any) -> None:
 _EMPTY_ROW: Row = {c: None for c in REGISTRY.column_names} | dict.fromkeys(
     ("redispatches", "follow_ups", "reversals", "corrections", "annotations", "rectification_open"), 0
 )
+
+
+def _set_referral(row: Row) -> None:
+    if row["referral_body"] is not None:
+        row["referral"] = f"{row['referral_body']}（{row['referral_contact']}）"
 
 
 def new_row(case_id: str) -> Row:
@@ -232,8 +241,10 @@ def fold_into(row: Row, event: Any, recorded_at: str) -> Row:
             state=CaseState.REFUSED.value,
             refused_at=at,
             refusal_reason=event.reason,
-            referral=f"{event.referral.body}（{event.referral.how_to_reach}）",
+            referral_body=event.referral.body,
+            referral_contact=event.referral.how_to_reach,
         )
+        _set_referral(row)
     elif name == "Dispatched":
         row.update(
             state=CaseState.DISPATCHED.value,
@@ -303,6 +314,7 @@ def fold_into(row: Row, event: Any, recorded_at: str) -> Row:
             column = CORRECTED_COLUMNS.get(change.field)
             if column:
                 row[column] = change.new
+        _set_referral(row)
     elif name == "Annotated":
         row["annotations"] += 1
     return row

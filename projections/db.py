@@ -209,9 +209,22 @@ class Cursor:
         value = self.scalar(f"SELECT position FROM view_tracking WHERE view = %s{suffix}", (view,))
         return int(value) if value is not None else 0
 
+    def ensure_tracking(self, view: str, now_iso: str) -> None:
+        """Create the view's tracking row (at 0) if missing, so that there is
+        always a row for ``position(lock=True)`` to lock."""
+        self.execute(
+            "INSERT INTO view_tracking (view, position, updated_at) VALUES (%s, 0, %s) ON CONFLICT (view) DO NOTHING",
+            (view, now_iso),
+        )
+
     def set_position(self, view: str, position: int, now_iso: str) -> None:
-        self.execute("DELETE FROM view_tracking WHERE view = %s", (view,))
-        self.execute("INSERT INTO view_tracking (view, position, updated_at) VALUES (%s, %s, %s)", (view, position, now_iso))
+        # UPDATE, never DELETE + INSERT: a runner blocked on this row's lock
+        # must see the new position when it wakes, not a vanished row.
+        self.execute("UPDATE view_tracking SET position = %s, updated_at = %s WHERE view = %s", (position, now_iso, view))
+        if self.cursor.rowcount == 0:
+            self.execute(
+                "INSERT INTO view_tracking (view, position, updated_at) VALUES (%s, %s, %s)", (view, position, now_iso)
+            )
 
 
 def in_list(values: Sequence[Any]) -> str:

@@ -47,7 +47,9 @@ def rebuild(
             ensure_tables(cur, projection, NEW, indexes=False)
             cur.set_position(projection.name + NEW, 0, utc_now_iso())
             total = source.head(cur)
-        builder = Runner(settings, projection, batch_size=batch_size, view_name=projection.name + NEW, suffix=NEW)
+        builder = Runner(
+            settings, projection, batch_size=batch_size, view_name=projection.name + NEW, suffix=NEW, create_indexes=False
+        )
         done = 0
 
         def step(n: int) -> None:

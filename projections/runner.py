@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypedDict
+from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -57,6 +58,11 @@ class _EnvelopeOnly(TypedDict, total=False):
     envelope: Envelope
 
 
+def _uuid_str(oid: Any) -> str:
+    # PostgreSQL gives UUIDs; SQLite stores them as 32 hex digits
+    return str(oid if isinstance(oid, UUID) else UUID(oid))
+
+
 class EventSource:
     """Reads notifications (with their recorded_at) and decodes the wanted ones."""
 
@@ -69,7 +75,7 @@ class EventSource:
     def headers(self, rows: list[tuple[Any, ...]]) -> list[tuple[int, str, Header]]:
         decode = self._envelope_decoder.decode
         return [
-            (nid, recorded_at, Header(topic, str(oid), version, decode(bytes(state)).get("envelope")))
+            (nid, recorded_at, Header(topic, _uuid_str(oid), version, decode(bytes(state)).get("envelope")))
             for nid, oid, version, topic, state, recorded_at in rows
         ]
 
@@ -112,6 +118,7 @@ class Runner:
         poll_interval: float = 0.2,
         view_name: str | None = None,
         suffix: str = "",
+        create_indexes: bool = True,
     ) -> None:
         self.db = ViewDB(settings)
         self.projection = projection
@@ -119,6 +126,7 @@ class Runner:
         self.poll_interval = poll_interval
         self.view_name = view_name or projection.name
         self.suffix = suffix
+        self.create_indexes = create_indexes  # a rebuild adds them before the swap
         self.source = EventSource(self.db)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -131,7 +139,8 @@ class Runner:
         if self._conn is None:
             self._conn = self.db.connect()
             with self.db.transaction(self._conn) as cur:
-                ensure_tables(cur, self.projection, self.suffix)
+                ensure_tables(cur, self.projection, self.suffix, indexes=self.create_indexes)
+                cur.ensure_tracking(self.view_name, utc_now_iso())
         return self._conn
 
     def run_batch(self, upto: int | None = None) -> int:
@@ -174,16 +183,17 @@ class Runner:
         pages: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=3)
 
         def read() -> None:
+            # plain autocommit reads: no write lock held while the queue is full
             reader = self.db.connect()
             try:
                 position = start
-                with self.db.transaction(reader) as rcur:
-                    while position < upto:
-                        rows = self.source.read(rcur, position, upto, self.batch_size)
-                        if not rows:
-                            break
-                        pages.put(rows)
-                        position = rows[-1][0]
+                rcur = Cursor(self.db, reader.cursor())
+                while position < upto:
+                    rows = self.source.read(rcur, position, upto, self.batch_size)
+                    if not rows:
+                        break
+                    pages.put(rows)
+                    position = rows[-1][0]
                 pages.put(None)
             except BaseException as e:  # handed to the consumer
                 pages.put(e)
