@@ -1,18 +1,97 @@
 """The Litestar app factory (imported as ``ledger_http.app``).
 
-Only a health check for now; the case endpoints arrive with the HTTP issue.
+``create_app()`` wires the ledger, the read models (with their runners in
+this process, the embedded mode), authentication and the controllers.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import timedelta
+from typing import Any
+
 from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.security.jwt import JWTAuth, Token
+
+from ledger.application import Ledger
+from ledger.settings import Settings
+from ledger_http.admin import AdminController, AuthController
+from ledger_http.auth import AuthUser, CredentialStore, LoginThrottle, retrieve_user, token_secret
+from ledger_http.cases import CaseController
+from ledger_http.errors import HANDLERS
+from ledger_http.idempotency import IdempotencyStore
+from ledger_http.reads import AuditController, CalendarController, QueueController, RegistryController, StatsController
+from projections import PROJECTIONS
+from projections.runner import Runner
+from projections.views import Views
+
+MAX_BODY = 1_000_000  # bytes; larger bodies get 413
 
 
-@get("/health", operation_id="health", sync_to_thread=False)
+@get("/health", operation_id="health", sync_to_thread=False, exclude_from_auth=True)
 def health() -> dict[str, str]:
     """Liveness probe."""
     return {"status": "ok"}
 
 
-def create_app() -> Litestar:
-    return Litestar(route_handlers=[health])
+def create_app(
+    settings: Settings | None = None,
+    *,
+    ledger: Ledger | None = None,
+    run_projections: bool = True,
+    token_hours: float | None = None,
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    ledger = ledger or Ledger(settings)
+    hours = token_hours if token_hours is not None else float(os.environ.get("LEDGER_TOKEN_HOURS", "8"))
+    jwt = JWTAuth[AuthUser, Token](
+        retrieve_user_handler=retrieve_user,
+        token_secret=token_secret(settings, dict(os.environ)),
+        default_token_expiration=timedelta(hours=hours),
+        exclude=["/schema", "/health", "/auth/login"],
+    )
+    runners: list[Runner] = []
+
+    def start() -> None:
+        if run_projections:
+            runners.extend(Runner(settings, cls()).start() for cls in PROJECTIONS.values())
+
+    def stop() -> None:
+        for runner in runners:
+            runner.stop()
+        app.state.views.close()
+        app.state.credentials.close()
+        app.state.idempotency.close()
+
+    state: dict[str, Any] = {
+        "settings": settings,
+        "ledger": ledger,
+        "views": Views(settings),
+        "credentials": CredentialStore(settings),
+        "idempotency": IdempotencyStore(settings),
+        "throttle": LoginThrottle(),
+        "jwt": jwt,
+    }
+    app = Litestar(
+        route_handlers=[
+            health, AuthController, AdminController, CaseController, QueueController,
+            RegistryController, AuditController, StatsController, CalendarController,
+        ],
+        on_app_init=[jwt.on_app_init],
+        on_startup=[start],
+        on_shutdown=[stop],
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=MAX_BODY,
+        state=State(state),
+        openapi_config=OpenAPIConfig(
+            title="行政执法全流程指导服务 case ledger",
+            version="0.1.0",
+            description="Every action on a guidance case as an immutable, attributed event.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        ),
+    )
+    return app

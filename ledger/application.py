@@ -25,7 +25,8 @@ from eventsourcing.persistence import Mapper, RecordConflictError
 from ledger import commands as c
 from ledger.audit import make_envelope
 from ledger.case import GuidanceCase
-from ledger.errors import CaseNotFound, Conflict
+from ledger.directory import Unit, User
+from ledger.errors import CaseNotFound, Conflict, InvalidInput, NotFound
 from ledger.numbering import FormCounter
 from ledger.settings import APP_NAME, Settings
 from ledger.transcoder import MsgspecMapper
@@ -259,6 +260,65 @@ class Ledger(Application[UUID]):
         if view is None:
             view = self._calendar_views[calendar.version] = calendar.view()
         return view
+
+    # -------------------------------------------------------------- directory
+
+    def register_unit(self, ctx: c.Context, cmd: c.RegisterUnit) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        if self._exists(Unit.create_id(cmd.name)):
+            raise InvalidInput.one("name", "duplicate", f"单位“{cmd.name}”已存在")
+        unit = Unit.register(envelope, cmd.name, cmd.kind)
+        return self._saved(None, unit)
+
+    def register_user(self, ctx: c.Context, cmd: c.RegisterUser) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        if self._exists(User.create_id(cmd.username)):
+            raise InvalidInput.one("username", "duplicate", f"用户名“{cmd.username}”已被使用")
+        self.get_unit(cmd.unit)
+        user = User.register(envelope, cmd.username, cmd.display_name, cmd.role, cmd.unit)
+        return self._saved(None, user)
+
+    def assign_user(self, ctx: c.Context, cmd: c.AssignUser) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        self.get_unit(cmd.unit)
+        user.assign(envelope, cmd.role, cmd.unit)
+        return self._saved(None, user)
+
+    def set_user_active(self, ctx: c.Context, cmd: c.SetUserActive) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        (user.enable if cmd.active else user.disable)(envelope)
+        return self._saved(None, user)
+
+    def record_password_set(self, ctx: c.Context, username: str) -> Result:
+        envelope = self._envelope(ctx, c.Command())
+        user = self.get_user(username)
+        user.record_password_set(envelope)
+        return self._saved(None, user)
+
+    def get_user(self, username: str) -> User:
+        try:
+            return self.repository.get(User.create_id(username))
+        except AggregateNotFoundError:
+            raise NotFound(f"没有用户“{username}”", code="user_not_found") from None
+
+    def get_unit(self, name: str) -> Unit:
+        try:
+            return self.repository.get(Unit.create_id(name))
+        except AggregateNotFoundError:
+            raise InvalidInput.one("unit", "unknown_unit", f"没有名为“{name}”的单位，请先登记单位") from None
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None
+
+    def _saved(self, case_id: UUID | None, *aggregates: Aggregate) -> Result:
+        try:
+            recordings = self.save(*aggregates)
+        except RecordConflictError:
+            raise Conflict("记录已被他人同时修改，请刷新后重试") from None
+        version = aggregates[0].version if aggregates else None
+        return Result(case_id=case_id, version=version, notification_id=recordings[-1].notification.id)
 
     # ----------------------------------------------------------------- reads
 

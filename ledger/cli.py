@@ -278,6 +278,60 @@ def cmd_stats(args: argparse.Namespace) -> int:
         views.close()
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Migrate, start the projection runners in-process, serve the API with uvicorn."""
+    import uvicorn
+
+    from ledger.migrate import migrate
+
+    settings = Settings.from_env()
+    migrate(settings)
+    from ledger.application import Ledger
+    from ledger_http.app import create_app
+    from ledger_http.auth import CredentialStore
+
+    ledger = Ledger(settings)
+    ledger.ensure_calendar()
+    if args.demo:
+        from ledger.bootstrap import DEMO_PASSWORD, seed_demo
+
+        credentials = CredentialStore(settings)
+        users = seed_demo(ledger, credentials)
+        credentials.close()
+        print("demo users (password: %s):" % DEMO_PASSWORD)
+        for username, role, unit in users:
+            print(f"  {username:<10} {role:<14} {unit}")
+    app = create_app(settings, ledger=ledger)
+    print(f"API docs: http://{args.host}:{args.port}/schema/swagger  (login: POST /auth/login)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from ledger.application import Ledger
+    from ledger.bootstrap import ensure_unit, ensure_user
+    from ledger.directory import UnitKind
+    from ledger.migrate import migrate
+    from ledger.values import Role
+    from ledger_http.auth import CredentialStore
+
+    settings = Settings.from_env()
+    migrate(settings)
+    password = os.environ.get("LEDGER_ADMIN_PASSWORD") or getpass.getpass("password (≥10 characters): ")
+    ledger = Ledger(settings)
+    ensure_unit(ledger, args.unit, UnitKind.COORDINATION)
+    credentials = CredentialStore(settings)
+    try:
+        created = ensure_user(ledger, credentials, args.username, args.name, Role.ADMINISTRATOR, args.unit, password)
+    finally:
+        credentials.close()
+    print(f"administrator {args.username} {'created' if created else 'already exists (unchanged)'}")
+    return 0
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     from ledger.contract import render
 
@@ -341,6 +395,16 @@ def main(argv: list[str] | None = None) -> int:
     st = sub.add_parser("stats", help="satisfaction and on-time rate")
     st.add_argument("--by", default="unit", choices=["unit", "service_type", "month", "quarter"])
     st.set_defaults(func=cmd_stats)
+    sv = sub.add_parser("serve", help="run the HTTP API with in-process projection runners")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--demo", action="store_true", help="seed demo units, users (one per role) and cases")
+    sv.set_defaults(func=cmd_serve)
+    ca = sub.add_parser("create-admin", help="create the first administrator (password from LEDGER_ADMIN_PASSWORD or prompt)")
+    ca.add_argument("--username", default="admin")
+    ca.add_argument("--name", default="系统管理员")
+    ca.add_argument("--unit", default="系统管理")
+    ca.set_defaults(func=cmd_create_admin)
     sub.add_parser("events", help="print the stored-event contract (docs/EVENTS.md)").set_defaults(func=cmd_events)
     args = parser.parse_args(argv)
     try:

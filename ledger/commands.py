@@ -29,11 +29,13 @@ from ledger.values import (
     Rectification,
     Referral,
     Reversal,
+    Role,
     ServiceForm,
     ServiceType,
     UnitEntry,
     Urgency,
 )
+from ledger.directory import UnitKind
 from ledger.workdays import YearSchedule
 
 
@@ -140,3 +142,26 @@ class AnnotateCase(CaseCommand, frozen=True, kw_only=True):
 
 class RecordYearSchedule(Command, frozen=True, kw_only=True):
     schedule: YearSchedule
+
+
+class RegisterUnit(Command, frozen=True, kw_only=True):
+    name: str
+    kind: UnitKind
+
+
+class RegisterUser(Command, frozen=True, kw_only=True):
+    username: str
+    display_name: str
+    role: Role
+    unit: str
+
+
+class AssignUser(Command, frozen=True, kw_only=True):
+    username: str
+    role: Role
+    unit: str
+
+
+class SetUserActive(Command, frozen=True, kw_only=True):
+    username: str
+    active: bool

@@ -18,10 +18,11 @@ from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic
 
 from ledger.case import GuidanceCase
+from ledger.directory import Unit, User
 from ledger.numbering import FormCounter
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
 
-AGGREGATES = (GuidanceCase, FormCounter, WorkCalendar, ProvisionalDeadlines)
+AGGREGATES = (GuidanceCase, FormCounter, WorkCalendar, ProvisionalDeadlines, Unit, User)
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 

@@ -36,6 +36,8 @@ AGGREGATE_NAMES = {
     "FormCounter": "form_counter",
     "WorkCalendar": "calendar",
     "ProvisionalDeadlines": "provisional_index",
+    "Unit": "unit",
+    "User": "user",
 }
 
 

@@ -148,10 +148,12 @@ class Views:
     ) -> list[Row]:
         where, params = ["1=1"], []
         if unit:
-            where.append("case_id IN (SELECT case_id FROM registry_unit WHERE unit = %s)")
+            where.append("EXISTS (SELECT 1 FROM registry_unit u WHERE u.case_id = registry.case_id AND u.unit = %s)")
             params.append(unit)
         if service_type:
-            where.append("case_id IN (SELECT case_id FROM registry_type WHERE service_type = %s)")
+            where.append(
+                "EXISTS (SELECT 1 FROM registry_type t WHERE t.case_id = registry.case_id AND t.service_type = %s)"
+            )
             params.append(service_type.value)
         if state:
             where.append("state = %s")

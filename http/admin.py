@@ -1,0 +1,96 @@
+"""Login, passwords, and the administration of units and users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.security.jwt import JWTAuth
+
+from ledger import commands as c
+from ledger.errors import NotAllowed
+from ledger.values import Role
+from ledger_http import schemas as s
+from ledger_http.auth import AuthUser
+from ledger_http.cases import execute
+
+AnyRequest = Request[AuthUser, Any, Any]
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/login", operation_id="login", status_code=200, sync_to_thread=True, exclude_from_auth=True)
+    def login(self, request: Request[Any, Any, Any], data: s.LoginBody) -> s.TokenResponse:
+        """Exchange a username and password for a bearer token (throttled after failures)."""
+        from ledger.errors import NotFound
+        from litestar.exceptions import NotAuthorizedException
+
+        state = request.app.state
+        state.throttle.check(data.username)
+        try:
+            user = state.ledger.get_user(data.username)
+        except NotFound:
+            user = None
+        if not state.credentials.verify(data.username, data.password) or user is None or not user.active:
+            state.throttle.failed(data.username)
+            raise NotAuthorizedException("用户名或密码错误")
+        state.throttle.succeeded(data.username)
+        auth: JWTAuth = state.jwt
+        expires: timedelta = auth.default_token_expiration
+        token = auth.create_token(identifier=user.username, token_expiration=expires)
+        return s.TokenResponse(access_token=token, token_type="Bearer", expires_in=int(expires.total_seconds()),
+                               username=user.username, role=user.role.value, unit=user.unit)
+
+    @post("/password", operation_id="setPassword", status_code=200, sync_to_thread=True)
+    def set_password(self, request: AnyRequest, data: s.PasswordBody) -> s.CommandResult:
+        """Set one's own password (or, as administrator, anyone's)."""
+        username = data.username or request.user.username
+        if username != request.user.username and request.user.role is not Role.ADMINISTRATOR:
+            raise NotAllowed("只能修改自己的密码", code="own_password_only")
+        state = request.app.state
+        state.ledger.get_user(username)
+        state.credentials.set_password(username, data.new_password)
+        ctx = c.Context(actor=request.user.actor, request_id=uuid.uuid4().hex)
+        r = state.ledger.record_password_set(ctx, username)
+        return s.CommandResult(case_id=None, version=r.version, notification_id=r.notification_id)
+
+    @get("/me", operation_id="whoAmI", sync_to_thread=False)
+    def me(self, request: AnyRequest) -> AuthUser:
+        """The authenticated user."""
+        return request.user
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["administration"]
+
+    @post("/units", operation_id="registerUnit", status_code=201, sync_to_thread=True)
+    def register_unit(self, request: AnyRequest, data: s.UnitBody) -> Response[s.CommandResult]:
+        """Register a unit (administrator)."""
+        return execute(request, "register_unit", c.RegisterUnit(**msgspec.structs.asdict(data)), status=201)
+
+    @post("/users", operation_id="registerUser", status_code=201, sync_to_thread=True)
+    def register_user(self, request: AnyRequest, data: s.UserBody) -> Response[s.CommandResult]:
+        """Register a user with one role in one unit (administrator)."""
+        return execute(request, "register_user", c.RegisterUser(**msgspec.structs.asdict(data)), status=201)
+
+    @post("/users/{username:str}/assignment", operation_id="assignUser", status_code=200, sync_to_thread=True)
+    def assign(self, request: AnyRequest, username: str, data: s.AssignBody) -> Response[s.CommandResult]:
+        """Change a user's role or unit (administrator)."""
+        fields = msgspec.structs.asdict(data) | {"username": username}
+        return execute(request, "assign_user", c.AssignUser(**fields))
+
+    @post("/users/{username:str}/disable", operation_id="disableUser", status_code=200, sync_to_thread=True)
+    def disable(self, request: AnyRequest, username: str) -> Response[s.CommandResult]:
+        """Disable a user; their tokens stop working at once (administrator)."""
+        return execute(request, "set_user_active", c.SetUserActive(username=username, active=False))
+
+    @post("/users/{username:str}/enable", operation_id="enableUser", status_code=200, sync_to_thread=True)
+    def enable(self, request: AnyRequest, username: str) -> Response[s.CommandResult]:
+        """Enable a disabled user (administrator)."""
+        return execute(request, "set_user_active", c.SetUserActive(username=username, active=True))

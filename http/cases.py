@@ -1,0 +1,175 @@
+"""Case commands and case reads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from ledger import commands as c
+from ledger.case import GuidanceCase
+from ledger.errors import CaseNotFound
+from ledger.history import EventView, describe
+from ledger.identifiers import mask_id_number
+from ledger.values import ApplicantKind, Role
+from ledger_http import schemas as s
+from ledger_http.auth import AuthUser
+
+AnyRequest = Request[AuthUser, Any, Any]
+UNMASKED = (Role.REGISTRAR, Role.SUPERVISOR)
+
+
+def execute(request: AnyRequest, method: str, command: Any, status: int = 200) -> Response[s.CommandResult]:
+    """Run one ledger command as the authenticated user, honouring Idempotency-Key."""
+    state = request.app.state
+    ctx = c.Context(actor=request.user.actor, request_id=request.headers.get("x-request-id") or uuid.uuid4().hex)
+
+    def run() -> bytes:
+        r = getattr(state.ledger, method)(ctx, command)
+        return msgspec.json.encode(
+            s.CommandResult(case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number)
+        )
+
+    fingerprint = method.encode() + b"|" + msgspec.json.encode(command)
+    body = state.idempotency.run(request.user.username, request.headers.get("idempotency-key"), fingerprint, run)
+    return Response(content=body, media_type="application/json", status_code=status)
+
+
+def _case_command(cls: type, data: Any, case_id: UUID) -> Any:
+    return cls(case_id=case_id, **msgspec.structs.asdict(data))
+
+
+def visible_case(request: AnyRequest, case: GuidanceCase) -> GuidanceCase:
+    """Unit staff see only the cases dispatched to their unit (others: 404)."""
+    user = request.user
+    if user.role is Role.UNIT_STAFF and user.unit not in case.units:
+        raise CaseNotFound(f"没有编号为{case.id}的案件")
+    if user.role is Role.ADMINISTRATOR:
+        raise CaseNotFound(f"没有编号为{case.id}的案件")
+    return case
+
+
+def case_view(case: GuidanceCase, role: Role) -> s.CaseView:
+    applicant = case.applicant
+    if applicant.kind is ApplicantKind.INDIVIDUAL and role not in UNMASKED:
+        applicant = msgspec.structs.replace(applicant, id_number=mask_id_number(applicant.id_number))
+    return s.CaseView(
+        id=case.id, version=case.version, state=case.state, state_label=case.state.label, applied_at=case.applied_at,
+        applicant=applicant, contact=case.contact, service_types=case.service_types, needs=case.needs,
+        notes=case.notes, channel=case.channel, urgency=case.urgency,
+        application_number=str(case.application_number) if case.application_number else None, due=case.due,
+        refusal_reason=case.refusal_reason, refusal_notice=case.refusal_notice, referral=case.referral,
+        assignments=case.assignments, lead_unit=case.lead_unit, service_form=case.service_form,
+        agreed_time=case.agreed_time, opinion=case.opinion, rating=case.rating, follow_ups=case.follow_ups,
+        rectifications=case.rectifications, reversals=case.reversals, withdrawal_reason=case.withdrawal_reason,
+        archive_number=str(case.archive_number) if case.archive_number else None,
+        corrections=case.corrections, annotations=case.annotations,
+    )
+
+
+class CaseController(Controller):
+    path = "/cases"
+    tags = ["cases"]
+
+    @post("/", operation_id="bookGuidance", status_code=201, sync_to_thread=True)
+    def book(self, request: AnyRequest, data: s.BookBody) -> Response[s.CommandResult]:
+        """预约申请: register a booking (registrar)."""
+        return execute(request, "book", c.BookGuidance(**msgspec.structs.asdict(data)), status=201)
+
+    @post("/{case_id:uuid}/accept", operation_id="acceptCase", status_code=200, sync_to_thread=True)
+    def accept(self, request: AnyRequest, case_id: UUID, data: s.AcceptBody) -> Response[s.CommandResult]:
+        """受理: number the application form and compute the due time(s)."""
+        return execute(request, "accept", _case_command(c.AcceptCase, data, case_id))
+
+    @post("/{case_id:uuid}/refuse", operation_id="refuseCase", status_code=200, sync_to_thread=True)
+    def refuse(self, request: AnyRequest, case_id: UUID, data: s.RefuseBody) -> Response[s.CommandResult]:
+        """不予受理, with the one-time notice and a referral."""
+        return execute(request, "refuse", _case_command(c.RefuseCase, data, case_id))
+
+    @post("/{case_id:uuid}/dispatch", operation_id="dispatchCase", status_code=200, sync_to_thread=True)
+    def dispatch(self, request: AnyRequest, case_id: UUID, data: s.DispatchBody) -> Response[s.CommandResult]:
+        """统筹派单 (again with a reason to re-dispatch)."""
+        return execute(request, "dispatch", _case_command(c.DispatchCase, data, case_id))
+
+    @post("/{case_id:uuid}/serve", operation_id="recordService", status_code=200, sync_to_thread=True)
+    def serve(self, request: AnyRequest, case_id: UUID, data: s.ServeBody) -> Response[s.CommandResult]:
+        """指导服务意见书: record the service and its opinion."""
+        return execute(request, "serve", _case_command(c.RecordService, data, case_id))
+
+    @post("/{case_id:uuid}/rate", operation_id="rateService", status_code=200, sync_to_thread=True)
+    def rate(self, request: AnyRequest, case_id: UUID, data: s.RateBody) -> Response[s.CommandResult]:
+        """服务满意度评价 (on-site form or 电话回访)."""
+        return execute(request, "rate", _case_command(c.RateService, data, case_id))
+
+    @post("/{case_id:uuid}/follow-ups", operation_id="recordFollowUp", status_code=200, sync_to_thread=True)
+    def follow_up(self, request: AnyRequest, case_id: UUID, data: s.FollowUpBody) -> Response[s.CommandResult]:
+        """回访."""
+        return execute(request, "follow_up", _case_command(c.RecordFollowUp, data, case_id))
+
+    @post("/{case_id:uuid}/rectifications", operation_id="trackRectification", status_code=200, sync_to_thread=True)
+    def rectification(
+        self, request: AnyRequest, case_id: UUID, data: s.RectificationBody
+    ) -> Response[s.CommandResult]:
+        """跟踪整改落实情况."""
+        return execute(request, "track_rectification", _case_command(c.TrackRectification, data, case_id))
+
+    @post("/{case_id:uuid}/penalty-revocations", operation_id="revokePenalty", status_code=200, sync_to_thread=True)
+    def revoke(self, request: AnyRequest, case_id: UUID, data: s.RevokeBody) -> Response[s.CommandResult]:
+        """撤销行政处罚 (issuing unit only; written explanation mandatory)."""
+        return execute(request, "revoke_penalty", _case_command(c.RevokePenalty, data, case_id))
+
+    @post("/{case_id:uuid}/penalty-remakes", operation_id="remakePenalty", status_code=200, sync_to_thread=True)
+    def remake(self, request: AnyRequest, case_id: UUID, data: s.RemakeBody) -> Response[s.CommandResult]:
+        """重新作出行政处罚决定 (issuing unit only; written explanation mandatory)."""
+        return execute(request, "remake_penalty", _case_command(c.RemakePenalty, data, case_id))
+
+    @post("/{case_id:uuid}/withdraw", operation_id="withdrawCase", status_code=200, sync_to_thread=True)
+    def withdraw(self, request: AnyRequest, case_id: UUID, data: s.WithdrawBody) -> Response[s.CommandResult]:
+        """撤回 (the applicant withdraws; voluntary)."""
+        return execute(request, "withdraw", _case_command(c.WithdrawCase, data, case_id))
+
+    @post("/{case_id:uuid}/archive", operation_id="archiveCase", status_code=200, sync_to_thread=True)
+    def archive(self, request: AnyRequest, case_id: UUID, data: s.ArchiveBody) -> Response[s.CommandResult]:
+        """回访归档 (after a completeness check)."""
+        return execute(request, "archive", _case_command(c.ArchiveCase, data, case_id))
+
+    @post("/{case_id:uuid}/corrections", operation_id="correctRecord", status_code=200, sync_to_thread=True)
+    def correct(self, request: AnyRequest, case_id: UUID, data: s.CorrectBody) -> Response[s.CommandResult]:
+        """更正: a new event naming the event it corrects (basis = why)."""
+        return execute(request, "correct", _case_command(c.CorrectRecord, data, case_id))
+
+    @post("/{case_id:uuid}/annotations", operation_id="annotateCase", status_code=200, sync_to_thread=True)
+    def annotate(self, request: AnyRequest, case_id: UUID, data: s.AnnotateBody) -> Response[s.CommandResult]:
+        """批注 (accepted also after archiving)."""
+        return execute(request, "annotate", _case_command(c.AnnotateCase, data, case_id))
+
+    @get("/{case_id:uuid}", operation_id="getCase", sync_to_thread=True)
+    def get_case(
+        self,
+        request: AnyRequest,
+        case_id: UUID,
+        as_of: datetime | None = Parameter(query="as_of", default=None, description="recording time (ISO 8601)"),
+    ) -> s.CaseView:
+        """The case now, or as the ledger knew it at ``as_of``."""
+        ledger = request.app.state.ledger
+        case = ledger.get_case(case_id) if as_of is None else ledger.case_as_of(case_id, as_of)
+        visible_case(request, ledger.get_case(case_id) if as_of is not None else case)
+        return case_view(case, request.user.role)
+
+    @get("/{case_id:uuid}/history", operation_id="getCaseHistory", sync_to_thread=True)
+    def history(self, request: AnyRequest, case_id: UUID) -> list[EventView]:
+        """Every event: actor, role, unit, business and recording time, basis, data."""
+        ledger = request.app.state.ledger
+        case = visible_case(request, ledger.get_case(case_id))
+        views = [describe(e) for e in ledger.history(case.id)]
+        if case.applicant.kind is ApplicantKind.INDIVIDUAL and request.user.role not in UNMASKED:
+            number = case.applicant.id_number
+            masked = mask_id_number(number)
+            views = [msgspec.json.decode(msgspec.json.encode(v).replace(number.encode(), masked.encode()),
+                                         type=EventView) for v in views]
+        return views

@@ -1,0 +1,78 @@
+"""Domain errors → HTTP statuses, with a stable English code and a Chinese message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from ledger import errors as e
+
+
+class FieldProblem(msgspec.Struct):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    code: str
+    message: str
+    errors: list[FieldProblem] = []
+    current_version: int | None = None
+
+
+STATUS = (
+    (e.InvalidInput, 422),
+    (e.NotFound, 404),
+    (e.NotAllowed, 403),
+    (e.WrongState, 409),
+    (e.Conflict, 409),
+    (e.Incomplete, 409),
+)
+
+
+def ledger_error(request: Request[Any, Any, Any], exc: e.LedgerError) -> Response[ErrorBody]:
+    from ledger_http.auth import TooManyAttempts
+
+    status = 429 if isinstance(exc, TooManyAttempts) else next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
+    body = ErrorBody(code=exc.code, message=exc.message)
+    if isinstance(exc, e.InvalidInput):
+        body.errors = [FieldProblem(f.field, f.code, f.message) for f in exc.errors]
+    if isinstance(exc, e.Conflict):
+        body.current_version = exc.current_version
+    return Response(body, status_code=status)
+
+
+def validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[ErrorBody]:
+    problems = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            problems.append(
+                FieldProblem(
+                    field=str(item.get("key") or item.get("source") or "body"),
+                    code="invalid_value",
+                    message=f"字段格式错误：{item.get('message', '')}",
+                )
+            )
+    return Response(
+        ErrorBody(code="invalid_request", message=f"请求数据格式错误：{exc.detail}", errors=problems), status_code=400
+    )
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
+    codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             413: "body_too_large", 429: "too_many_requests"}
+    messages = {401: "请先登录（缺少或无效的令牌）", 403: "无权执行此操作", 404: "资源不存在", 405: "不支持的请求方法",
+                413: "请求体过大", 429: "请求过于频繁"}
+    status = exc.status_code
+    return Response(
+        ErrorBody(code=codes.get(status, "http_error"), message=messages.get(status, str(exc.detail))),
+        status_code=status,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+HANDLERS = {e.LedgerError: ledger_error, ValidationException: validation_error, HTTPException: http_error}

@@ -1,0 +1,205 @@
+"""Reads from the projections: queues, registry, audit log, statistics; the calendar."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from ledger import commands as c
+from ledger.errors import InvalidInput, NotAllowed
+from ledger.values import CST, DeadlineClass, Role, ServiceType
+from ledger_http import schemas as s
+from ledger_http.auth import AuthUser
+from ledger_http.cases import execute
+from projections.cases import CasesProjection
+from projections.rebuild import content_hash, fold_as_of, resolve_cutoff
+from projections.runner import wait_for as wait_for_views
+from projections.views import display_registry_row, registry_csv, registry_order
+
+AnyRequest = Request[AuthUser, Any, Any]
+READERS_OF_ALL = (Role.REGISTRAR, Role.DISPATCHER, Role.SUPERVISOR, Role.AUDITOR)
+WAIT_SECONDS = 5.0
+
+
+def _wait(request: AnyRequest, views: tuple[str, ...], notification_id: int | None) -> None:
+    """Read your own writes: wait (bounded) until the views reach the command's notification."""
+    if notification_id is not None and not wait_for_views(
+        request.app.state.settings, views, notification_id, WAIT_SECONDS
+    ):
+        from ledger.errors import Conflict
+
+        raise Conflict(f"读模型{WAIT_SECONDS:.0f}秒内未更新到通知{notification_id}，请稍后重试")
+
+
+def _scoped_unit(request: AnyRequest, unit: str | None) -> str | None:
+    """Unit staff are confined to their own unit; administrators read no case data."""
+    user = request.user
+    if user.role is Role.ADMINISTRATOR:
+        raise NotAllowed("系统管理员不查阅案件数据", code="role_not_allowed")
+    if user.role is Role.UNIT_STAFF:
+        if unit and unit != user.unit:
+            raise NotAllowed("只能查看本单位的案件", code="unit_scope")
+        return user.unit
+    return unit
+
+
+class QueueController(Controller):
+    path = "/queues"
+    tags = ["reads"]
+
+    @get("/{stage:str}", operation_id="getQueue", sync_to_thread=True)
+    def queue(
+        self,
+        request: AnyRequest,
+        stage: str,
+        unit: str | None = Parameter(query="unit", default=None),
+        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0),
+    ) -> list[dict[str, Any]]:
+        """A work queue: acceptance, dispatch, service, rating, follow_up, archiving."""
+        _wait(request, ("cases",), wait_for)
+        try:
+            return request.app.state.views.queue(stage, unit=_scoped_unit(request, unit))
+        except ValueError as e:
+            raise InvalidInput.one("stage", "unknown_stage", f"没有该环节：{stage}") from e
+
+
+class RegistryController(Controller):
+    path = "/registry"
+    tags = ["reads"]
+
+    @get("/", operation_id="getRegistry", sync_to_thread=True)
+    def registry(
+        self,
+        request: AnyRequest,
+        unit: str | None = Parameter(query="unit", default=None),
+        service_type: ServiceType | None = Parameter(query="service_type", default=None),
+        case_state: str | None = Parameter(query="state", default=None),
+        applied_from: datetime | None = Parameter(query="applied_from", default=None),
+        applied_to: datetime | None = Parameter(query="applied_to", default=None),
+        limit: int = Parameter(query="limit", default=100, ge=1, le=1000),
+        offset: int = Parameter(query="offset", default=0, ge=0),
+        as_of: str | None = Parameter(query="as_of", default=None, description="ISO 8601 time or notification id"),
+        format: str = Parameter(query="format", default="json", pattern="^(json|csv)$"),
+        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0),
+    ) -> Response[Any]:
+        """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the ledger knew it then."""
+        role = request.user.role
+        unit = _scoped_unit(request, unit)
+        if as_of is not None:
+            settings = request.app.state.settings
+            try:
+                cutoff, label = resolve_cutoff(settings, as_of)
+            except ValueError:
+                raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
+            rows = registry_order(fold_as_of(settings, CasesProjection(), cutoff).values())
+            if unit:
+                rows = [r for r in rows if r["units"] and unit in r["units"].split("、")]
+            if service_type:
+                rows = [r for r in rows if service_type.value in (r["service_types"] or "").split(",")]
+            if case_state:
+                rows = [r for r in rows if r["state"] == case_state]
+            headers = {"X-Ledger-Cutoff": str(cutoff)}
+        else:
+            _wait(request, ("cases",), wait_for)
+            rows = request.app.state.views.registry_rows(
+                unit=unit, service_type=service_type, state=case_state,
+                applied_from=applied_from.astimezone(CST).isoformat() if applied_from else None,
+                applied_to=applied_to.astimezone(CST).isoformat() if applied_to else None,
+                limit=None if format == "csv" else limit, offset=0 if format == "csv" else offset,
+            )
+            headers = {}
+        if format == "csv":
+            data = registry_csv(rows, role)
+            headers["X-Content-SHA256"] = content_hash(data)
+            return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+        if as_of is not None:
+            rows = rows[offset : offset + limit]
+        return Response([display_registry_row(r, role) for r in rows], headers=headers)
+
+    @get("/guidance-register", operation_id="getGuidanceRegister", sync_to_thread=True)
+    def guidance_register(
+        self,
+        request: AnyRequest,
+        year: int | None = Parameter(query="year", default=None, ge=2000, le=2100),
+        quarter: int | None = Parameter(query="quarter", default=None, ge=1, le=4),
+    ) -> list[dict[str, Any]]:
+        """行政指导事项登记簿 (序号 · 时间 · 指导事项 · 指导结果 · 指导人员), by quarter."""
+        _scoped_unit(request, None)
+        return request.app.state.views.guidance_register(year, quarter)
+
+
+class AuditController(Controller):
+    path = "/audit"
+    tags = ["reads"]
+
+    @get("/", operation_id="getAuditLog", sync_to_thread=True)
+    def audit(
+        self,
+        request: AnyRequest,
+        actor: str | None = Parameter(query="actor", default=None),
+        unit: str | None = Parameter(query="unit", default=None),
+        case_id: uuid.UUID | None = Parameter(query="case_id", default=None),
+        action: str | None = Parameter(query="action", default=None),
+        recorded_from: datetime | None = Parameter(query="recorded_from", default=None),
+        recorded_to: datetime | None = Parameter(query="recorded_to", default=None),
+        limit: int = Parameter(query="limit", default=500, ge=1, le=5000),
+        offset: int = Parameter(query="offset", default=0, ge=0),
+        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0),
+    ) -> list[dict[str, Any]]:
+        """Who did what, when, on what basis (supervisors, auditors, administrators)."""
+        if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR):
+            raise NotAllowed("只有执法监督、审计人员和系统管理员可以查阅审计日志", code="role_not_allowed")
+        _wait(request, ("audit",), wait_for)
+
+        def utc(t: datetime | None) -> str | None:
+            from datetime import timezone
+
+            return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if t else None
+
+        return request.app.state.views.audit(
+            actor_id=actor, unit=unit, case_id=str(case_id) if case_id else None, action=action,
+            recorded_from=utc(recorded_from), recorded_to=utc(recorded_to), limit=limit, offset=offset,
+        )
+
+
+class StatsController(Controller):
+    path = "/stats"
+    tags = ["reads"]
+
+    @get("/", operation_id="getStats", sync_to_thread=True)
+    def stats(
+        self, request: AnyRequest, by: str = Parameter(query="by", default="unit", pattern="^(unit|service_type|month|quarter)$")
+    ) -> list[dict[str, Any]]:
+        """Satisfaction per scale and on-time rate by unit, service type, month or quarter."""
+        _scoped_unit(request, None)
+        return request.app.state.views.stats(by)
+
+
+class CalendarController(Controller):
+    path = "/calendar"
+    tags = ["calendar"]
+
+    @get("/due", operation_id="getDue", sync_to_thread=True)
+    def due(
+        self,
+        request: AnyRequest,
+        start: datetime = Parameter(query="from"),
+        deadline_class: DeadlineClass = Parameter(query="class"),
+    ) -> s.DueResponse:
+        """Due time(s) on the working-day calendar; ``provisional`` if a year's schedule is missing."""
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=CST)
+        d = request.app.state.ledger.due(start, deadline_class)
+        return s.DueResponse(deadline_class=d.deadline_class.value, start=d.start, target=d.target, limit=d.limit,
+                             provisional=d.provisional, assumed_years=d.assumed_years)
+
+    @post("/years", operation_id="recordYearSchedule", status_code=200, sync_to_thread=True)
+    def record_year(self, request: AnyRequest, data: s.YearScheduleBody) -> Response[s.CommandResult]:
+        """Record a year's official schedule (administrator); recomputes provisional deadlines."""
+        import msgspec
+
+        return execute(request, "record_year_schedule", c.RecordYearSchedule(**msgspec.structs.asdict(data)))
