@@ -9,6 +9,7 @@ Every view's rows and its tracking position commit in one transaction.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timezone
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -152,6 +153,17 @@ class ViewDB:
         if self.backend == "sqlite":
             return "SELECT COALESCE(MAX(rowid), 0) FROM stored_events"
         return "SELECT COALESCE(MAX(notification_id), 0) FROM ledger_events"
+
+    def utc_key(self, moment: str | datetime) -> str:
+        """An instant in the exact text form ``recorded_at`` has in this store,
+        so that text comparison is time comparison (naive means UTC)."""
+        value = datetime.fromisoformat(moment.replace("Z", "+00:00")) if isinstance(moment, str) else moment
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        utc = value.astimezone(timezone.utc)
+        if self.backend == "sqlite":
+            return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def cutoff_sql(self) -> str:
         """The last notification recorded at or before a UTC instant (ISO text)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from ledger.settings import Settings
@@ -69,8 +69,11 @@ def rebuild(
                     for statement in table.ddl(NEW)[1:]:
                         cur.execute(statement)
         with db.transaction(conn) as cur:
+            # Hold off the live runner *before* touching its tables: it locks
+            # this row first too, so neither waits for the other in reverse.
+            cur.ensure_tracking(projection.name, utc_now_iso())
+            cur.position(projection.name, lock=True)
             ensure_tables(cur, projection)  # the live tables, if this is the first build
-            cur.position(projection.name, lock=True)  # hold off the live runner
             # catch up what arrived while building, inside the swap
             while True:
                 rows = source.read(cur, cur.position(projection.name + NEW), 2**62, batch_size)
@@ -115,13 +118,7 @@ def resolve_cutoff(settings: Settings, as_of: str) -> tuple[int, str]:
                 from ledger.values import CST
 
                 moment = moment.replace(tzinfo=CST)
-            utc = moment.astimezone(timezone.utc)
-            if db.backend == "sqlite":
-                # SQLite records milliseconds
-                key = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-            else:
-                key = utc.isoformat()
-            n = int(cur.scalar(db.cutoff_sql(), (key,)))
+            n = int(cur.scalar(db.cutoff_sql(), (db.utc_key(moment),)))
             return n, f"{moment.isoformat()}（notification {n}）"
     finally:
         db.close()

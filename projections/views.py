@@ -226,10 +226,10 @@ class Views:
                 params.append(value)
         if recorded_from:
             where.append("recorded_at >= %s")
-            params.append(recorded_from)
+            params.append(self.db.utc_key(recorded_from))
         if recorded_to:
             where.append("recorded_at < %s")
-            params.append(recorded_to)
+            params.append(self.db.utc_key(recorded_to))
         with self.db.reading() as cur:
             return cur.dicts(
                 f"SELECT * FROM {AUDIT.name} WHERE {' AND '.join(where)} ORDER BY notification_id LIMIT %s OFFSET %s",
