@@ -23,6 +23,7 @@ from ledger_http.auth import AuthUser, CredentialStore, LoginThrottle, retrieve_
 from ledger_http.cases import CaseController
 from ledger_http.errors import HANDLERS
 from ledger_http.idempotency import IdempotencyStore
+from ledger_http.integrity import LedgerDigestController
 from ledger_http.reads import AuditController, CalendarController, QueueController, RegistryController, StatsController
 from projections import PROJECTIONS
 from projections.runner import Runner
@@ -78,7 +79,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             health, AuthController, AdminController, CaseController, QueueController,
-            RegistryController, AuditController, StatsController, CalendarController,
+            RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
         ],
         on_app_init=[jwt.on_app_init],
         on_startup=[start],

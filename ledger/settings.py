@@ -62,6 +62,7 @@ class Settings:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "20",
             "CREATE_TABLE": "no",
+            "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerPostgresRecorder",
         }
 
     def yoyo_url(self) -> str:

@@ -91,6 +91,8 @@ class EventSource:
         ]
 
     def items(self, rows: list[tuple[Any, ...]], projection: Any) -> list[Any]:
+        if getattr(projection, "raw", False):  # the stored bytes themselves (the seal)
+            return rows
         if getattr(projection, "headers_only", False):
             return self.headers(rows)
         return self.decode(rows, projection.wants)

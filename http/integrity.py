@@ -1,0 +1,58 @@
+"""Digests a supervisor keeps, and the proof that today's log extends them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+
+from ledger.errors import NotAllowed
+from ledger.values import Role
+from ledger_http.auth import AuthUser
+from projections.seal import current_digest, extends
+
+AnyRequest = Request[AuthUser, Any, Any]
+
+
+class Digest(msgspec.Struct):
+    notification_id: int
+    digest: str
+    algorithm: str = "sha256-chain/1"
+
+
+class Consistency(msgspec.Struct):
+    position: int
+    digest_given: str
+    digest_recomputed: str
+    extends: bool
+
+
+def _supervision(request: AnyRequest) -> None:
+    if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR):
+        raise NotAllowed("只有执法监督和审计人员可以获取账本摘要", code="role_not_allowed")
+
+
+class LedgerDigestController(Controller):
+    path = "/ledger"
+    tags = ["integrity"]
+
+    @get("/digest", operation_id="getLedgerDigest", sync_to_thread=True)
+    def digest(self, request: AnyRequest) -> Digest:
+        """The current head of the seal: keep it outside the system."""
+        _supervision(request)
+        position, digest = current_digest(request.app.state.settings)
+        return Digest(notification_id=position, digest=digest)
+
+    @get("/consistency", operation_id="checkLedgerConsistency", sync_to_thread=True)
+    def consistency(
+        self,
+        request: AnyRequest,
+        position: int = Parameter(query="position", ge=0),
+        digest: str = Parameter(query="digest", pattern="^[0-9a-fA-F]{64}$"),
+    ) -> Consistency:
+        """Does today's log extend a digest taken earlier at ``position``?"""
+        _supervision(request)
+        ok, recomputed = extends(request.app.state.settings, position, digest)
+        return Consistency(position=position, digest_given=digest.lower(), digest_recomputed=recomputed, extends=ok)
