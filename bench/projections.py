@@ -5,6 +5,7 @@ Measures, in one run:
   - rebuild (= catch-up from zero) throughput of the `cases` and `audit` views
   - registry query latency (p50/p99) with all events stored and projected
   - the as-of registry for the instant halfway through the log (fold + CSV + hash)
+  - building the seal (SHA-256 chain) and `verify` over the whole log
 and the peak memory (max RSS) of each, every step in its own forked process.
 
 The log is filled quickly and honestly: ~150 template cases are recorded
@@ -144,6 +145,26 @@ def step_rebuild(settings: Settings, which: str, q: mp.Queue) -> None:
            "peak_rss_mb": _peak_mb()})
 
 
+def step_seal(settings: Settings, q: mp.Queue) -> None:
+    from projections.seal import SealProjection
+
+    t = time.perf_counter()
+    position = rebuild(settings, SealProjection())
+    elapsed = time.perf_counter() - t
+    q.put({"position": position, "seconds": round(elapsed, 1), "events_per_s": round(position / elapsed),
+           "peak_rss_mb": _peak_mb()})
+
+
+def step_verify(settings: Settings, q: mp.Queue) -> None:
+    from projections.seal import verify
+
+    t = time.perf_counter()
+    finding = verify(settings)
+    elapsed = time.perf_counter() - t
+    q.put({"intact": finding.intact, "position": finding.position, "seconds": round(elapsed, 1),
+           "events_per_s": round(finding.position / elapsed), "peak_rss_mb": _peak_mb()})
+
+
 def step_query(settings: Settings, q: mp.Queue) -> None:
     views = Views(settings)
     rnd = random.Random(7)
@@ -217,6 +238,10 @@ def main() -> None:
         print("rebuild cases:", out["rebuild_cases"], flush=True)
         out["rebuild_audit"] = run(step_rebuild, settings, "audit")
         print("rebuild audit:", out["rebuild_audit"], flush=True)
+        out["seal"] = run(step_seal, settings)
+        print("seal (chain) build:", out["seal"], flush=True)
+        out["verify"] = run(step_verify, settings)
+        print("verify:", out["verify"], flush=True)
         out["registry_query"] = run(step_query, settings)
         print("registry query:", out["registry_query"], flush=True)
         out["as_of_halfway"] = run(step_as_of, settings)

@@ -91,7 +91,12 @@ REGISTRY = Table(
         ("updated_at", "TEXT"),
     ),
     key=("case_id",),
-    indexes=(("applied_at", "case_id"), ("state", "applied_at"), ("served_at",), ("form_unit", "form_year", "form_seq")),
+    indexes=(
+        ("applied_at", "case_id"),
+        ("state", "applied_at", "case_id"),
+        ("served_at",),
+        ("form_unit", "form_year", "form_seq"),
+    ),
 )
 
 REGISTRY_UNIT = Table(

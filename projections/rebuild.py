@@ -96,6 +96,12 @@ def rebuild(
                         cur.execute(statement)
             cur.set_position(projection.name, position, utc_now_iso())
             cur.execute("DELETE FROM view_tracking WHERE view = %s", (projection.name + NEW,))
+        if db.backend == "postgres":
+            # fresh tables have no statistics: without them the planner sorts
+            # whole tables for a page of the registry
+            with db.transaction(conn) as cur:
+                for table in projection.tables:
+                    cur.execute(f"ANALYZE {table.name}")
         return position
     finally:
         conn.close()
