@@ -99,18 +99,20 @@ REGISTRY = Table(
     ),
 )
 
+# applied_at is repeated here so that a unit's (or a type's) page of the
+# registry is read in order from one index, however rare the unit is.
 REGISTRY_UNIT = Table(
     name="registry_unit",
-    columns=(("case_id", "TEXT"), ("unit", "TEXT")),
+    columns=(("case_id", "TEXT"), ("unit", "TEXT"), ("applied_at", "TEXT")),
     key=("case_id", "unit"),
-    indexes=(("unit",),),
+    indexes=(("unit", "applied_at", "case_id"),),
 )
 
 REGISTRY_TYPE = Table(
     name="registry_type",
-    columns=(("case_id", "TEXT"), ("service_type", "TEXT")),
+    columns=(("case_id", "TEXT"), ("service_type", "TEXT"), ("applied_at", "TEXT")),
     key=("case_id", "service_type"),
-    indexes=(("service_type",),),
+    indexes=(("service_type", "applied_at", "case_id"),),
 )
 
 QUEUE = Table(
@@ -412,12 +414,12 @@ class CasesProjection:
         cur.insert_rows(REGISTRY, list(map(_REGISTRY_VALUES, rows)), suffix)
         cur.insert_rows(
             REGISTRY_UNIT,
-            [(r["case_id"], u) for r in rows if r["units"] for u in dict.fromkeys(r["units"].split(SEP))],
+            [(r["case_id"], u, r["applied_at"]) for r in rows if r["units"] for u in dict.fromkeys(r["units"].split(SEP))],
             suffix,
         )
         cur.insert_rows(
             REGISTRY_TYPE,
-            [(r["case_id"], t) for r in rows if r["service_types"] for t in r["service_types"].split(",")],
+            [(r["case_id"], t, r["applied_at"]) for r in rows if r["service_types"] for t in r["service_types"].split(",")],
             suffix,
         )
         queue = [q for q in map(queue_row, rows) if q is not None]

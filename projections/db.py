@@ -179,8 +179,13 @@ class Cursor:
         self.db = db
         self.cursor = cursor
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> Cursor:
-        self.cursor.execute(self.db.sql(statement), tuple(params))
+    def execute(self, statement: str, params: Sequence[Any] = (), binary: bool = False) -> Cursor:
+        """``binary``: on PostgreSQL fetch results in binary format (bytea as
+        raw bytes instead of hex text: much less to send and to parse)."""
+        if binary and self.db.backend == "postgres":
+            self.cursor.execute(self.db.sql(statement), tuple(params), binary=True)
+        else:
+            self.cursor.execute(self.db.sql(statement), tuple(params))
         return self
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:

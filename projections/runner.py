@@ -80,7 +80,7 @@ class EventSource:
         ]
 
     def read(self, cur: Cursor, after: int, upto: int, limit: int) -> list[tuple[Any, ...]]:
-        return cur.execute(self._select, (after, upto, limit)).fetchall()
+        return cur.execute(self._select, (after, upto, limit), binary=True).fetchall()
 
     def decode(self, rows: list[tuple[Any, ...]], wants: Callable[[str], bool]) -> list[Item]:
         to_event = self.mapper.to_domain_event

@@ -125,7 +125,7 @@ def _events(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 20000) -
     sql = db.notifications_sql()
     position = after
     while True:
-        rows = cur.execute(sql, (position, upto, page)).fetchall()
+        rows = cur.execute(sql, (position, upto, page), binary=True).fetchall()
         if not rows:
             return
         yield from rows

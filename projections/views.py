@@ -146,23 +146,35 @@ class Views:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Row]:
-        where, params = ["1=1"], []
+        # Drive the query from the index that matches the most selective
+        # filter, in the order of the page, so a page costs the same however
+        # rare the unit, type or state is.
+        where: list[str] = []
+        params: list[Any] = []
         if unit:
-            where.append("EXISTS (SELECT 1 FROM registry_unit u WHERE u.case_id = registry.case_id AND u.unit = %s)")
+            source, order = "registry_unit k JOIN registry r ON r.case_id = k.case_id", "k.applied_at, k.case_id"
+            where.append("k.unit = %s")
             params.append(unit)
-        if service_type:
-            where.append(
-                "EXISTS (SELECT 1 FROM registry_type t WHERE t.case_id = registry.case_id AND t.service_type = %s)"
-            )
+            if service_type:
+                where.append("EXISTS (SELECT 1 FROM registry_type t WHERE t.case_id = r.case_id AND t.service_type = %s)")
+                params.append(service_type.value)
+        elif service_type:
+            source, order = "registry_type k JOIN registry r ON r.case_id = k.case_id", "k.applied_at, k.case_id"
+            where.append("k.service_type = %s")
             params.append(service_type.value)
+        elif state:
+            source, order = "registry r", "r.state, r.applied_at, r.case_id"
+        else:
+            source, order = "registry r", "r.applied_at, r.case_id"
         if state:
-            where.append("state = %s")
+            where.append("r.state = %s")
             params.append(state)
+        column = "k.applied_at" if (unit or service_type) else "r.applied_at"
         if applied_from:
-            where.append("applied_at >= %s")
+            where.append(f"{column} >= %s")
             params.append(applied_from)
         if applied_to:
-            where.append("applied_at < %s")
+            where.append(f"{column} < %s")
             params.append(applied_to)
         page = ""
         if limit is not None:
@@ -170,7 +182,7 @@ class Views:
             params += [limit, offset]
         with self.db.reading() as cur:
             return cur.dicts(
-                f"SELECT * FROM registry WHERE {' AND '.join(where)} ORDER BY applied_at, case_id{page}", params
+                f"SELECT r.* FROM {source} WHERE {' AND '.join(where) or '1=1'} ORDER BY {order}{page}", params
             )
 
     def registry(self, role: Role, **filters: Any) -> list[dict[str, Any]]:
