@@ -20,7 +20,7 @@ from typing import Any
 
 from ledger.settings import Settings
 from projections.db import Cursor, ViewDB
-from projections.runner import EventSource, Projection, Runner, ensure_tables, utc_now_iso
+from projections.runner import EventSource, Projection, Runner, ensure_tables, no_gc, utc_now_iso
 
 NEW = "__new"
 
@@ -142,7 +142,8 @@ def fold_as_of(settings: Settings, projection: Any, cutoff: int, batch_size: int
                 rows = source.read(cur, position, cutoff, batch_size)
                 if not rows:
                     break
-                projection.fold_all(state, source.items(rows, projection))
+                with no_gc():
+                    projection.fold_all(state, source.items(rows, projection))
                 position = rows[-1][0]
     finally:
         db.close()

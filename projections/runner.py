@@ -11,10 +11,12 @@ same view (say, two `ledger project` processes) never apply a batch twice.
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypedDict
 from uuid import UUID
@@ -38,6 +40,22 @@ class Projection(Protocol):
     def wants(self, topic: str) -> bool: ...
 
     def apply(self, cur: Cursor, items: list[Item], suffix: str = "") -> None: ...
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is decoded and folded.
+    A batch allocates tens of thousands of objects that live until the batch
+    is written; each allocation burst would trigger collections that scan
+    them all again (measured: 5x slower decoding). Reference counting still
+    frees everything at once after the batch."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def utc_now_iso() -> str:
@@ -155,9 +173,10 @@ class Runner:
             rows = self.source.read(cur, position, limit_to, self.batch_size)
             if not rows:
                 return 0
-            items = self.source.items(rows, self.projection)
-            if items:
-                self.projection.apply(cur, items, self.suffix)
+            with no_gc():
+                items = self.source.items(rows, self.projection)
+                if items:
+                    self.projection.apply(cur, items, self.suffix)
             cur.set_position(self.view_name, rows[-1][0], utc_now_iso())
             return len(rows)
 
@@ -212,8 +231,8 @@ class Runner:
                     break
                 if isinstance(rows, BaseException):
                     raise rows
-                items = self.source.items(rows, self.projection)
-                with self.db.transaction(conn) as cur:
+                with no_gc(), self.db.transaction(conn) as cur:
+                    items = self.source.items(rows, self.projection)
                     if cur.position(self.view_name, lock=True) != expected:
                         raise RuntimeError(f"{self.view_name} was advanced by another runner")
                     if items:

@@ -8,8 +8,10 @@ The ledger runs on the real clock, so request bodies omit ``business_time``
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +21,7 @@ from litestar.testing import TestClient
 
 from ledger.application import Ledger
 from ledger.bootstrap import DEMO_PASSWORD, seed_demo
+from ledger.migrate import migrate
 from ledger.settings import Settings
 from ledger_http.app import create_app
 
@@ -82,7 +85,9 @@ class Api:
 
 
 @contextmanager
-def running_api(settings: Settings, monkeypatch: pytest.MonkeyPatch, **app_kwargs: Any) -> Iterator[Api]:
+def running_api(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, *, seed: bool = True, **app_kwargs: Any
+) -> Iterator[Api]:
     if settings.backend == "postgres":
         monkeypatch.setenv("LEDGER_SECRET", PG_SECRET)  # required on PostgreSQL
     else:
@@ -91,7 +96,8 @@ def running_api(settings: Settings, monkeypatch: pytest.MonkeyPatch, **app_kwarg
     ledger = Ledger(settings)
     try:
         app = create_app(settings, ledger=ledger, **app_kwargs)
-        seed_demo(ledger, app.state.credentials)
+        if seed:
+            seed_demo(ledger, app.state.credentials)
         with TestClient(app) as client:
             yield Api(client, app, ledger, settings)
     finally:
@@ -104,10 +110,32 @@ def make_api(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
     return lambda settings, **kw: running_api(settings, monkeypatch, **kw)
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite store with the demo users and case, made once per
+    session (argon2 hashing and migrations take seconds); tests get a copy."""
+    path = tmp_path_factory.mktemp("seeded") / "ledger.sqlite3"
+    settings = Settings(backend="sqlite", sqlite_path=str(path))
+    migrate(settings)
+    ledger = Ledger(settings)
+    try:
+        app = create_app(settings, ledger=ledger, run_projections=False)
+        seed_demo(ledger, app.state.credentials)
+        app.state.views.close()
+        app.state.credentials.close()
+        app.state.idempotency.close()
+    finally:
+        ledger.close()
+    return path
+
+
 @pytest.fixture
-def api(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    """The app on SQLite, demo users seeded."""
-    with running_api(sqlite_settings, monkeypatch) as a:
+def api(seeded_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    """The app on a fresh copy of the seeded SQLite store."""
+    target = tmp_path / "ledger.sqlite3"
+    with closing(sqlite3.connect(seeded_sqlite)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+    with running_api(Settings(backend="sqlite", sqlite_path=str(target)), monkeypatch, seed=False) as a:
         yield a
 
 
