@@ -169,13 +169,23 @@ class Views:
         if state:
             where.append("r.state = %s")
             params.append(state)
-        column = "k.applied_at" if (unit or service_type) else "r.applied_at"
-        if applied_from:
-            where.append(f"{column} >= %s")
-            params.append(applied_from)
-        if applied_to:
-            where.append(f"{column} < %s")
-            params.append(applied_to)
+        if state and not (unit or service_type):
+            # row comparisons put the period into the (state, applied_at)
+            # index range; a plain applied_at bound tempts the planner into
+            # the applied_at index and a filter over most of the table
+            where.append("(r.state, r.applied_at) >= (%s, %s)")
+            params += [state, applied_from or ""]
+            if applied_to:
+                where.append("(r.state, r.applied_at) < (%s, %s)")
+                params += [state, applied_to]
+        else:
+            column = "k.applied_at" if (unit or service_type) else "r.applied_at"
+            if applied_from:
+                where.append(f"{column} >= %s")
+                params.append(applied_from)
+            if applied_to:
+                where.append(f"{column} < %s")
+                params.append(applied_to)
         page = ""
         if limit is not None:
             page = " LIMIT %s OFFSET %s"
