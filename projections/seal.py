@@ -146,6 +146,48 @@ def _chain(db: ViewDB, cur: Cursor, after: int, page: int = 20000) -> Iterator[t
         position = rows[-1][0]
 
 
+def _raw_events(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 50000) -> Iterator[tuple[Any, ...]]:
+    """The stored events as they are hashed (no recorded_at), in binary form."""
+    if db.backend == "sqlite":
+        sql = ("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+               "WHERE rowid > %s AND rowid <= %s ORDER BY rowid LIMIT %s")
+    else:
+        sql = ("SELECT notification_id, originator_id, originator_version, topic, state FROM ledger_events "
+               "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s")
+    position = after
+    while True:
+        rows = cur.execute(sql, (position, upto, page), binary=True).fetchall()
+        if not rows:
+            return
+        yield from rows
+        position = rows[-1][0]
+
+
+def _first_bad_segment(
+    db: ViewDB, ecur: Cursor, marks: dict[int, str], start: tuple[int, bytes], head: int,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, bytes] | None:
+    """Fast pass: recompute the chain and compare it only at the checkpoints
+    and the head. Returns the last good checkpoint before the first mismatch
+    (where the exact comparison must start), or None if all marks match."""
+    positions = sorted(p for p in marks if p > start[0])
+    good, digest, i, count = start, start[1], 0, 0
+    sha256 = hashlib.sha256
+    for nid, oid, version, topic, state in _raw_events(db, ecur, start[0], head):
+        if i < len(positions) and positions[i] < nid:
+            return good  # a sealed mark was skipped: an event was removed
+        digest = sha256(digest + sha256(link(nid, oid, version, topic, bytes(state))).digest()).digest()
+        if i < len(positions) and positions[i] == nid:
+            if digest.hex() != marks[nid]:
+                return good
+            good = (nid, digest)
+            i += 1
+        count += 1
+        if progress and count % 10000 == 0:
+            progress(10000)
+    return good if i < len(positions) else None
+
+
 def verify(
     settings: Settings,
     *,
@@ -154,7 +196,8 @@ def verify(
     progress: Callable[[int], None] | None = None,
 ) -> Finding:
     """Recompute the chain from the start (or from a checkpoint the operator
-    trusts) and compare it with the sealed chain, event by event."""
+    trusts) and compare it with the seal: first at the checkpoints only, then,
+    if a segment differs, event by event within it to name the first bad one."""
     db = ViewDB(settings)
     try:
         with db.reading() as ecur, db.reading() as ccur:
@@ -165,43 +208,52 @@ def verify(
                 if row is None:
                     raise ValueError(f"no checkpoint at notification {from_position}")
                 from_digest = row[0]
-            digest = bytes.fromhex(from_digest) if from_digest else GENESIS
-            position = from_position
+            start_digest = bytes.fromhex(from_digest) if from_digest else GENESIS
             # Only what has been sealed can be verified; later events are not
             # yet part of the chain (the seal runner will add them).
-            head = ccur.scalar(f"SELECT COALESCE(MAX(notification_id), 0) FROM {CHAIN.name}")
-            sealed = _chain(db, ccur, from_position)
-            count = 0
-            for nid, oid, version, topic, state, _ in _events(db, ecur, from_position, int(head)):
-                case_id = str(UUID(str(oid))) if topic.startswith(CASE_TOPIC) else None
-                expected = next(sealed, None)
-                digest = next_digest(digest, nid, oid, version, topic, bytes(state))
-                if expected is None:
-                    # the seal has not caught up (or the row was inserted after it)
-                    return Finding(False, nid, digest.hex(), "inserted", case_id,
-                                   f"notification {nid} is not in the seal")
-                sealed_nid, sealed_digest, sealed_case = expected
-                if nid > sealed_nid:
-                    return Finding(False, sealed_nid, digest.hex(), "removed", sealed_case,
-                                   f"notification {sealed_nid} is sealed but no longer stored")
-                if nid < sealed_nid:
-                    return Finding(False, nid, digest.hex(), "inserted", case_id,
-                                   f"notification {nid} is stored but was never sealed")
-                if digest.hex() != sealed_digest:
-                    problem = "reordered" if sealed_case != case_id else "altered"
-                    return Finding(False, nid, digest.hex(), problem, case_id or sealed_case,
-                                   f"notification {nid} differs from what was sealed")
-                position = nid
-                count += 1
-                if progress and count % 10000 == 0:
-                    progress(10000)
-            leftover = next(sealed, None)
-            if leftover is not None:
-                return Finding(False, leftover[0], digest.hex(), "removed", leftover[2],
-                               f"notification {leftover[0]} is sealed but no longer stored")
-            return Finding(True, position, digest.hex() if position else (from_digest or GENESIS.hex()))
+            head = int(ccur.scalar(f"SELECT COALESCE(MAX(notification_id), 0) FROM {CHAIN.name}"))
+            if head <= from_position:
+                return Finding(True, from_position, start_digest.hex())
+            marks = dict(ccur.execute(
+                f"SELECT notification_id, digest FROM {CHECKPOINTS.name} WHERE notification_id > %s "
+                "AND notification_id <= %s", (from_position, head),
+            ).fetchall())
+            marks[head] = ccur.scalar(f"SELECT digest FROM {CHAIN.name} WHERE notification_id = %s", (head,))
+            bad = _first_bad_segment(db, ecur, marks, (from_position, start_digest), head, progress)
+            if bad is None:
+                return Finding(True, head, marks[head])
+            return _exact(db, ecur, ccur, bad, head)
     finally:
         db.close()
+
+
+def _exact(db: ViewDB, ecur: Cursor, ccur: Cursor, start: tuple[int, bytes], head: int) -> Finding:
+    """Compare event by event from ``start`` (a good position) and name the first bad event."""
+    digest = start[1]
+    sealed = _chain(db, ccur, start[0])
+    for nid, oid, version, topic, state in _raw_events(db, ecur, start[0], head):
+        case_id = str(UUID(str(oid))) if topic.startswith(CASE_TOPIC) else None
+        expected = next(sealed, None)
+        digest = next_digest(digest, nid, oid, version, topic, bytes(state))
+        if expected is None:
+            return Finding(False, nid, digest.hex(), "inserted", case_id, f"notification {nid} is not in the seal")
+        sealed_nid, sealed_digest, sealed_case = expected
+        if nid > sealed_nid:
+            return Finding(False, sealed_nid, digest.hex(), "removed", sealed_case,
+                           f"notification {sealed_nid} is sealed but no longer stored")
+        if nid < sealed_nid:
+            return Finding(False, nid, digest.hex(), "inserted", case_id,
+                           f"notification {nid} is stored but was never sealed")
+        if digest.hex() != sealed_digest:
+            problem = "reordered" if sealed_case != case_id else "altered"
+            return Finding(False, nid, digest.hex(), problem, case_id or sealed_case,
+                           f"notification {nid} differs from what was sealed")
+    leftover = next(sealed, None)
+    if leftover is not None:
+        return Finding(False, leftover[0], digest.hex(), "removed", leftover[2],
+                       f"notification {leftover[0]} is sealed but no longer stored")
+    # the marks disagreed but no event does: the seal's own rows were changed
+    return Finding(False, start[0], start[1].hex(), "altered", None, "the seal's checkpoints were changed")
 
 
 def take_checkpoint(settings: Settings, reason: str = "on demand") -> tuple[int, str]:

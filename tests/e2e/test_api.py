@@ -919,3 +919,30 @@ def test_the_administrator_cannot_be_given_case_work_and_a_registrar_cannot_admi
         refused(api, api.post(REGISTRAR, f"/admin/users/{DISPATCHER}/disable"), 403, "admin_only")
         system = api.post(ADMIN, "/admin/users", {"username": "robot", "display_name": "机器人", "role": "system", "unit": OFFICE})
         assert refused(api, system, 422)["errors"][0]["code"] == "reserved_role"
+
+
+# ----------------------------------------------------------------- integrity
+
+
+def test_a_supervisor_keeps_a_digest_of_the_ledger_and_later_proves_the_log_extends_it(api: Api) -> None:
+    api.book(name="摘要测试有限公司")
+    deadline = time.monotonic() + 5
+    while (digest := api.get(SUPERVISOR, "/ledger/digest").json())["notification_id"] < api.head():
+        assert time.monotonic() < deadline, "the seal did not catch up"
+        time.sleep(0.05)
+    assert digest["algorithm"] == "sha256-chain/1" and re.fullmatch(r"[0-9a-f]{64}", digest["digest"])
+    api.book(name="摘要之后的公司")  # the log grows after the digest was taken
+
+    def check(digest_hex: str) -> dict[str, Any]:
+        r = api.get(AUDITOR, "/ledger/consistency", params={"position": digest["notification_id"], "digest": digest_hex})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    assert check(digest["digest"])["extends"] is True
+    assert check(digest["digest"].upper())["extends"] is True
+    forged = check("0" * 64)
+    assert forged["extends"] is False and forged["digest_recomputed"] == digest["digest"]
+    with appends_nothing(api):
+        refused(api, api.get(REGISTRAR, "/ledger/digest"), 403, "role_not_allowed")
+        bad = api.get(SUPERVISOR, "/ledger/consistency", params={"position": 1, "digest": "xyz"})
+        refused(api, bad, 400, "invalid_request")
