@@ -45,26 +45,18 @@ CHECKPOINTS = Table(
     key=("notification_id",),
 )
 
-_U64 = struct.Struct(">Q")
+_HEAD = struct.Struct(">Q16sQI")  # notification id, originator id, version, len(topic)
 _U32 = struct.Struct(">I")
 
 
 def _uuid_bytes(oid: Any) -> bytes:
-    return (oid if isinstance(oid, UUID) else UUID(str(oid))).bytes
+    return oid.bytes if isinstance(oid, UUID) else UUID(str(oid)).bytes
 
 
 def link(notification_id: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
     t = topic.encode("utf-8")
     return b"".join(
-        (
-            _U64.pack(notification_id),
-            _uuid_bytes(originator_id),
-            _U64.pack(version),
-            _U32.pack(len(t)),
-            t,
-            _U32.pack(len(state)),
-            state,
-        )
+        (_HEAD.pack(notification_id, _uuid_bytes(originator_id), version, len(t)), t, _U32.pack(len(state)), state)
     )
 
 
@@ -146,6 +138,48 @@ def _chain(db: ViewDB, cur: Cursor, after: int, page: int = 20000) -> Iterator[t
         position = rows[-1][0]
 
 
+def _prefetched(pages: Iterator[list[tuple[Any, ...]]]) -> Iterator[tuple[Any, ...]]:
+    """Read the next page in a thread while this one is hashed."""
+    import queue
+    import threading
+
+    q: queue.Queue[Any] = queue.Queue(maxsize=2)
+    done = object()
+
+    def fill() -> None:
+        try:
+            for p in pages:
+                q.put(p)
+            q.put(done)
+        except BaseException as e:  # handed over
+            q.put(e)
+
+    threading.Thread(target=fill, daemon=True).start()
+    while True:
+        item = q.get()
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield from item
+
+
+def _raw_pages(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 20000) -> Iterator[list[tuple[Any, ...]]]:
+    if db.backend == "sqlite":
+        sql = ("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+               "WHERE rowid > %s AND rowid <= %s ORDER BY rowid LIMIT %s")
+    else:
+        sql = ("SELECT notification_id, originator_id, originator_version, topic, state FROM ledger_events "
+               "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s")
+    position = after
+    while True:
+        rows = cur.execute(sql, (position, upto, page), binary=True).fetchall()
+        if not rows:
+            return
+        yield rows
+        position = rows[-1][0]
+
+
 def _raw_events(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 50000) -> Iterator[tuple[Any, ...]]:
     """The stored events as they are hashed (no recorded_at), in binary form."""
     if db.backend == "sqlite":
@@ -173,10 +207,10 @@ def _first_bad_segment(
     positions = sorted(p for p in marks if p > start[0])
     good, digest, i, count = start, start[1], 0, 0
     sha256 = hashlib.sha256
-    for nid, oid, version, topic, state in _raw_events(db, ecur, start[0], head):
+    for nid, oid, version, topic, state in _prefetched(_raw_pages(db, ecur, start[0], head)):
         if i < len(positions) and positions[i] < nid:
             return good  # a sealed mark was skipped: an event was removed
-        digest = sha256(digest + sha256(link(nid, oid, version, topic, bytes(state))).digest()).digest()
+        digest = sha256(digest + sha256(link(nid, oid, version, topic, state)).digest()).digest()
         if i < len(positions) and positions[i] == nid:
             if digest.hex() != marks[nid]:
                 return good
