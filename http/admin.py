@@ -15,6 +15,7 @@ from ledger.errors import NotAllowed
 from ledger.values import Role
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
+from ledger_http.errors import ERRORS
 from ledger_http.cases import execute
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -24,7 +25,7 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/login", operation_id="login", status_code=200, sync_to_thread=True, exclude_from_auth=True)
+    @post("/login", responses=ERRORS, operation_id="login", status_code=200, sync_to_thread=True, exclude_from_auth=True)
     def login(self, request: Request[Any, Any, Any], data: s.LoginBody) -> s.TokenResponse:
         """Exchange a username and password for a bearer token (throttled after failures)."""
         from ledger.errors import NotFound
@@ -46,7 +47,7 @@ class AuthController(Controller):
         return s.TokenResponse(access_token=token, token_type="Bearer", expires_in=int(expires.total_seconds()),
                                username=user.username, role=user.role.value, unit=user.unit)
 
-    @post("/password", operation_id="setPassword", status_code=200, sync_to_thread=True)
+    @post("/password", responses=ERRORS, operation_id="setPassword", status_code=200, sync_to_thread=True)
     def set_password(self, request: AnyRequest, data: s.PasswordBody) -> s.CommandResult:
         """Set one's own password (or, as administrator, anyone's)."""
         username = data.username or request.user.username
@@ -59,7 +60,7 @@ class AuthController(Controller):
         r = state.ledger.record_password_set(ctx, username)
         return s.CommandResult(case_id=None, version=r.version, notification_id=r.notification_id)
 
-    @get("/me", operation_id="whoAmI", sync_to_thread=False)
+    @get("/me", responses=ERRORS, operation_id="whoAmI", sync_to_thread=False)
     def me(self, request: AnyRequest) -> AuthUser:
         """The authenticated user."""
         return request.user
@@ -69,28 +70,28 @@ class AdminController(Controller):
     path = "/admin"
     tags = ["administration"]
 
-    @post("/units", operation_id="registerUnit", status_code=201, sync_to_thread=True)
+    @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
     def register_unit(self, request: AnyRequest, data: s.UnitBody) -> Response[s.CommandResult]:
         """Register a unit (administrator)."""
         return execute(request, "register_unit", c.RegisterUnit(**msgspec.structs.asdict(data)), status=201)
 
-    @post("/users", operation_id="registerUser", status_code=201, sync_to_thread=True)
+    @post("/users", responses=ERRORS, operation_id="registerUser", status_code=201, sync_to_thread=True)
     def register_user(self, request: AnyRequest, data: s.UserBody) -> Response[s.CommandResult]:
         """Register a user with one role in one unit (administrator)."""
         return execute(request, "register_user", c.RegisterUser(**msgspec.structs.asdict(data)), status=201)
 
-    @post("/users/{username:str}/assignment", operation_id="assignUser", status_code=200, sync_to_thread=True)
+    @post("/users/{username:str}/assignment", responses=ERRORS, operation_id="assignUser", status_code=200, sync_to_thread=True)
     def assign(self, request: AnyRequest, username: str, data: s.AssignBody) -> Response[s.CommandResult]:
         """Change a user's role or unit (administrator)."""
         fields = msgspec.structs.asdict(data) | {"username": username}
         return execute(request, "assign_user", c.AssignUser(**fields))
 
-    @post("/users/{username:str}/disable", operation_id="disableUser", status_code=200, sync_to_thread=True)
+    @post("/users/{username:str}/disable", responses=ERRORS, operation_id="disableUser", status_code=200, sync_to_thread=True)
     def disable(self, request: AnyRequest, username: str) -> Response[s.CommandResult]:
         """Disable a user; their tokens stop working at once (administrator)."""
         return execute(request, "set_user_active", c.SetUserActive(username=username, active=False))
 
-    @post("/users/{username:str}/enable", operation_id="enableUser", status_code=200, sync_to_thread=True)
+    @post("/users/{username:str}/enable", responses=ERRORS, operation_id="enableUser", status_code=200, sync_to_thread=True)
     def enable(self, request: AnyRequest, username: str) -> Response[s.CommandResult]:
         """Enable a disabled user (administrator)."""
         return execute(request, "set_user_active", c.SetUserActive(username=username, active=True))

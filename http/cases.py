@@ -16,9 +16,10 @@ from ledger.case import GuidanceCase
 from ledger.errors import CaseNotFound
 from ledger.history import EventView, describe
 from ledger.identifiers import mask_id_number
-from ledger.values import ApplicantKind, Role
+from ledger.values import CST, ApplicantKind, Role, check_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
+from ledger_http.errors import ERRORS
 
 AnyRequest = Request[AuthUser, Any, Any]
 UNMASKED = (Role.REGISTRAR, Role.SUPERVISOR)
@@ -76,79 +77,79 @@ class CaseController(Controller):
     path = "/cases"
     tags = ["cases"]
 
-    @post("/", operation_id="bookGuidance", status_code=201, sync_to_thread=True)
+    @post("/", responses=ERRORS, operation_id="bookGuidance", status_code=201, sync_to_thread=True)
     def book(self, request: AnyRequest, data: s.BookBody) -> Response[s.CommandResult]:
         """预约申请: register a booking (registrar)."""
         return execute(request, "book", c.BookGuidance(**msgspec.structs.asdict(data)), status=201)
 
-    @post("/{case_id:uuid}/accept", operation_id="acceptCase", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/accept", responses=ERRORS, operation_id="acceptCase", status_code=200, sync_to_thread=True)
     def accept(self, request: AnyRequest, case_id: UUID, data: s.AcceptBody) -> Response[s.CommandResult]:
         """受理: number the application form and compute the due time(s)."""
         return execute(request, "accept", _case_command(c.AcceptCase, data, case_id))
 
-    @post("/{case_id:uuid}/refuse", operation_id="refuseCase", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/refuse", responses=ERRORS, operation_id="refuseCase", status_code=200, sync_to_thread=True)
     def refuse(self, request: AnyRequest, case_id: UUID, data: s.RefuseBody) -> Response[s.CommandResult]:
         """不予受理, with the one-time notice and a referral."""
         return execute(request, "refuse", _case_command(c.RefuseCase, data, case_id))
 
-    @post("/{case_id:uuid}/dispatch", operation_id="dispatchCase", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/dispatch", responses=ERRORS, operation_id="dispatchCase", status_code=200, sync_to_thread=True)
     def dispatch(self, request: AnyRequest, case_id: UUID, data: s.DispatchBody) -> Response[s.CommandResult]:
         """统筹派单 (again with a reason to re-dispatch)."""
         return execute(request, "dispatch", _case_command(c.DispatchCase, data, case_id))
 
-    @post("/{case_id:uuid}/serve", operation_id="recordService", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/serve", responses=ERRORS, operation_id="recordService", status_code=200, sync_to_thread=True)
     def serve(self, request: AnyRequest, case_id: UUID, data: s.ServeBody) -> Response[s.CommandResult]:
         """指导服务意见书: record the service and its opinion."""
         return execute(request, "serve", _case_command(c.RecordService, data, case_id))
 
-    @post("/{case_id:uuid}/rate", operation_id="rateService", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/rate", responses=ERRORS, operation_id="rateService", status_code=200, sync_to_thread=True)
     def rate(self, request: AnyRequest, case_id: UUID, data: s.RateBody) -> Response[s.CommandResult]:
         """服务满意度评价 (on-site form or 电话回访)."""
         return execute(request, "rate", _case_command(c.RateService, data, case_id))
 
-    @post("/{case_id:uuid}/follow-ups", operation_id="recordFollowUp", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/follow-ups", responses=ERRORS, operation_id="recordFollowUp", status_code=200, sync_to_thread=True)
     def follow_up(self, request: AnyRequest, case_id: UUID, data: s.FollowUpBody) -> Response[s.CommandResult]:
         """回访."""
         return execute(request, "follow_up", _case_command(c.RecordFollowUp, data, case_id))
 
-    @post("/{case_id:uuid}/rectifications", operation_id="trackRectification", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/rectifications", responses=ERRORS, operation_id="trackRectification", status_code=200, sync_to_thread=True)
     def rectification(
         self, request: AnyRequest, case_id: UUID, data: s.RectificationBody
     ) -> Response[s.CommandResult]:
         """跟踪整改落实情况."""
         return execute(request, "track_rectification", _case_command(c.TrackRectification, data, case_id))
 
-    @post("/{case_id:uuid}/penalty-revocations", operation_id="revokePenalty", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/penalty-revocations", responses=ERRORS, operation_id="revokePenalty", status_code=200, sync_to_thread=True)
     def revoke(self, request: AnyRequest, case_id: UUID, data: s.RevokeBody) -> Response[s.CommandResult]:
         """撤销行政处罚 (issuing unit only; written explanation mandatory)."""
         return execute(request, "revoke_penalty", _case_command(c.RevokePenalty, data, case_id))
 
-    @post("/{case_id:uuid}/penalty-remakes", operation_id="remakePenalty", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/penalty-remakes", responses=ERRORS, operation_id="remakePenalty", status_code=200, sync_to_thread=True)
     def remake(self, request: AnyRequest, case_id: UUID, data: s.RemakeBody) -> Response[s.CommandResult]:
         """重新作出行政处罚决定 (issuing unit only; written explanation mandatory)."""
         return execute(request, "remake_penalty", _case_command(c.RemakePenalty, data, case_id))
 
-    @post("/{case_id:uuid}/withdraw", operation_id="withdrawCase", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/withdraw", responses=ERRORS, operation_id="withdrawCase", status_code=200, sync_to_thread=True)
     def withdraw(self, request: AnyRequest, case_id: UUID, data: s.WithdrawBody) -> Response[s.CommandResult]:
         """撤回 (the applicant withdraws; voluntary)."""
         return execute(request, "withdraw", _case_command(c.WithdrawCase, data, case_id))
 
-    @post("/{case_id:uuid}/archive", operation_id="archiveCase", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/archive", responses=ERRORS, operation_id="archiveCase", status_code=200, sync_to_thread=True)
     def archive(self, request: AnyRequest, case_id: UUID, data: s.ArchiveBody) -> Response[s.CommandResult]:
         """回访归档 (after a completeness check)."""
         return execute(request, "archive", _case_command(c.ArchiveCase, data, case_id))
 
-    @post("/{case_id:uuid}/corrections", operation_id="correctRecord", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/corrections", responses=ERRORS, operation_id="correctRecord", status_code=200, sync_to_thread=True)
     def correct(self, request: AnyRequest, case_id: UUID, data: s.CorrectBody) -> Response[s.CommandResult]:
         """更正: a new event naming the event it corrects (basis = why)."""
         return execute(request, "correct", _case_command(c.CorrectRecord, data, case_id))
 
-    @post("/{case_id:uuid}/annotations", operation_id="annotateCase", status_code=200, sync_to_thread=True)
+    @post("/{case_id:uuid}/annotations", responses=ERRORS, operation_id="annotateCase", status_code=200, sync_to_thread=True)
     def annotate(self, request: AnyRequest, case_id: UUID, data: s.AnnotateBody) -> Response[s.CommandResult]:
         """批注 (accepted also after archiving)."""
         return execute(request, "annotate", _case_command(c.AnnotateCase, data, case_id))
 
-    @get("/{case_id:uuid}", operation_id="getCase", sync_to_thread=True)
+    @get("/{case_id:uuid}", responses=ERRORS, operation_id="getCase", sync_to_thread=True)
     def get_case(
         self,
         request: AnyRequest,
@@ -157,11 +158,13 @@ class CaseController(Controller):
     ) -> s.CaseView:
         """The case now, or as the ledger knew it at ``as_of``."""
         ledger = request.app.state.ledger
+        if as_of is not None:
+            as_of = check_instant("as_of", as_of if as_of.tzinfo else as_of.replace(tzinfo=CST))
         case = ledger.get_case(case_id) if as_of is None else ledger.case_as_of(case_id, as_of)
         visible_case(request, ledger.get_case(case_id) if as_of is not None else case)
         return case_view(case, request.user.role)
 
-    @get("/{case_id:uuid}/history", operation_id="getCaseHistory", sync_to_thread=True)
+    @get("/{case_id:uuid}/history", responses=ERRORS, operation_id="getCaseHistory", sync_to_thread=True)
     def history(self, request: AnyRequest, case_id: UUID) -> list[EventView]:
         """Every event: actor, role, unit, business and recording time, basis, data."""
         ledger = request.app.state.ledger

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 
 from ledger import errors as e
 
@@ -63,9 +64,9 @@ def validation_error(request: Request[Any, Any, Any], exc: ValidationException) 
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
-    codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    codes = {400: "invalid_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              413: "body_too_large", 429: "too_many_requests"}
-    messages = {401: "请先登录（缺少或无效的令牌）", 403: "无权执行此操作", 404: "资源不存在", 405: "不支持的请求方法",
+    messages = {400: "请求数据格式错误（无法解析）", 401: "请先登录（缺少或无效的令牌）", 403: "无权执行此操作", 404: "资源不存在", 405: "不支持的请求方法",
                 413: "请求体过大", 429: "请求过于频繁"}
     status = exc.status_code
     return Response(
@@ -74,5 +75,20 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
         headers=getattr(exc, "headers", None),
     )
 
+
+# Documented on every operation, so the OpenAPI schema says what errors look like.
+ERRORS = {
+    status: ResponseSpec(data_container=ErrorBody, description=text)
+    for status, text in (
+        (400, "请求格式错误 invalid_request"),
+        (401, "未登录或令牌无效 not_authenticated"),
+        (403, "无权操作 not_allowed / role_not_allowed / unit_scope"),
+        (404, "不存在 not_found / case_not_found"),
+        (409, "状态不允许或并发冲突 wrong_state / conflict (current_version)"),
+        (413, "请求体过大 body_too_large"),
+        (422, "字段错误 invalid_input (errors: field, code, message)"),
+        (429, "登录失败次数过多 too_many_attempts"),
+    )
+}
 
 HANDLERS = {e.LedgerError: ledger_error, ValidationException: validation_error, HTTPException: http_error}

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from ledger.errors import NotAllowed
 from ledger.values import Role
 from ledger_http.auth import AuthUser
+from ledger_http.errors import ERRORS
 from projections.seal import current_digest, extends
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -38,18 +39,18 @@ class LedgerDigestController(Controller):
     path = "/ledger"
     tags = ["integrity"]
 
-    @get("/digest", operation_id="getLedgerDigest", sync_to_thread=True)
+    @get("/digest", responses=ERRORS, operation_id="getLedgerDigest", sync_to_thread=True)
     def digest(self, request: AnyRequest) -> Digest:
         """The current head of the seal: keep it outside the system."""
         _supervision(request)
         position, digest = current_digest(request.app.state.settings)
         return Digest(notification_id=position, digest=digest)
 
-    @get("/consistency", operation_id="checkLedgerConsistency", sync_to_thread=True)
+    @get("/consistency", responses=ERRORS, operation_id="checkLedgerConsistency", sync_to_thread=True)
     def consistency(
         self,
         request: AnyRequest,
-        position: int = Parameter(query="position", ge=0),
+        position: int = Parameter(query="position", ge=0, le=2**62),
         digest: str = Parameter(query="digest", pattern="^[0-9a-fA-F]{64}$"),
     ) -> Consistency:
         """Does today's log extend a digest taken earlier at ``position``?"""

@@ -11,9 +11,10 @@ from litestar.params import Parameter
 
 from ledger import commands as c
 from ledger.errors import InvalidInput, NotAllowed
-from ledger.values import CST, DeadlineClass, Role, ServiceType
+from ledger.values import CST, DeadlineClass, Role, ServiceType, check_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
+from ledger_http.errors import ERRORS
 from ledger_http.cases import execute
 from projections.cases import CasesProjection
 from projections.rebuild import content_hash, fold_as_of, resolve_cutoff
@@ -51,13 +52,13 @@ class QueueController(Controller):
     path = "/queues"
     tags = ["reads"]
 
-    @get("/{stage:str}", operation_id="getQueue", sync_to_thread=True)
+    @get("/{stage:str}", responses=ERRORS, operation_id="getQueue", sync_to_thread=True)
     def queue(
         self,
         request: AnyRequest,
         stage: str,
         unit: str | None = Parameter(query="unit", default=None),
-        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0),
+        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """A work queue: acceptance, dispatch, service, rating, follow_up, archiving."""
         _wait(request, ("cases",), wait_for)
@@ -71,7 +72,7 @@ class RegistryController(Controller):
     path = "/registry"
     tags = ["reads"]
 
-    @get("/", operation_id="getRegistry", sync_to_thread=True)
+    @get("/", responses=ERRORS, operation_id="getRegistry", sync_to_thread=True)
     def registry(
         self,
         request: AnyRequest,
@@ -81,10 +82,10 @@ class RegistryController(Controller):
         applied_from: datetime | None = Parameter(query="applied_from", default=None),
         applied_to: datetime | None = Parameter(query="applied_to", default=None),
         limit: int = Parameter(query="limit", default=100, ge=1, le=1000),
-        offset: int = Parameter(query="offset", default=0, ge=0),
+        offset: int = Parameter(query="offset", default=0, ge=0, le=1_000_000),
         as_of: str | None = Parameter(query="as_of", default=None, description="ISO 8601 time or notification id"),
         format: str = Parameter(query="format", default="json", pattern="^(json|csv)$"),
-        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0),
+        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
         """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the ledger knew it then."""
         role = request.user.role
@@ -93,7 +94,7 @@ class RegistryController(Controller):
             settings = request.app.state.settings
             try:
                 cutoff, label = resolve_cutoff(settings, as_of)
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
             rows = registry_order(fold_as_of(settings, CasesProjection(), cutoff).values())
             if unit:
@@ -105,6 +106,9 @@ class RegistryController(Controller):
             headers = {"X-Ledger-Cutoff": str(cutoff)}
         else:
             _wait(request, ("cases",), wait_for)
+            for field, value in (("applied_from", applied_from), ("applied_to", applied_to)):
+                if value is not None:
+                    check_instant(field, value if value.tzinfo else value.replace(tzinfo=CST))
             rows = request.app.state.views.registry_rows(
                 unit=unit, service_type=service_type, state=case_state,
                 applied_from=applied_from.astimezone(CST).isoformat() if applied_from else None,
@@ -120,7 +124,7 @@ class RegistryController(Controller):
             rows = rows[offset : offset + limit]
         return Response([display_registry_row(r, role) for r in rows], headers=headers)
 
-    @get("/guidance-register", operation_id="getGuidanceRegister", sync_to_thread=True)
+    @get("/guidance-register", responses=ERRORS, operation_id="getGuidanceRegister", sync_to_thread=True)
     def guidance_register(
         self,
         request: AnyRequest,
@@ -136,7 +140,7 @@ class AuditController(Controller):
     path = "/audit"
     tags = ["reads"]
 
-    @get("/", operation_id="getAuditLog", sync_to_thread=True)
+    @get("/", responses=ERRORS, operation_id="getAuditLog", sync_to_thread=True)
     def audit(
         self,
         request: AnyRequest,
@@ -147,22 +151,21 @@ class AuditController(Controller):
         recorded_from: datetime | None = Parameter(query="recorded_from", default=None),
         recorded_to: datetime | None = Parameter(query="recorded_to", default=None),
         limit: int = Parameter(query="limit", default=500, ge=1, le=5000),
-        offset: int = Parameter(query="offset", default=0, ge=0),
-        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0),
+        offset: int = Parameter(query="offset", default=0, ge=0, le=1_000_000),
+        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """Who did what, when, on what basis (supervisors, auditors, administrators)."""
         if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR):
             raise NotAllowed("只有执法监督、审计人员和系统管理员可以查阅审计日志", code="role_not_allowed")
         _wait(request, ("audit",), wait_for)
 
-        def utc(t: datetime | None) -> str | None:
-            from datetime import timezone
-
-            return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if t else None
+        def utc(t: datetime | None, field: str) -> datetime | None:
+            return check_instant(field, t if t.tzinfo else t.replace(tzinfo=CST)) if t else None
 
         return request.app.state.views.audit(
             actor_id=actor, unit=unit, case_id=str(case_id) if case_id else None, action=action,
-            recorded_from=utc(recorded_from), recorded_to=utc(recorded_to), limit=limit, offset=offset,
+            recorded_from=utc(recorded_from, "recorded_from"), recorded_to=utc(recorded_to, "recorded_to"),
+            limit=limit, offset=offset,
         )
 
 
@@ -170,7 +173,7 @@ class StatsController(Controller):
     path = "/stats"
     tags = ["reads"]
 
-    @get("/", operation_id="getStats", sync_to_thread=True)
+    @get("/", responses=ERRORS, operation_id="getStats", sync_to_thread=True)
     def stats(
         self, request: AnyRequest, by: str = Parameter(query="by", default="unit", pattern="^(unit|service_type|month|quarter)$")
     ) -> list[dict[str, Any]]:
@@ -183,7 +186,7 @@ class CalendarController(Controller):
     path = "/calendar"
     tags = ["calendar"]
 
-    @get("/due", operation_id="getDue", sync_to_thread=True)
+    @get("/due", responses=ERRORS, operation_id="getDue", sync_to_thread=True)
     def due(
         self,
         request: AnyRequest,
@@ -197,7 +200,7 @@ class CalendarController(Controller):
         return s.DueResponse(deadline_class=d.deadline_class.value, start=d.start, target=d.target, limit=d.limit,
                              provisional=d.provisional, assumed_years=d.assumed_years)
 
-    @post("/years", operation_id="recordYearSchedule", status_code=200, sync_to_thread=True)
+    @post("/years", responses=ERRORS, operation_id="recordYearSchedule", status_code=200, sync_to_thread=True)
     def record_year(self, request: AnyRequest, data: s.YearScheduleBody) -> Response[s.CommandResult]:
         """Record a year's official schedule (administrator); recomputes provisional deadlines."""
         import msgspec

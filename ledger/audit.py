@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ledger.errors import InvalidInput
-from ledger.values import CST, Actor, Envelope
+from ledger.values import CST, Actor, Envelope, check_instant
 
 # Clocks of clerks' machines drift; a business time a little ahead of the
 # server is tolerated, a service "given" tomorrow is not.
@@ -18,8 +18,7 @@ def make_envelope(
     """The envelope for an act by ``actor``; the business time defaults to now."""
     if business_time is None:
         business_time = now
-    elif business_time.tzinfo is None or business_time.utcoffset() is None:
-        raise InvalidInput.one("business_time", "naive_datetime", "办理时间必须带时区，例如 2026-11-22T09:30:00+08:00")
+    check_instant("business_time", business_time)
     if business_time > now + CLOCK_SKEW:
         raise InvalidInput.one("business_time", "in_future", "办理时间不能晚于当前时间")
     for field, value in (("actor.id", actor.id), ("actor.name", actor.name), ("actor.unit", actor.unit)):

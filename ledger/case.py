@@ -49,6 +49,7 @@ from ledger.values import (
     Struct,
     UnitEntry,
     Urgency,
+    check_instant,
 )
 from ledger.workdays import WorkCalendarView, compute_due
 
@@ -616,8 +617,11 @@ class GuidanceCase(Aggregate):
 
     def annotate(self, envelope: Envelope, note: str, about_version: int | None = None) -> None:
         """批注: a remark on the file, accepted in any state (also after archiving)."""
-        if _is_auditor(envelope):
-            raise NotAllowed("审计人员只读，不能批注", code="read_only_role")
+        role = envelope.actor.role
+        if role in (Role.AUDITOR, Role.ADMINISTRATOR):
+            raise NotAllowed(f"{role.label}不能批注案件", code="read_only_role")
+        if role is Role.UNIT_STAFF:
+            self._require_assigned(envelope)
         _required("note", note, "批注内容")
         if about_version is not None and not any(r.version == about_version for r in self.history):
             raise InvalidInput.one("about_version", "no_such_event", f"本案没有第{about_version}号事件")
@@ -696,8 +700,7 @@ def _is_auditor(envelope: Envelope) -> bool:
 
 
 def _require_aware(field: str, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput.one(field, "naive_datetime", "时间必须带时区")
+    check_instant(field, value)
 
 
 def _validate_id_number(kind: ApplicantKind, value: str, envelope: Envelope, field: str = "applicant.id_number") -> str:

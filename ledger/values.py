@@ -18,6 +18,22 @@ import msgspec
 CST = timezone(timedelta(hours=8))
 
 
+# The ledger's time range: anything outside is a typing mistake, and the
+# arithmetic of deadlines and time zones must never overflow on it.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
+
+def check_instant(field: str, value: datetime) -> datetime:
+    """An aware datetime within the ledger's range, or InvalidInput."""
+    from ledger.errors import InvalidInput
+
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput.one(field, "naive_datetime", "时间必须带时区，例如 2026-11-22T09:30:00+08:00")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InvalidInput.one(field, "out_of_range", f"时间应在{EARLIEST_YEAR}年至{LATEST_YEAR}年之间")
+    return value
+
+
 class LabelledEnum(enum.StrEnum):
     """A str enum whose members carry a Chinese label."""
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from ledger.errors import InvalidInput
-from ledger.values import CST, DeadlineClass, Due, Struct
+from ledger.values import CST, DeadlineClass, Due, Struct, check_instant
 
 
 class Holiday(Struct):
@@ -90,8 +90,7 @@ class WorkCalendarView:
 
 def compute_due(start: datetime, deadline_class: DeadlineClass, calendar: WorkCalendarView) -> Due:
     """The due time(s) for a need accepted at ``start`` (an aware datetime)."""
-    if start.tzinfo is None or start.utcoffset() is None:
-        raise InvalidInput.one("from", "naive_datetime", "时间必须带时区，例如 2026-12-30T09:00:00+08:00")
+    check_instant("from", start)
     local = start.astimezone(CST)
     if deadline_class is DeadlineClass.URGENT:
         limit = local + timedelta(hours=URGENT_HOURS)
