@@ -113,17 +113,6 @@ class Finding:
     detail: str = ""
 
 
-def _events(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 20000) -> Iterator[tuple[Any, ...]]:
-    sql = db.notifications_sql()
-    position = after
-    while True:
-        rows = cur.execute(sql, (position, upto, page), binary=True).fetchall()
-        if not rows:
-            return
-        yield from rows
-        position = rows[-1][0]
-
-
 def _chain(db: ViewDB, cur: Cursor, after: int, page: int = 20000) -> Iterator[tuple[int, str, str | None]]:
     position = after
     while True:
@@ -180,21 +169,10 @@ def _raw_pages(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 20000
         position = rows[-1][0]
 
 
-def _raw_events(db: ViewDB, cur: Cursor, after: int, upto: int, page: int = 50000) -> Iterator[tuple[Any, ...]]:
+def _raw_events(db: ViewDB, cur: Cursor, after: int, upto: int) -> Iterator[tuple[Any, ...]]:
     """The stored events as they are hashed (no recorded_at), in binary form."""
-    if db.backend == "sqlite":
-        sql = ("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-               "WHERE rowid > %s AND rowid <= %s ORDER BY rowid LIMIT %s")
-    else:
-        sql = ("SELECT notification_id, originator_id, originator_version, topic, state FROM ledger_events "
-               "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s")
-    position = after
-    while True:
-        rows = cur.execute(sql, (position, upto, page), binary=True).fetchall()
-        if not rows:
-            return
-        yield from rows
-        position = rows[-1][0]
+    for page in _raw_pages(db, cur, after, upto):
+        yield from page
 
 
 def _first_bad_segment(
@@ -317,7 +295,7 @@ def extends(settings: Settings, position: int, digest: str) -> tuple[bool, str]:
     try:
         with db.reading() as cur:
             d, last = GENESIS, 0
-            for nid, oid, version, topic, state, _ in _events(db, cur, 0, position):
+            for nid, oid, version, topic, state in _raw_events(db, cur, 0, position):
                 d = next_digest(d, nid, oid, version, topic, bytes(state))
                 last = nid
             return (last == position and d.hex() == digest.lower()), d.hex()
@@ -350,7 +328,7 @@ def export_case(settings: Settings, case_id: UUID) -> dict[str, Any]:
                 ccur.scalar(f"SELECT COALESCE(MAX(notification_id), 0) FROM {CHAIN.name} WHERE notification_id < %s", (first,))
             )
             entries = []
-            for nid, oid, version, topic, state, _ in _events(db, ecur, start_position, head):
+            for nid, oid, version, topic, state in _raw_events(db, ecur, start_position, head):
                 if str(UUID(str(oid))) == str(case_id):
                     entries.append({
                         "notification_id": nid, "originator_id": str(UUID(str(oid))), "originator_version": version,
