@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import msgspec
+from litestar.params import FromPath, JSONBody
 from litestar import Controller, Request, Response, get, post
 from litestar.security.jwt import JWTAuth
 
@@ -26,7 +27,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", responses=ERRORS, operation_id="login", status_code=200, sync_to_thread=True, exclude_from_auth=True)
-    def login(self, request: Request[Any, Any, Any], data: s.LoginBody) -> s.TokenResponse:
+    def login(self, request: Request[Any, Any, Any], data: JSONBody[s.LoginBody]) -> s.TokenResponse:
         """Exchange a username and password for a bearer token (throttled after failures)."""
         from ledger.errors import NotFound
         from litestar.exceptions import NotAuthorizedException
@@ -48,7 +49,7 @@ class AuthController(Controller):
                                username=user.username, role=user.role.value, unit=user.unit)
 
     @post("/password", responses=ERRORS, operation_id="setPassword", status_code=200, sync_to_thread=True)
-    def set_password(self, request: AnyRequest, data: s.PasswordBody) -> s.CommandResult:
+    def set_password(self, request: AnyRequest, data: JSONBody[s.PasswordBody]) -> s.CommandResult:
         """Set one's own password (or, as administrator, anyone's)."""
         username = data.username or request.user.username
         if username != request.user.username and request.user.role is not Role.ADMINISTRATOR:
@@ -71,27 +72,27 @@ class AdminController(Controller):
     tags = ["administration"]
 
     @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
-    def register_unit(self, request: AnyRequest, data: s.UnitBody) -> Response[s.CommandResult]:
+    def register_unit(self, request: AnyRequest, data: JSONBody[s.UnitBody]) -> Response[s.CommandResult]:
         """Register a unit (administrator)."""
         return execute(request, "register_unit", c.RegisterUnit(**msgspec.structs.asdict(data)), status=201)
 
     @post("/users", responses=ERRORS, operation_id="registerUser", status_code=201, sync_to_thread=True)
-    def register_user(self, request: AnyRequest, data: s.UserBody) -> Response[s.CommandResult]:
+    def register_user(self, request: AnyRequest, data: JSONBody[s.UserBody]) -> Response[s.CommandResult]:
         """Register a user with one role in one unit (administrator)."""
         return execute(request, "register_user", c.RegisterUser(**msgspec.structs.asdict(data)), status=201)
 
     @post("/users/{username:str}/assignment", responses=ERRORS, operation_id="assignUser", status_code=200, sync_to_thread=True)
-    def assign(self, request: AnyRequest, username: str, data: s.AssignBody) -> Response[s.CommandResult]:
+    def assign(self, request: AnyRequest, username: FromPath[str], data: JSONBody[s.AssignBody]) -> Response[s.CommandResult]:
         """Change a user's role or unit (administrator)."""
         fields = msgspec.structs.asdict(data) | {"username": username}
         return execute(request, "assign_user", c.AssignUser(**fields))
 
     @post("/users/{username:str}/disable", responses=ERRORS, operation_id="disableUser", status_code=200, sync_to_thread=True)
-    def disable(self, request: AnyRequest, username: str) -> Response[s.CommandResult]:
+    def disable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Disable a user; their tokens stop working at once (administrator)."""
         return execute(request, "set_user_active", c.SetUserActive(username=username, active=False))
 
     @post("/users/{username:str}/enable", responses=ERRORS, operation_id="enableUser", status_code=200, sync_to_thread=True)
-    def enable(self, request: AnyRequest, username: str) -> Response[s.CommandResult]:
+    def enable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Enable a disabled user (administrator)."""
         return execute(request, "set_user_active", c.SetUserActive(username=username, active=True))

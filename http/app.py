@@ -48,6 +48,8 @@ def create_app(
     settings = settings or Settings.from_env()
     ledger = ledger or Ledger(settings)
     hours = token_hours if token_hours is not None else float(os.environ.get("LEDGER_TOKEN_HOURS", "8"))
+    if not hours > 0:
+        raise ValueError(f"token lifetime must be positive hours, got {hours} (LEDGER_TOKEN_HOURS)")
     jwt = JWTAuth[AuthUser, Token](
         retrieve_user_handler=retrieve_user,
         token_secret=token_secret(settings, dict(os.environ)),

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
 from ledger.case import GuidanceCase
@@ -78,74 +78,74 @@ class CaseController(Controller):
     tags = ["cases"]
 
     @post("/", responses=ERRORS, operation_id="bookGuidance", status_code=201, sync_to_thread=True)
-    def book(self, request: AnyRequest, data: s.BookBody) -> Response[s.CommandResult]:
+    def book(self, request: AnyRequest, data: JSONBody[s.BookBody]) -> Response[s.CommandResult]:
         """预约申请: register a booking (registrar)."""
         return execute(request, "book", c.BookGuidance(**msgspec.structs.asdict(data)), status=201)
 
     @post("/{case_id:uuid}/accept", responses=ERRORS, operation_id="acceptCase", status_code=200, sync_to_thread=True)
-    def accept(self, request: AnyRequest, case_id: UUID, data: s.AcceptBody) -> Response[s.CommandResult]:
+    def accept(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.AcceptBody]) -> Response[s.CommandResult]:
         """受理: number the application form and compute the due time(s)."""
         return execute(request, "accept", _case_command(c.AcceptCase, data, case_id))
 
     @post("/{case_id:uuid}/refuse", responses=ERRORS, operation_id="refuseCase", status_code=200, sync_to_thread=True)
-    def refuse(self, request: AnyRequest, case_id: UUID, data: s.RefuseBody) -> Response[s.CommandResult]:
+    def refuse(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RefuseBody]) -> Response[s.CommandResult]:
         """不予受理, with the one-time notice and a referral."""
         return execute(request, "refuse", _case_command(c.RefuseCase, data, case_id))
 
     @post("/{case_id:uuid}/dispatch", responses=ERRORS, operation_id="dispatchCase", status_code=200, sync_to_thread=True)
-    def dispatch(self, request: AnyRequest, case_id: UUID, data: s.DispatchBody) -> Response[s.CommandResult]:
+    def dispatch(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.DispatchBody]) -> Response[s.CommandResult]:
         """统筹派单 (again with a reason to re-dispatch)."""
         return execute(request, "dispatch", _case_command(c.DispatchCase, data, case_id))
 
     @post("/{case_id:uuid}/serve", responses=ERRORS, operation_id="recordService", status_code=200, sync_to_thread=True)
-    def serve(self, request: AnyRequest, case_id: UUID, data: s.ServeBody) -> Response[s.CommandResult]:
+    def serve(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.ServeBody]) -> Response[s.CommandResult]:
         """指导服务意见书: record the service and its opinion."""
         return execute(request, "serve", _case_command(c.RecordService, data, case_id))
 
     @post("/{case_id:uuid}/rate", responses=ERRORS, operation_id="rateService", status_code=200, sync_to_thread=True)
-    def rate(self, request: AnyRequest, case_id: UUID, data: s.RateBody) -> Response[s.CommandResult]:
+    def rate(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RateBody]) -> Response[s.CommandResult]:
         """服务满意度评价 (on-site form or 电话回访)."""
         return execute(request, "rate", _case_command(c.RateService, data, case_id))
 
     @post("/{case_id:uuid}/follow-ups", responses=ERRORS, operation_id="recordFollowUp", status_code=200, sync_to_thread=True)
-    def follow_up(self, request: AnyRequest, case_id: UUID, data: s.FollowUpBody) -> Response[s.CommandResult]:
+    def follow_up(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.FollowUpBody]) -> Response[s.CommandResult]:
         """回访."""
         return execute(request, "follow_up", _case_command(c.RecordFollowUp, data, case_id))
 
     @post("/{case_id:uuid}/rectifications", responses=ERRORS, operation_id="trackRectification", status_code=200, sync_to_thread=True)
     def rectification(
-        self, request: AnyRequest, case_id: UUID, data: s.RectificationBody
+        self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RectificationBody]
     ) -> Response[s.CommandResult]:
         """跟踪整改落实情况."""
         return execute(request, "track_rectification", _case_command(c.TrackRectification, data, case_id))
 
     @post("/{case_id:uuid}/penalty-revocations", responses=ERRORS, operation_id="revokePenalty", status_code=200, sync_to_thread=True)
-    def revoke(self, request: AnyRequest, case_id: UUID, data: s.RevokeBody) -> Response[s.CommandResult]:
+    def revoke(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RevokeBody]) -> Response[s.CommandResult]:
         """撤销行政处罚 (issuing unit only; written explanation mandatory)."""
         return execute(request, "revoke_penalty", _case_command(c.RevokePenalty, data, case_id))
 
     @post("/{case_id:uuid}/penalty-remakes", responses=ERRORS, operation_id="remakePenalty", status_code=200, sync_to_thread=True)
-    def remake(self, request: AnyRequest, case_id: UUID, data: s.RemakeBody) -> Response[s.CommandResult]:
+    def remake(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RemakeBody]) -> Response[s.CommandResult]:
         """重新作出行政处罚决定 (issuing unit only; written explanation mandatory)."""
         return execute(request, "remake_penalty", _case_command(c.RemakePenalty, data, case_id))
 
     @post("/{case_id:uuid}/withdraw", responses=ERRORS, operation_id="withdrawCase", status_code=200, sync_to_thread=True)
-    def withdraw(self, request: AnyRequest, case_id: UUID, data: s.WithdrawBody) -> Response[s.CommandResult]:
+    def withdraw(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.WithdrawBody]) -> Response[s.CommandResult]:
         """撤回 (the applicant withdraws; voluntary)."""
         return execute(request, "withdraw", _case_command(c.WithdrawCase, data, case_id))
 
     @post("/{case_id:uuid}/archive", responses=ERRORS, operation_id="archiveCase", status_code=200, sync_to_thread=True)
-    def archive(self, request: AnyRequest, case_id: UUID, data: s.ArchiveBody) -> Response[s.CommandResult]:
+    def archive(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.ArchiveBody]) -> Response[s.CommandResult]:
         """回访归档 (after a completeness check)."""
         return execute(request, "archive", _case_command(c.ArchiveCase, data, case_id))
 
     @post("/{case_id:uuid}/corrections", responses=ERRORS, operation_id="correctRecord", status_code=200, sync_to_thread=True)
-    def correct(self, request: AnyRequest, case_id: UUID, data: s.CorrectBody) -> Response[s.CommandResult]:
+    def correct(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.CorrectBody]) -> Response[s.CommandResult]:
         """更正: a new event naming the event it corrects (basis = why)."""
         return execute(request, "correct", _case_command(c.CorrectRecord, data, case_id))
 
     @post("/{case_id:uuid}/annotations", responses=ERRORS, operation_id="annotateCase", status_code=200, sync_to_thread=True)
-    def annotate(self, request: AnyRequest, case_id: UUID, data: s.AnnotateBody) -> Response[s.CommandResult]:
+    def annotate(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.AnnotateBody]) -> Response[s.CommandResult]:
         """批注 (accepted also after archiving)."""
         return execute(request, "annotate", _case_command(c.AnnotateCase, data, case_id))
 
@@ -153,8 +153,8 @@ class CaseController(Controller):
     def get_case(
         self,
         request: AnyRequest,
-        case_id: UUID,
-        as_of: datetime | None = Parameter(query="as_of", default=None, description="recording time (ISO 8601)"),
+        case_id: FromPath[UUID],
+        as_of: datetime | None = QueryParameter(name="as_of", default=None, description="recording time (ISO 8601)"),
     ) -> s.CaseView:
         """The case now, or as the ledger knew it at ``as_of``."""
         ledger = request.app.state.ledger
@@ -165,7 +165,7 @@ class CaseController(Controller):
         return case_view(case, request.user.role)
 
     @get("/{case_id:uuid}/history", responses=ERRORS, operation_id="getCaseHistory", sync_to_thread=True)
-    def history(self, request: AnyRequest, case_id: UUID) -> list[EventView]:
+    def history(self, request: AnyRequest, case_id: FromPath[UUID]) -> list[EventView]:
         """Every event: actor, role, unit, business and recording time, basis, data."""
         ledger = request.app.state.ledger
         case = visible_case(request, ledger.get_case(case_id))

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from ledger.errors import NotAllowed
 from ledger.values import Role
@@ -50,8 +50,8 @@ class LedgerDigestController(Controller):
     def consistency(
         self,
         request: AnyRequest,
-        position: int = Parameter(query="position", ge=0, le=2**62),
-        digest: str = Parameter(query="digest", pattern="^[0-9a-fA-F]{64}$"),
+        position: int = QueryParameter(name="position", ge=0, le=2**62),
+        digest: str = QueryParameter(name="digest", pattern="^[0-9a-fA-F]{64}$"),
     ) -> Consistency:
         """Does today's log extend a digest taken earlier at ``position``?"""
         _supervision(request)

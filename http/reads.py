@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
 from ledger.errors import InvalidInput, NotAllowed
@@ -56,9 +56,9 @@ class QueueController(Controller):
     def queue(
         self,
         request: AnyRequest,
-        stage: str,
-        unit: str | None = Parameter(query="unit", default=None),
-        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0, le=2**62),
+        stage: FromPath[str],
+        unit: str | None = QueryParameter(name="unit", default=None),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """A work queue: acceptance, dispatch, service, rating, follow_up, archiving."""
         _wait(request, ("cases",), wait_for)
@@ -76,16 +76,16 @@ class RegistryController(Controller):
     def registry(
         self,
         request: AnyRequest,
-        unit: str | None = Parameter(query="unit", default=None),
-        service_type: ServiceType | None = Parameter(query="service_type", default=None),
-        case_state: str | None = Parameter(query="state", default=None),
-        applied_from: datetime | None = Parameter(query="applied_from", default=None),
-        applied_to: datetime | None = Parameter(query="applied_to", default=None),
-        limit: int = Parameter(query="limit", default=100, ge=1, le=1000),
-        offset: int = Parameter(query="offset", default=0, ge=0, le=1_000_000),
-        as_of: str | None = Parameter(query="as_of", default=None, description="ISO 8601 time or notification id"),
-        format: str = Parameter(query="format", default="json", pattern="^(json|csv)$"),
-        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0, le=2**62),
+        unit: str | None = QueryParameter(name="unit", default=None),
+        service_type: ServiceType | None = QueryParameter(name="service_type", default=None),
+        case_state: str | None = QueryParameter(name="state", default=None),
+        applied_from: datetime | None = QueryParameter(name="applied_from", default=None),
+        applied_to: datetime | None = QueryParameter(name="applied_to", default=None),
+        limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
+        as_of: str | None = QueryParameter(name="as_of", default=None, description="ISO 8601 time or notification id"),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|csv)$"),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
         """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the ledger knew it then."""
         role = request.user.role
@@ -128,8 +128,8 @@ class RegistryController(Controller):
     def guidance_register(
         self,
         request: AnyRequest,
-        year: int | None = Parameter(query="year", default=None, ge=2000, le=2100),
-        quarter: int | None = Parameter(query="quarter", default=None, ge=1, le=4),
+        year: int | None = QueryParameter(name="year", default=None, ge=2000, le=2100),
+        quarter: int | None = QueryParameter(name="quarter", default=None, ge=1, le=4),
     ) -> list[dict[str, Any]]:
         """行政指导事项登记簿 (序号 · 时间 · 指导事项 · 指导结果 · 指导人员), by quarter."""
         _scoped_unit(request, None)
@@ -144,15 +144,15 @@ class AuditController(Controller):
     def audit(
         self,
         request: AnyRequest,
-        actor: str | None = Parameter(query="actor", default=None),
-        unit: str | None = Parameter(query="unit", default=None),
-        case_id: uuid.UUID | None = Parameter(query="case_id", default=None),
-        action: str | None = Parameter(query="action", default=None),
-        recorded_from: datetime | None = Parameter(query="recorded_from", default=None),
-        recorded_to: datetime | None = Parameter(query="recorded_to", default=None),
-        limit: int = Parameter(query="limit", default=500, ge=1, le=5000),
-        offset: int = Parameter(query="offset", default=0, ge=0, le=1_000_000),
-        wait_for: int | None = Parameter(query="wait_for", default=None, ge=0, le=2**62),
+        actor: str | None = QueryParameter(name="actor", default=None),
+        unit: str | None = QueryParameter(name="unit", default=None),
+        case_id: uuid.UUID | None = QueryParameter(name="case_id", default=None),
+        action: str | None = QueryParameter(name="action", default=None),
+        recorded_from: datetime | None = QueryParameter(name="recorded_from", default=None),
+        recorded_to: datetime | None = QueryParameter(name="recorded_to", default=None),
+        limit: int = QueryParameter(name="limit", default=500, ge=1, le=5000),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """Who did what, when, on what basis (supervisors, auditors, administrators)."""
         if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR):
@@ -175,7 +175,7 @@ class StatsController(Controller):
 
     @get("/", responses=ERRORS, operation_id="getStats", sync_to_thread=True)
     def stats(
-        self, request: AnyRequest, by: str = Parameter(query="by", default="unit", pattern="^(unit|service_type|month|quarter)$")
+        self, request: AnyRequest, by: str = QueryParameter(name="by", default="unit", pattern="^(unit|service_type|month|quarter)$")
     ) -> list[dict[str, Any]]:
         """Satisfaction per scale and on-time rate by unit, service type, month or quarter."""
         _scoped_unit(request, None)
@@ -190,8 +190,8 @@ class CalendarController(Controller):
     def due(
         self,
         request: AnyRequest,
-        start: datetime = Parameter(query="from"),
-        deadline_class: DeadlineClass = Parameter(query="class"),
+        start: datetime = QueryParameter(name="from"),
+        deadline_class: DeadlineClass = QueryParameter(name="class"),
     ) -> s.DueResponse:
         """Due time(s) on the working-day calendar; ``provisional`` if a year's schedule is missing."""
         if start.tzinfo is None:
@@ -201,7 +201,7 @@ class CalendarController(Controller):
                              provisional=d.provisional, assumed_years=d.assumed_years)
 
     @post("/years", responses=ERRORS, operation_id="recordYearSchedule", status_code=200, sync_to_thread=True)
-    def record_year(self, request: AnyRequest, data: s.YearScheduleBody) -> Response[s.CommandResult]:
+    def record_year(self, request: AnyRequest, data: JSONBody[s.YearScheduleBody]) -> Response[s.CommandResult]:
         """Record a year's official schedule (administrator); recomputes provisional deadlines."""
         import msgspec
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.demo import FIRE, MARKET, OFFICE
 from ledger.values import CST
-from tests.builders import VALID_RIC, VALID_USCC, make_uscc
+from tests.builders import VALID_RIC, VALID_USCC
 
 __all__ = ["FIRE", "MARKET", "OFFICE", "VALID_RIC", "VALID_USCC"]
 
@@ -171,7 +171,3 @@ def year_2027() -> dict[str, Any]:
             "source": "国务院办公厅关于2027年部分节假日安排的通知（测试）",
         }
     }
-
-
-def other_uscc() -> str:
-    return make_uscc("91370303MA3C7Q2N9")
