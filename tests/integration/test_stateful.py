@@ -51,6 +51,7 @@ from ledger.values import (
     FormNumber,
     PenaltyDecision,
     RatingMethod,
+    Role,
     Rectification,
     RectificationItem,
     RectificationStatus,
@@ -402,6 +403,9 @@ class LedgerMachine(RuleBasedStateMachine):
         expected: Expected = None
         if actor is AUDITOR:
             expected = (NotAllowed, "read_only_role")
+        elif actor.role is Role.UNIT_STAFF and (model.joint is None or (actor.unit == FIRE and not model.joint)):
+            # unit staff annotate only cases dispatched to their unit
+            expected = (NotAllowed, "unit_not_assigned")
         elif about == 999:
             expected = (InvalidInput, None)
         cmd = c.AnnotateCase(case_id=case, business_time=at, note="已电话确认", about_version=about)
