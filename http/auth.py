@@ -133,7 +133,7 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     """Each request re-reads the user, so a disabled user is out at once."""
     ledger = connection.app.state.ledger
     try:
-        user = ledger.get_user(token.sub)
+        user = ledger.get_user(token.sub, for_update=False)
     except NotFound:
         raise NotAuthorizedException("用户不存在") from None
     if not user.active:

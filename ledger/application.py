@@ -297,9 +297,11 @@ class Ledger(Application[UUID]):
         user.record_password_set(envelope)
         return self._saved(None, user)
 
-    def get_user(self, username: str) -> User:
+    def get_user(self, username: str, *, for_update: bool = True) -> User:
+        """A user; read-only callers (authentication, on every request) pass
+        ``for_update=False`` and share the cached instance instead of a copy."""
         try:
-            return self.repository.get(User.create_id(username))
+            return self.repository.get(User.create_id(username), deepcopy_from_cache=for_update)
         except AggregateNotFoundError:
             raise NotFound(f"没有用户“{username}”", code="user_not_found") from None
 
