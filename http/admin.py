@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from uuid import UUID
 from typing import Any
 
 import msgspec
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar import Controller, Request, Response, get, post
 from litestar.security.jwt import JWTAuth
 
@@ -18,6 +19,7 @@ from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
 from ledger_http.cases import execute
+from projections.runner import wait_for as wait_for_views
 
 AnyRequest = Request[AuthUser, Any, Any]
 
@@ -67,9 +69,55 @@ class AuthController(Controller):
         return request.user
 
 
+class UnitView(msgspec.Struct):
+    name: str
+    kind: str
+
+
+class UserView(msgspec.Struct):
+    username: str
+    display_name: str
+    role: str
+    unit: str
+    active: bool
+
+
+def _directory_reader(request: AnyRequest) -> None:
+    if request.user.role not in (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR):
+        raise NotAllowed("只有系统管理员、执法监督和审计人员可以查看单位和用户", code="role_not_allowed")
+
+
 class AdminController(Controller):
     path = "/admin"
     tags = ["administration"]
+
+    @get("/units", responses=ERRORS, operation_id="listUnits", sync_to_thread=True)
+    def list_units(
+        self, request: AnyRequest, wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62)
+    ) -> list[UnitView]:
+        """Every registered unit (from the audit view; pass ``wait_for`` to see your own change)."""
+        _directory_reader(request)
+        if wait_for is not None:
+            wait_for_views(request.app.state.settings, ("audit",), wait_for, 5.0)
+        ledger = request.app.state.ledger
+        units = [ledger.repository.get(UUID(i), deepcopy_from_cache=False) for i in request.app.state.views.aggregate_ids("unit")]
+        return sorted((UnitView(name=u.name, kind=u.kind.value) for u in units), key=lambda u: u.name)
+
+    @get("/users", responses=ERRORS, operation_id="listUsers", sync_to_thread=True)
+    def list_users(
+        self, request: AnyRequest, wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62)
+    ) -> list[UserView]:
+        """Every registered user with role, unit and whether active."""
+        _directory_reader(request)
+        if wait_for is not None:
+            wait_for_views(request.app.state.settings, ("audit",), wait_for, 5.0)
+        ledger = request.app.state.ledger
+        users = [ledger.repository.get(UUID(i), deepcopy_from_cache=False) for i in request.app.state.views.aggregate_ids("user")]
+        return sorted(
+            (UserView(username=u.username, display_name=u.display_name, role=u.role.value, unit=u.unit, active=u.active)
+             for u in users),
+            key=lambda u: u.username,
+        )
 
     @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
     def register_unit(self, request: AnyRequest, data: JSONBody[s.UnitBody]) -> Response[s.CommandResult]:

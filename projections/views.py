@@ -258,6 +258,14 @@ class Views:
                 [*params, limit, offset],
             )
 
+    def aggregate_ids(self, aggregate: str) -> list[str]:
+        """Ids of the aggregates of one kind (e.g. ``unit``, ``user``) the log has seen."""
+        with self.db.reading() as cur:
+            return [r[0] for r in cur.execute(
+                f"SELECT DISTINCT aggregate_id FROM {AUDIT.name} WHERE aggregate = %s ORDER BY aggregate_id",
+                (aggregate,),
+            ).fetchall()]
+
     # -------------------------------------------------------------- statistics
 
     def stats(self, by: str) -> list[dict[str, Any]]:
