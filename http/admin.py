@@ -10,10 +10,11 @@ from typing import Any
 import msgspec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth
 
 from ledger import commands as c
-from ledger.errors import NotAllowed
+from ledger.errors import NotAllowed, NotFound
 from ledger.values import Role
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
@@ -31,9 +32,6 @@ class AuthController(Controller):
     @post("/login", responses=ERRORS, operation_id="login", status_code=200, sync_to_thread=True, exclude_from_auth=True)
     def login(self, request: Request[Any, Any, Any], data: JSONBody[s.LoginBody]) -> s.TokenResponse:
         """Exchange a username and password for a bearer token (throttled after failures)."""
-        from ledger.errors import NotFound
-        from litestar.exceptions import NotAuthorizedException
-
         state = request.app.state
         state.throttle.check(data.username)
         try:

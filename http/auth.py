@@ -22,7 +22,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import Token
 
-from ledger.errors import LedgerError, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.settings import Settings
 from ledger.values import Actor, Role
 from projections.db import ViewDB
@@ -54,8 +54,6 @@ class CredentialStore:
         self.hasher = PasswordHasher()
 
     def set_password(self, username: str, password: str) -> None:
-        from ledger.errors import InvalidInput
-
         if len(password or "") < 10:
             raise InvalidInput.one("password", "password_too_short", "密码至少10位")
         hashed = self.hasher.hash(password)

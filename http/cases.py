@@ -16,7 +16,7 @@ from ledger.case import GuidanceCase
 from ledger.errors import CaseNotFound
 from ledger.history import EventView, describe
 from ledger.identifiers import mask_id_number
-from ledger.values import CST, ApplicantKind, Role, check_instant
+from ledger.values import ApplicantKind, Role, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
@@ -159,7 +159,7 @@ class CaseController(Controller):
         """The case now, or as the ledger knew it at ``as_of``."""
         ledger = request.app.state.ledger
         if as_of is not None:
-            as_of = check_instant("as_of", as_of if as_of.tzinfo else as_of.replace(tzinfo=CST))
+            as_of = local_instant("as_of", as_of)
         case = ledger.get_case(case_id) if as_of is None else ledger.case_as_of(case_id, as_of)
         visible_case(request, ledger.get_case(case_id) if as_of is not None else case)
         return case_view(case, request.user.role)

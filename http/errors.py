@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 
 from ledger import errors as e
+from ledger_http.auth import TooManyAttempts
 
 
 class FieldProblem(msgspec.Struct):
@@ -36,8 +37,6 @@ STATUS = (
 
 
 def ledger_error(request: Request[Any, Any, Any], exc: e.LedgerError) -> Response[ErrorBody]:
-    from ledger_http.auth import TooManyAttempts
-
     status = 429 if isinstance(exc, TooManyAttempts) else next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
     body = ErrorBody(code=exc.code, message=exc.message)
     if isinstance(exc, e.InvalidInput):

@@ -10,8 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
-from ledger.errors import InvalidInput, NotAllowed
-from ledger.values import CST, DeadlineClass, Role, ServiceType, check_instant
+from ledger.errors import Conflict, InvalidInput, NotAllowed
+from ledger.values import CST, DeadlineClass, Role, ServiceType, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
@@ -31,8 +31,6 @@ def _wait(request: AnyRequest, views: tuple[str, ...], notification_id: int | No
     if notification_id is not None and not wait_for_views(
         request.app.state.settings, views, notification_id, WAIT_SECONDS
     ):
-        from ledger.errors import Conflict
-
         raise Conflict(f"读模型{WAIT_SECONDS:.0f}秒内未更新到通知{notification_id}，请稍后重试")
 
 
@@ -106,13 +104,12 @@ class RegistryController(Controller):
             headers = {"X-Ledger-Cutoff": str(cutoff)}
         else:
             _wait(request, ("cases",), wait_for)
-            for field, value in (("applied_from", applied_from), ("applied_to", applied_to)):
-                if value is not None:
-                    check_instant(field, value if value.tzinfo else value.replace(tzinfo=CST))
+            bounds = {
+                field: local_instant(field, value).astimezone(CST).isoformat() if value else None
+                for field, value in (("applied_from", applied_from), ("applied_to", applied_to))
+            }
             rows = request.app.state.views.registry_rows(
-                unit=unit, service_type=service_type, state=case_state,
-                applied_from=applied_from.astimezone(CST).isoformat() if applied_from else None,
-                applied_to=applied_to.astimezone(CST).isoformat() if applied_to else None,
+                unit=unit, service_type=service_type, state=case_state, **bounds,
                 limit=None if format == "csv" else limit, offset=0 if format == "csv" else offset,
             )
             headers = {}
@@ -158,13 +155,10 @@ class AuditController(Controller):
         if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR):
             raise NotAllowed("只有执法监督、审计人员和系统管理员可以查阅审计日志", code="role_not_allowed")
         _wait(request, ("audit",), wait_for)
-
-        def utc(t: datetime | None, field: str) -> datetime | None:
-            return check_instant(field, t if t.tzinfo else t.replace(tzinfo=CST)) if t else None
-
         return request.app.state.views.audit(
             actor_id=actor, unit=unit, case_id=str(case_id) if case_id else None, action=action,
-            recorded_from=utc(recorded_from, "recorded_from"), recorded_to=utc(recorded_to, "recorded_to"),
+            recorded_from=local_instant("recorded_from", recorded_from) if recorded_from else None,
+            recorded_to=local_instant("recorded_to", recorded_to) if recorded_to else None,
             limit=limit, offset=offset,
         )
 
@@ -194,9 +188,7 @@ class CalendarController(Controller):
         deadline_class: DeadlineClass = QueryParameter(name="class"),
     ) -> s.DueResponse:
         """Due time(s) on the working-day calendar; ``provisional`` if a year's schedule is missing."""
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=CST)
-        d = request.app.state.ledger.due(start, deadline_class)
+        d = request.app.state.ledger.due(local_instant("from", start), deadline_class)
         return s.DueResponse(deadline_class=d.deadline_class.value, start=d.start, target=d.target, limit=d.limit,
                              provisional=d.provisional, assumed_years=d.assumed_years)
 

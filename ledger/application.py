@@ -265,14 +265,14 @@ class Ledger(Application[UUID]):
 
     def register_unit(self, ctx: c.Context, cmd: c.RegisterUnit) -> Result:
         envelope = self._envelope(ctx, cmd)
-        if self._exists(Unit.create_id(cmd.name)):
+        if self.exists(Unit.create_id(cmd.name)):
             raise InvalidInput.one("name", "duplicate", f"单位“{cmd.name}”已存在")
         unit = Unit.register(envelope, cmd.name, cmd.kind)
         return self._saved(None, unit)
 
     def register_user(self, ctx: c.Context, cmd: c.RegisterUser) -> Result:
         envelope = self._envelope(ctx, cmd)
-        if self._exists(User.create_id(cmd.username)):
+        if self.exists(User.create_id(cmd.username)):
             raise InvalidInput.one("username", "duplicate", f"用户名“{cmd.username}”已被使用")
         self.get_unit(cmd.unit)
         user = User.register(envelope, cmd.username, cmd.display_name, cmd.role, cmd.unit)
@@ -311,7 +311,7 @@ class Ledger(Application[UUID]):
         except AggregateNotFoundError:
             raise InvalidInput.one("unit", "unknown_unit", f"没有名为“{name}”的单位，请先登记单位") from None
 
-    def _exists(self, aggregate_id: UUID) -> bool:
+    def exists(self, aggregate_id: UUID) -> bool:
         return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None
 
     def _saved(self, case_id: UUID | None, *aggregates: Aggregate) -> Result:

@@ -19,7 +19,7 @@ def _ctx() -> c.Context:
 
 
 def ensure_unit(ledger: Ledger, name: str, kind: UnitKind) -> None:
-    if not ledger._exists(Unit.create_id(name)):
+    if not ledger.exists(Unit.create_id(name)):
         ledger.register_unit(_ctx(), c.RegisterUnit(name=name, kind=kind))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import Aggregate, event
@@ -708,11 +707,3 @@ def _validate_id_number(kind: ApplicantKind, value: str, envelope: Envelope, fie
     if kind is ApplicantKind.INDIVIDUAL:
         return validate_resident_id(value, envelope.business_time.astimezone(CST).date(), field)
     return validate_uscc(value, field)
-
-
-def case_id_of(value: str | UUID) -> UUID:
-    """Parse a case id, with a field error if it is not a UUID."""
-    try:
-        return value if isinstance(value, UUID) else UUID(str(value))
-    except ValueError:
-        raise InvalidInput.one("case_id", "invalid_uuid", "案件编号格式错误") from None

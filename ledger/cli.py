@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from ledger.errors import LedgerError
 from ledger.settings import Settings
-from ledger.values import CST, DeadlineClass, Role, ServiceType
+from ledger.values import CST, DeadlineClass, Role, ServiceType, local_instant
 
 
 def _open_ledger(settings: Settings):  # noqa: ANN202 - keeps start-up imports light
@@ -40,10 +40,8 @@ def cmd_due(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"error: --from: 不是 ISO 8601 时间：{args.from_}", file=sys.stderr)
         return 2
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=CST)  # clerks type local times
     ledger = _open_ledger(Settings.from_env())
-    due = ledger.due(start, DeadlineClass(args.deadline_class))
+    due = ledger.due(local_instant("from", start), DeadlineClass(args.deadline_class))
     out = {
         "class": due.deadline_class.value,
         "from": due.start.isoformat(),

@@ -34,6 +34,12 @@ def check_instant(field: str, value: datetime) -> datetime:
     return value
 
 
+def local_instant(field: str, value: datetime) -> datetime:
+    """A time typed by a clerk: without a zone it means China Standard Time;
+    then range-checked like ``check_instant``."""
+    return check_instant(field, value if value.tzinfo is not None else value.replace(tzinfo=CST))
+
+
 class LabelledEnum(enum.StrEnum):
     """A str enum whose members carry a Chinese label."""
 

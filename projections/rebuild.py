@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.settings import Settings
-from ledger.values import CST, check_instant
+from ledger.values import local_instant
 from projections.db import Cursor, ViewDB
 from projections.runner import EventSource, Projection, Runner, ensure_tables, no_gc, utc_now_iso
 
@@ -122,10 +122,7 @@ def resolve_cutoff(settings: Settings, as_of: str) -> tuple[int, str]:
                 if n > 2**62:
                     raise ValueError("notification id out of range")
                 return n, f"notification {n}"
-            moment = datetime.fromisoformat(as_of)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=CST)
-            check_instant("as_of", moment)
+            moment = local_instant("as_of", datetime.fromisoformat(as_of))
             n = int(cur.scalar(db.cutoff_sql(), (db.utc_key(moment),)))
             return n, f"{moment.isoformat()}（notification {n}）"
     finally:
