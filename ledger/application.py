@@ -25,12 +25,14 @@ from eventsourcing.persistence import Mapper, RecordConflictError
 from ledger import commands as c
 from ledger.audit import make_envelope
 from ledger.case import GuidanceCase
+from ledger.catalogue import FourListsCatalogue
 from ledger.directory import Unit, User
 from ledger.errors import CaseNotFound, Conflict, InvalidInput, NotFound
 from ledger.numbering import FormCounter
 from ledger.settings import APP_NAME, Settings
+from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.transcoder import MsgspecMapper
-from ledger.values import CST, Actor, DeadlineClass, Due, Envelope, FormKind, Role
+from ledger.values import CST, Actor, DeadlineClass, Due, Envelope, FormKind, Reversal, Role
 from ledger.workcalendar import CALENDAR_ID, ProvisionalDeadlines, WorkCalendar
 from ledger.workdays import WorkCalendarView, compute_due, known_schedules_from_package
 
@@ -171,10 +173,165 @@ class Ledger(Application[UUID]):
         return self._on_case(ctx, cmd, lambda case, env: _only(case.track_rectification(env, cmd.rectification)))
 
     def revoke_penalty(self, ctx: c.Context, cmd: c.RevokePenalty) -> Result:
-        return self._on_case(ctx, cmd, lambda case, env: _only(case.revoke_penalty(env, cmd.reversal)))
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            case.revoke_penalty(env, cmd.reversal, self.catalogue(cmd.reversal.decision.issuing_unit))
+            return self._under_review(case, env, cmd.reversal), None
+
+        return self._on_case(ctx, cmd, decide)
 
     def remake_penalty(self, ctx: c.Context, cmd: c.RemakePenalty) -> Result:
-        return self._on_case(ctx, cmd, lambda case, env: _only(case.remake_penalty(env, cmd.reversal)))
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            case.remake_penalty(env, cmd.reversal, self.catalogue(cmd.reversal.decision.issuing_unit))
+            return self._under_review(case, env, cmd.reversal), None
+
+        return self._on_case(ctx, cmd, decide)
+
+    def _under_review(self, case: GuidanceCase, env: Envelope, reversal: Reversal) -> list[Aggregate]:
+        """Every reversal enters the supervisors' review queue in the same save;
+        a major one also opens its 15-day filing."""
+        opened: list[Aggregate] = [
+            ReversalReview(
+                envelope=env,
+                case_id=case.id,
+                case_version=case.version,
+                decision_number=reversal.decision.number,
+                issuing_unit=reversal.decision.issuing_unit,
+            )
+        ]
+        if reversal.major and not self.exists(MajorDecisionFiling.create_id(env.actor.unit, reversal.new_decision_number)):
+            kind = "撤销" if reversal.new_sanction is None else "重新作出"
+            opened.append(
+                MajorDecisionFiling.declare(
+                    env,
+                    self._view(self.calendar(for_update=False)),
+                    decision_number=reversal.new_decision_number,
+                    decided_on=env.business_time.astimezone(CST).date(),
+                    party=case.applicant.name,
+                    summary=f"{kind}{reversal.decision.number}：{reversal.new_sanction or reversal.outcome}",
+                    case_id=case.id,
+                )
+            )
+        return opened
+
+    # ------------------------------------------------------------ four lists
+
+    def catalogue(self, authority: str) -> FourListsCatalogue | None:
+        """``authority``'s four-lists catalogue, or None if it published none."""
+        try:
+            return self.repository.get(FourListsCatalogue.create_id(authority))
+        except AggregateNotFoundError:
+            return None
+
+    def publish_catalogue_edition(self, ctx: c.Context, cmd: c.PublishCatalogueEdition) -> Result:
+        def change(catalogue: FourListsCatalogue, env: Envelope) -> None:
+            catalogue.publish(env, cmd.edition)
+
+        return self._on_catalogue(ctx, cmd, cmd.authority, change, create=True)
+
+    def amend_list_item(self, ctx: c.Context, cmd: c.AmendListItem) -> Result:
+        return self._on_catalogue(
+            ctx, cmd, cmd.authority, lambda cat, env: cat.amend_item(env, cmd.version, cmd.item, cmd.effective_from)
+        )
+
+    def repeal_list_item(self, ctx: c.Context, cmd: c.RepealListItem) -> Result:
+        return self._on_catalogue(
+            ctx,
+            cmd,
+            cmd.authority,
+            lambda cat, env: cat.repeal_item(env, cmd.version, cmd.list_code, cmd.number, cmd.effective_from, cmd.reason),
+        )
+
+    def repeal_catalogue_edition(self, ctx: c.Context, cmd: c.RepealCatalogueEdition) -> Result:
+        return self._on_catalogue(
+            ctx, cmd, cmd.authority, lambda cat, env: cat.repeal_edition(env, cmd.version, cmd.effective_from, cmd.reason)
+        )
+
+    def set_legal_review_policy(self, ctx: c.Context, cmd: c.SetLegalReviewPolicy) -> Result:
+        return self._on_catalogue(ctx, cmd, cmd.authority, lambda cat, env: cat.set_legal_review(env, cmd.required))
+
+    def _on_catalogue(
+        self,
+        ctx: c.Context,
+        cmd: c.Command,
+        authority: str,
+        change: Callable[[FourListsCatalogue, Envelope], None],
+        *,
+        create: bool = False,
+    ) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        catalogue = self.catalogue(authority)
+        if catalogue is None:
+            if not create:
+                raise NotFound(f"{authority}尚未发布四张清单", code="catalogue_not_found")
+            if not self.exists(Unit.create_id(authority)):
+                raise InvalidInput.one("authority", "unknown_unit", f"没有名为“{authority}”的单位，请先登记单位")
+            catalogue = FourListsCatalogue(authority=authority)
+        change(catalogue, envelope)
+        return self._saved(None, catalogue)
+
+    # ----------------------------------------------------------- supervision
+
+    def confirm_reversal(self, ctx: c.Context, cmd: c.ConfirmReversal) -> Result:
+        review = self.review(cmd.review_id)
+        review.confirm(self._envelope(ctx, cmd), cmd.comment)
+        return self._saved(review.case_id, review)
+
+    def object_to_reversal(self, ctx: c.Context, cmd: c.ObjectToReversal) -> Result:
+        for attempt in range(MAX_ATTEMPTS):
+            envelope = self._envelope(ctx, cmd)
+            review = self.review(cmd.review_id)
+            counter = self._counter(envelope, FormKind.SUGGESTION_LETTER)
+            letter = review.object(envelope, counter, cmd.problems, cmd.suggestions, cmd.reply_due)
+            try:
+                recordings = self.save(review, counter)
+            except RecordConflictError:
+                if self.review(cmd.review_id).version != review.version - 1:
+                    raise Conflict("该审查已被他人同时处理，请刷新后重试") from None
+                _backoff(attempt)  # only the letter counter moved on
+                continue
+            return Result(case_id=review.case_id, version=review.version, notification_id=recordings[-1].notification.id, number=str(letter))
+        raise Conflict("编号分配繁忙，请稍后重试")
+
+    def answer_objection(self, ctx: c.Context, cmd: c.AnswerObjection) -> Result:
+        review = self.review(cmd.review_id)
+        review.answer(self._envelope(ctx, cmd), cmd.reply, cmd.measures)
+        return self._saved(review.case_id, review)
+
+    def review(self, review_id: UUID) -> ReversalReview:
+        try:
+            review = self.repository.get(review_id)
+        except AggregateNotFoundError:
+            review = None
+        if not isinstance(review, ReversalReview):
+            raise NotFound(f"没有编号为{review_id}的处罚撤销审查", code="review_not_found")
+        return review
+
+    def declare_major_decision(self, ctx: c.Context, cmd: c.DeclareMajorDecision) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        if self.exists(MajorDecisionFiling.create_id(envelope.actor.unit, cmd.decision_number.strip())):
+            raise InvalidInput.one("decision_number", "duplicate", f"处罚决定{cmd.decision_number}已登记备案事项")
+        if cmd.case_id is not None:
+            self._get_case(cmd.case_id)
+        filing = MajorDecisionFiling.declare(
+            envelope,
+            self._view(self.calendar(for_update=False)),
+            decision_number=cmd.decision_number,
+            decided_on=cmd.decided_on,
+            party=cmd.party,
+            summary=cmd.summary,
+            case_id=cmd.case_id,
+        )
+        return self._saved(cmd.case_id, filing)
+
+    def file_major_decision(self, ctx: c.Context, cmd: c.FileMajorDecision) -> Result:
+        try:
+            filing = self.repository.get(cmd.filing_id)
+        except AggregateNotFoundError:
+            filing = None
+        if not isinstance(filing, MajorDecisionFiling):
+            raise NotFound(f"没有编号为{cmd.filing_id}的备案事项", code="filing_not_found")
+        filing.file(self._envelope(ctx, cmd), cmd.filed_on, cmd.reference)
+        return self._saved(None, filing)
 
     def withdraw(self, ctx: c.Context, cmd: c.WithdrawCase) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.withdraw(env, cmd.reason)))

@@ -14,13 +14,13 @@ from ledger.values import CST, Role
 DEMO_PASSWORD = "demo-password-2026"
 
 
-def _ctx() -> c.Context:
+def system_context() -> c.Context:
     return c.Context(actor=SYSTEM_ACTOR, request_id=uuid.uuid4().hex)
 
 
 def ensure_unit(ledger: Ledger, name: str, kind: UnitKind) -> None:
     if not ledger.exists(Unit.create_id(name)):
-        ledger.register_unit(_ctx(), c.RegisterUnit(name=name, kind=kind))
+        ledger.register_unit(system_context(), c.RegisterUnit(name=name, kind=kind))
 
 
 def ensure_user(ledger: Ledger, credentials, username: str, name: str, role: Role, unit: str, password: str) -> bool:
@@ -30,9 +30,9 @@ def ensure_user(ledger: Ledger, credentials, username: str, name: str, role: Rol
         return False
     except NotFound:
         pass
-    ledger.register_user(_ctx(), c.RegisterUser(username=username, display_name=name, role=role, unit=unit))
+    ledger.register_user(system_context(), c.RegisterUser(username=username, display_name=name, role=role, unit=unit))
     credentials.set_password(username, password)
-    ledger.record_password_set(_ctx(), username)
+    ledger.record_password_set(system_context(), username)
     return True
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
+from ledger.catalogue import FourListsCatalogue
 from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
 from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
 from ledger.numbering import FormCounter
@@ -478,21 +479,25 @@ class GuidanceCase(Aggregate):
 
     # ---------------------------------------------------------- penalty reversal
 
-    def revoke_penalty(self, envelope: Envelope, reversal: Reversal) -> None:
-        """撤销行政处罚 under the no-penalty (or no-coercive-measure) list."""
+    def revoke_penalty(self, envelope: Envelope, reversal: Reversal, catalogue: FourListsCatalogue | None) -> None:
+        """撤销行政处罚 under the no-penalty list (or lift a coercive measure
+        under the no-coercive-measure list); ``catalogue`` is the issuing
+        authority's (None if it has published none)."""
         self._check_reversal(envelope, reversal, (FourList.NO_PENALTY, FourList.NO_COERCIVE_MEASURE), "撤销")
         if reversal.new_sanction:
             raise InvalidInput.one("new_sanction", "not_for_revocation", "撤销处罚不应有新的处罚内容")
+        _check_against_catalogue(envelope, reversal, catalogue)
         self._penalty_revoked(envelope=envelope, reversal=reversal)
 
     @event("PenaltyRevoked")
     def _penalty_revoked(self, envelope: Envelope, reversal: Reversal) -> None:
         self.reversals = (*self.reversals, reversal)
 
-    def remake_penalty(self, envelope: Envelope, reversal: Reversal) -> None:
+    def remake_penalty(self, envelope: Envelope, reversal: Reversal, catalogue: FourListsCatalogue | None) -> None:
         """重新作出行政处罚决定 under the lighter or mitigated list."""
         self._check_reversal(envelope, reversal, (FourList.LIGHTER, FourList.MITIGATED), "重新作出")
         _required("new_sanction", reversal.new_sanction or "", "重新作出的处罚内容")
+        _check_against_catalogue(envelope, reversal, catalogue)
         self._penalty_remade(envelope=envelope, reversal=reversal)
 
     @event("PenaltyRemade")
@@ -520,6 +525,8 @@ class GuidanceCase(Aggregate):
         if not reversal.conditions_met or not all(c.strip() for c in reversal.conditions_met):
             raise InvalidInput.one("conditions_met", "required", "须写明符合的适用条件")
         _required("outcome", reversal.outcome, "处理结果")
+        if reversal.major and not reversal.new_decision_number.strip():
+            raise InvalidInput.one("new_decision_number", "required", "重大行政处罚决定须填写新决定书文号（用于备案）")
         if len((reversal.explanation or "").strip()) < MIN_EXPLANATION_CHARS:
             raise InvalidInput.one(
                 "explanation", "explanation_required", f"必须书面说明具体情况（不少于{MIN_EXPLANATION_CHARS}个字）"
@@ -686,6 +693,16 @@ class GuidanceCase(Aggregate):
             setattr(self, head, value)
         else:
             setattr(self, head, msgspec.structs.replace(getattr(self, head), **{rest[0]: value}))
+
+
+def _check_against_catalogue(envelope: Envelope, reversal: Reversal, catalogue: FourListsCatalogue | None) -> None:
+    if catalogue is None:
+        raise InvalidInput.one(
+            "cited.catalogue_version",
+            "no_catalogue",
+            f"{reversal.decision.issuing_unit}尚未发布四张清单，无法引用清单事项，请先发布清单",
+        )
+    catalogue.check_reversal(envelope, reversal)
 
 
 def _require_role(envelope: Envelope, *roles: Role) -> None:

@@ -9,7 +9,7 @@ legal basis or reason for the step, kept in the event's audit envelope.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
@@ -35,6 +35,7 @@ from ledger.values import (
     UnitEntry,
     Urgency,
 )
+from ledger.catalogue import Edition, ListItem
 from ledger.directory import UnitKind
 from ledger.workdays import YearSchedule
 
@@ -165,3 +166,80 @@ class AssignUser(Command, frozen=True, kw_only=True):
 class SetUserActive(Command, frozen=True, kw_only=True):
     username: str
     active: bool
+
+
+# ---------------------------------------------------------- four lists (四张清单)
+
+
+class PublishCatalogueEdition(Command, frozen=True, kw_only=True):
+    """发布 an edition of ``authority``'s four lists."""
+
+    authority: str
+    edition: Edition
+
+
+class AmendListItem(Command, frozen=True, kw_only=True):
+    authority: str
+    version: str
+    item: ListItem
+    effective_from: date
+
+
+class RepealListItem(Command, frozen=True, kw_only=True):
+    authority: str
+    version: str
+    list_code: str
+    number: str
+    effective_from: date
+    reason: str
+
+
+class RepealCatalogueEdition(Command, frozen=True, kw_only=True):
+    authority: str
+    version: str
+    effective_from: date
+    reason: str
+
+
+class SetLegalReviewPolicy(Command, frozen=True, kw_only=True):
+    authority: str
+    required: bool
+
+
+# ------------------------------------------------------------------ supervision
+
+
+class ConfirmReversal(Command, frozen=True, kw_only=True):
+    review_id: UUID
+    comment: str = ""
+
+
+class ObjectToReversal(Command, frozen=True, kw_only=True):
+    """制发整改建议书."""
+
+    review_id: UUID
+    problems: str
+    suggestions: str
+    reply_due: date
+
+
+class AnswerObjection(Command, frozen=True, kw_only=True):
+    review_id: UUID
+    reply: str
+    measures: str = ""
+
+
+class DeclareMajorDecision(Command, frozen=True, kw_only=True):
+    """登记一件重大行政处罚决定 (to be filed within 15 days)."""
+
+    decision_number: str
+    decided_on: date
+    party: str
+    summary: str
+    case_id: UUID | None = None
+
+
+class FileMajorDecision(Command, frozen=True, kw_only=True):
+    filing_id: UUID
+    filed_on: date
+    reference: str

@@ -18,11 +18,23 @@ from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic
 
 from ledger.case import GuidanceCase
+from ledger.catalogue import FourListsCatalogue
 from ledger.directory import Unit, User
 from ledger.numbering import FormCounter
+from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
 
-AGGREGATES = (GuidanceCase, FormCounter, WorkCalendar, ProvisionalDeadlines, Unit, User)
+AGGREGATES = (
+    GuidanceCase,
+    FormCounter,
+    WorkCalendar,
+    ProvisionalDeadlines,
+    Unit,
+    User,
+    FourListsCatalogue,
+    ReversalReview,
+    MajorDecisionFiling,
+)
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 

@@ -9,6 +9,7 @@ no-penalty list, in writing; the file is rated, followed up and archived.
 from __future__ import annotations
 
 import uuid
+from importlib.resources import files
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -16,6 +17,9 @@ from stdnum.cn import uscc
 
 from ledger import commands as c
 from ledger.application import Ledger
+from ledger.catalogue import DEFAULT_LISTS, Edition
+from ledger.catalogue_import import parse_items
+from ledger.directory import UnitKind
 from ledger.values import (
     Actor,
     Applicant,
@@ -59,8 +63,36 @@ def _ctx(actor: Actor) -> c.Context:
     return c.Context(actor=actor, request_id=uuid.uuid4().hex)
 
 
+def publish_sample_catalogue(ledger: Ledger, authority: str = MARKET) -> None:
+    """The market regulator's four lists, from the sample file shipped in
+    ``ledger/samples/`` (the documented import format), unless published."""
+    from ledger.bootstrap import system_context, ensure_unit
+
+    ensure_unit(ledger, authority, UnitKind.ENFORCEMENT)
+    if ledger.catalogue(authority) is not None:
+        return
+    items = parse_items(files("ledger").joinpath("samples/four_lists_sample.csv").read_bytes())
+    ledger.publish_catalogue_edition(
+        system_context(),
+        c.PublishCatalogueEdition(
+            authority=authority,
+            basis="《中华人民共和国行政处罚法》第三十二条、第三十三条",
+            edition=Edition(
+                version="2025版",
+                title=f"{authority}“四张清单”（2025版）",
+                document_number="市市监发〔2024〕52号",
+                effective_from=date(2025, 1, 1),
+                effective_until=None,
+                lists=DEFAULT_LISTS,
+                items=items,
+            ),
+        ),
+    )
+
+
 def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     """Record the story, starting at ``start`` (it must be at least ten days ago)."""
+    publish_sample_catalogue(ledger)
     t = start
     booked = ledger.book(
         _ctx(REGISTRAR),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import msgspec
 
@@ -166,6 +167,7 @@ class FormKind(LabelledEnum):
     OPINION = "opinion", "指导服务意见书"
     RATING = "rating", "服务满意度评价表"
     ARCHIVE = "archive", "归档"
+    SUGGESTION_LETTER = "suggestion_letter", "行政执法监督问题整改建议书"
 
 
 class CaseState(LabelledEnum):
@@ -334,9 +336,18 @@ class PenaltyDecision(Struct):
 
 
 class ListItemCited(Struct):
+    """The catalogue item a reversal applies. ``list_code`` names the list in
+    the authority's catalogue when a place defines its own lists; empty means
+    the standard list of that kind (code = the kind's value)."""
+
     list: FourList
     catalogue_version: str
     item_number: str
+    list_code: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.list_code or self.list.value
 
 
 class Reversal(Struct):
@@ -349,6 +360,13 @@ class Reversal(Struct):
     explanation: str
     legal_reviewer: Person | None = None
     new_sanction: str | None = None
+    # the fine of the remade decision, checked against the item's statutory range
+    new_fine_yuan: Decimal | None = None
+    # a major decision (较大数额罚款、责令停产停业、吊销许可证照…): legal review
+    # is mandatory and the decision is filed with supervision within 15 days
+    major: bool = False
+    # the document number of the new (revoking or remade) decision
+    new_decision_number: str = ""
 
 
 class FieldChange(Struct):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from stdnum.cn import uscc
 
 from ledger import commands as c
+from ledger.catalogue import DEFAULT_LISTS, Edition, ListItem
+from ledger.directory import Unit, UnitKind
 from ledger.values import (
     CST,
     Actor,
@@ -144,8 +147,68 @@ def reversal(list_: FourList = FourList.NO_PENALTY, unit: str = MARKET, **over) 
     return Reversal(**values)
 
 
+CATALOGUE_FROM = date(2024, 1, 1)
+
+
+def sample_items() -> tuple[ListItem, ...]:
+    """Item 12 of each standard list (conditions 初次违法 + 及时改正, no fine
+    range) and item 13 of the lighter and mitigated lists with a fine range
+    of 1,000–10,000 yuan."""
+    items = [
+        ListItem(
+            list_code=k.value,
+            number="12",
+            violation="未按规定公示营业执照",
+            conditions=("初次违法", "及时改正"),
+            breached="《市场主体登记管理条例》第三十六条",
+            penalty_basis="《市场主体登记管理条例》第四十九条",
+        )
+        for k in FourList
+    ]
+    items += [
+        ListItem(
+            list_code=k.value,
+            number="13",
+            violation="食品经营许可证过期未满一个月继续经营",
+            conditions=("初次违法", "未造成危害后果"),
+            breached="《食品安全法》第三十五条",
+            penalty_basis="《食品安全法》第一百二十二条",
+            fine_min_yuan=Decimal(1000),
+            fine_max_yuan=Decimal(10000),
+        )
+        for k in (FourList.LIGHTER, FourList.MITIGATED)
+    ]
+    return tuple(items)
+
+
+def sample_edition(**over) -> Edition:
+    values = dict(
+        version="2025版",
+        title="市场监管领域四张清单（2025版）",
+        document_number="张市监发〔2023〕40号",
+        effective_from=CATALOGUE_FROM,
+        effective_until=None,
+        lists=DEFAULT_LISTS,
+        items=sample_items(),
+    )
+    values.update(over)
+    return Edition(**values)
+
+
+def publish_catalogues(ledger, units: tuple[str, ...] = (MARKET, FIRE)) -> None:
+    """Register the units (if needed) and publish the sample edition for each."""
+    for unit in units:
+        if not ledger.exists(Unit.create_id(unit)):
+            ledger.register_unit(ctx(ADMIN), c.RegisterUnit(name=unit, kind=UnitKind.ENFORCEMENT))
+        if ledger.catalogue(unit) is None:
+            ledger.publish_catalogue_edition(
+                ctx(ADMIN), c.PublishCatalogueEdition(authority=unit, edition=sample_edition(), business_time=T0)
+            )
+
+
 def dispatched_case(ledger, joint: bool = False):
-    """Book, accept and dispatch a case; returns its id."""
+    """Book, accept and dispatch a case (the units' catalogues published); returns its id."""
+    publish_catalogues(ledger)
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
     ledger.accept(
         ctx(REGISTRAR),

@@ -126,14 +126,25 @@ def rectification(**over: Any) -> dict[str, Any]:
     }
 
 
+# items of the demo catalogue (ledger/samples/four_lists_sample.csv, 2025版)
+# per list: number and conditions
+SAMPLE_ITEMS = {
+    "no_penalty": ("12", ["初次违法", "危害后果轻微", "及时改正"]),
+    "lighter": ("4", ["主动供述行政机关尚未掌握的违法行为", "及时改正"]),
+    "mitigated": ("2", ["主动消除或者减轻违法行为危害后果", "初次违法"]),
+    "no_coercive_measure": ("1", ["不影响食品安全", "不会对消费者造成误导", "当事人承诺限期改正"]),
+}
+
+
 def reversal(
     *, list_: str = "no_penalty", unit: str = MARKET, number: str = "淄张市监罚〔2025〕118号", new_sanction: str | None = None
 ) -> dict[str, Any]:
+    item, conditions = SAMPLE_ITEMS[list_]
     body: dict[str, Any] = {
         "reversal": {
             "decision": {"number": number, "decided_on": "2025-09-12", "issuing_unit": unit, "four_lists_applied": False},
-            "cited": {"list": list_, "catalogue_version": "2025版", "item_number": "12"},
-            "conditions_met": ["初次违法", "及时改正"],
+            "cited": {"list": list_, "catalogue_version": "2025版", "item_number": item},
+            "conditions_met": conditions,
             "outcome": "撤销原罚款决定，予以批评教育" if new_sanction is None else "变更为警告",
             "explanation": "当事人系初次违法且危害后果轻微，已及时改正，原决定未适用四张清单，依法处理并书面说明。",
             "legal_reviewer": {"id": "qianlv", "name": "钱律"},
@@ -142,6 +153,8 @@ def reversal(
     }
     if new_sanction is not None:
         body["reversal"]["new_sanction"] = new_sanction
+        # the sample's lighter item 4 ranges 0–5,000 yuan; mitigated item 2 from 200,000
+        body["reversal"]["new_fine_yuan"] = {"lighter": "1000", "mitigated": "100000"}.get(list_)
     return body
 
 

@@ -62,6 +62,7 @@ from projections.db import ViewDB
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
 from tests.builders import (
+    publish_catalogues,
     ADMIN,
     AUDITOR,
     DISPATCHER,
@@ -158,6 +159,7 @@ class History:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        publish_catalogues(ledger)  # reversals cite the units' four lists
         self.cases: list[Any] = []
         self.now = START
         self.allowed = 0

@@ -59,6 +59,7 @@ from ledger.values import (
     ServiceForm,
 )
 from tests.builders import (
+    publish_catalogues,
     AUDITOR,
     DISPATCHER,
     FIRE,
@@ -135,6 +136,7 @@ class LedgerMachine(RuleBasedStateMachine):
         # The working-day calendar is not seeded here: the first acceptance
         # saves it, and a refused first command must append nothing, not even it.
         self.ledger = Ledger(self.settings, clock=fixed_clock())
+        publish_catalogues(self.ledger)  # reversals cite the units' four lists
         self.models: dict[UUID, CaseModel] = {}
         self.series: Counter[tuple[str, FormKind, int]] = Counter()
         self.now = T0

@@ -15,6 +15,7 @@ import json
 import types
 import typing
 import uuid
+from decimal import Decimal
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -115,6 +116,7 @@ def strategy_for(tp: Any) -> st.SearchStrategy[Any]:
         datetime: aware_datetimes,
         date: st.dates(),
         uuid.UUID: st.uuids(),
+        Decimal: st.decimals(allow_nan=False, allow_infinity=False),
     }
     if tp in simple:
         return simple[tp]

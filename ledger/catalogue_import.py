@@ -1,0 +1,155 @@
+"""Reading a four-lists edition's items from a CSV or XLSX file.
+
+The format (docs/FOUR-LISTS.md; samples in ``ledger/samples/``): one header
+row, then one item per row. Headers are Chinese (or the English field names):
+
+    清单 · 序号 · 违法行为 · 适用条件 · 违反条款 · 处罚依据 · 罚款下限（元） · 罚款上限（元） · 备注
+
+- 清单: the list's code (``no_penalty``…) or its name (``不予处罚清单``, or
+  without the trailing 清单);
+- 适用条件: conditions separated by ；, ; , 、, | or line breaks;
+- the fine columns are optional (both or neither).
+
+Every row is checked; if any is invalid nothing is imported and the error
+report names each bad row (as numbered in the spreadsheet) and column.
+CSV is read as UTF-8 (with or without BOM), else GB18030 — what Excel on a
+Chinese Windows saves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ledger.catalogue import DEFAULT_LISTS, ListDef, ListItem, check_item
+from ledger.errors import FieldError, InvalidInput
+
+MAX_ROWS = 5000
+
+# field → accepted headers (Chinese first: what the sample uses)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "list_code": ("清单", "清单类别", "list"),
+    "number": ("序号", "事项序号", "number"),
+    "violation": ("违法行为", "violation"),
+    "conditions": ("适用条件", "conditions"),
+    "breached": ("违反条款", "违法依据", "breached"),
+    "penalty_basis": ("处罚依据", "penalty_basis"),
+    "fine_min_yuan": ("罚款下限（元）", "罚款下限(元)", "罚款下限", "fine_min_yuan"),
+    "fine_max_yuan": ("罚款上限（元）", "罚款上限(元)", "罚款上限", "fine_max_yuan"),
+    "notes": ("备注", "notes"),
+}
+REQUIRED = ("list_code", "number", "violation", "conditions", "breached", "penalty_basis")
+CONDITION_SEPARATORS = re.compile(r"[；;、|\n]+")
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def read_rows(data: bytes) -> list[list[Any]]:
+    """The file's rows (header first): XLSX if it is a zip archive, else CSV."""
+    if data[:4] == b"PK\x03\x04":
+        return _xlsx_rows(data)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise InvalidInput.one("file", "bad_encoding", "文件编码无法识别，请保存为UTF-8或GBK编码的CSV")
+    return [row for row in csv.reader(io.StringIO(text, newline=""))]
+
+
+def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise InvalidInput.one("file", "bad_xlsx", f"无法读取XLSX文件：{e}") from None
+    try:
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 12.0 from a spreadsheet is item 12
+    return str(value).strip()
+
+
+def _list_code(value: str, lists: tuple[ListDef, ...]) -> str:
+    for lst in lists:
+        if value in (lst.code, lst.name, lst.name.removesuffix("清单"), lst.kind.label, lst.kind.label.removesuffix("清单")):
+            return lst.code
+    return value
+
+
+def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tuple[ListItem, ...]:
+    """The items of the file, or InvalidInput listing every bad row and column."""
+    rows = read_rows(data)
+    while rows and not any(_cell(v) for v in rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise InvalidInput.one("file", "empty", "文件为空")
+    header = [_cell(v) for v in rows[0]]
+    where: dict[str, int] = {}
+    for field, names in COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                where[field] = i
+                break
+    missing = [COLUMNS[f][0] for f in REQUIRED if f not in where]
+    if missing:
+        raise InvalidInput.one("header", "missing_columns", f"第1行表头缺少列：{'、'.join(missing)}")
+    heading = {f: header[i] for f, i in where.items()}
+    body = [(n, row) for n, row in enumerate(rows[1:], start=2) if any(_cell(v) for v in row)]
+    if not body:
+        raise InvalidInput.one("file", "no_items", "文件中没有清单事项")
+    if len(body) > MAX_ROWS:
+        raise InvalidInput.one("file", "too_many_rows", f"一次最多导入{MAX_ROWS}个事项")
+    known = {x.code: x for x in lists}
+    items: list[ListItem] = []
+    errors: list[FieldError] = []
+    first_row: dict[tuple[str, str], int] = {}
+    for n, row in body:
+        values = {f: _cell(row[i]) if i < len(row) else "" for f, i in where.items()}
+        row_errors: list[FieldError] = []
+        fines: dict[str, Decimal | None] = {}
+        for f in ("fine_min_yuan", "fine_max_yuan"):
+            text = values.get(f, "").replace(",", "").replace("，", "")
+            try:
+                fines[f] = Decimal(text) if text else None
+            except InvalidOperation:
+                fines[f] = None
+                row_errors.append(FieldError(f, "not_a_number", f"“{values[f]}”不是金额"))
+        item = ListItem(
+            list_code=_list_code(values["list_code"], lists),
+            number=values["number"],
+            violation=values["violation"],
+            conditions=tuple(c.strip() for c in CONDITION_SEPARATORS.split(values["conditions"]) if c.strip()),
+            breached=values["breached"],
+            penalty_basis=values["penalty_basis"],
+            fine_min_yuan=fines["fine_min_yuan"],
+            fine_max_yuan=fines["fine_max_yuan"],
+            notes=values.get("notes", ""),
+        )
+        check_item(item, known, "", row_errors)
+        key = (item.list_code, item.number)
+        if item.number and key in first_row:
+            row_errors.append(FieldError(".number", "duplicate", f"与第{first_row[key]}行的序号重复"))
+        first_row.setdefault(key, n)
+        for e in row_errors:
+            field = e.field.lstrip(".")
+            column = heading.get(field, field)
+            errors.append(FieldError(f"rows[{n}].{column}", e.code, f"第{n}行“{column}”：{e.message}"))
+        items.append(item)
+    if errors:
+        raise InvalidInput(errors)
+    return tuple(items)
