@@ -21,10 +21,12 @@ from ledger.settings import Settings
 from ledger_http.admin import AdminController, AuthController
 from ledger_http.auth import AuthUser, CredentialStore, LoginThrottle, retrieve_user, token_secret
 from ledger_http.cases import CaseController
+from ledger_http.catalogue import CatalogueController
 from ledger_http.errors import HANDLERS
 from ledger_http.idempotency import IdempotencyStore
 from ledger_http.integrity import LedgerDigestController
 from ledger_http.reads import AuditController, CalendarController, QueueController, RegistryController, StatsController
+from ledger_http.supervision import SupervisionController
 from projections import PROJECTIONS
 from projections.runner import Runner
 from projections.views import Views
@@ -82,6 +84,7 @@ def create_app(
         route_handlers=[
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
+            CatalogueController, SupervisionController,
         ],
         on_app_init=[jwt.on_app_init],
         on_startup=[start],

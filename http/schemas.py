@@ -129,3 +129,15 @@ class DueResponse(msgspec.Struct):
     limit: datetime
     provisional: bool
     assumed_years: tuple[int, ...]
+
+# four lists and supervision (authority, version, review and filing ids come from the path)
+PublishEditionBody = _body(c.PublishCatalogueEdition, "PublishCatalogueEditionBody", exclude=("authority",))
+AmendItemBody = _body(c.AmendListItem, "AmendListItemBody", exclude=("authority", "version"))
+RepealItemBody = _body(c.RepealListItem, "RepealListItemBody", exclude=("authority", "version"))
+RepealEditionBody = _body(c.RepealCatalogueEdition, "RepealCatalogueEditionBody", exclude=("authority", "version"))
+LegalReviewBody = _body(c.SetLegalReviewPolicy, "SetLegalReviewPolicyBody", exclude=("authority",))
+ConfirmReviewBody = _body(c.ConfirmReversal, "ConfirmReversalBody", exclude=("review_id",))
+ObjectionBody = _body(c.ObjectToReversal, "ObjectToReversalBody", exclude=("review_id",))
+AnswerBody = _body(c.AnswerObjection, "AnswerObjectionBody", exclude=("review_id",))
+DeclareFilingBody = _body(c.DeclareMajorDecision, "DeclareMajorDecisionBody", exclude=())
+FileFilingBody = _body(c.FileMajorDecision, "FileMajorDecisionBody", exclude=("filing_id",))

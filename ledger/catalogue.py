@@ -285,6 +285,12 @@ class FourListsCatalogue(Aggregate):
 
     # -------------------------------------------------------------- query
 
+    def latest_lists(self) -> tuple[ListDef, ...]:
+        """The lists of the latest edition (an import keeps the place's set)."""
+        if not self.editions:
+            return DEFAULT_LISTS
+        return max(self.editions.values(), key=lambda e: e.effective_from).lists
+
     def edition_in_force(self, version: str, on: date) -> bool:
         edition = self.editions[version]
         end = self.ends[version]
@@ -339,7 +345,11 @@ class FourListsCatalogue(Aggregate):
                 found.append(self.item_on(v, code, number, on))
             except InvalidInput:
                 continue
-        return sorted(found, key=lambda x: (x.version, x.list.code, _number_key(x.item.number)))
+        def order(x: ItemInForce) -> tuple[date, str, int, tuple[int, str]]:
+            edition = self.editions[x.version]
+            return (edition.effective_from, x.version, edition.lists.index(x.list), _number_key(x.item.number))
+
+        return sorted(found, key=order)
 
     # -------------------------------------------------------------- rules
 

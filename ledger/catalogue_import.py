@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -44,7 +43,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("list_code", "number", "violation", "conditions", "breached", "penalty_basis")
 CONDITION_SEPARATORS = re.compile(r"[；;、|\n]+")
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def read_rows(data: bytes) -> list[list[Any]]:
@@ -67,13 +65,12 @@ def _xlsx_rows(data: bytes) -> list[list[Any]]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise InvalidInput.one("file", "bad_xlsx", f"无法读取XLSX文件：{e}") from None
-    try:
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+        try:
+            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception as e:  # noqa: BLE001 - an unreadable upload is the uploader's error, never a 500
+        raise InvalidInput.one("file", "bad_xlsx", f"无法读取XLSX文件（{type(e).__name__}），请用Excel另存为.xlsx后重试") from None
 
 
 def _cell(value: Any) -> str:

@@ -22,6 +22,7 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     request_id: str | None
     basis: str | None
     data: dict[str, Any]
+    aggregate: str = ""  # e.g. GuidanceCase, ReversalReview (the class the event belongs to)
 
 
 def describe(event: Any) -> EventView:
@@ -42,6 +43,7 @@ def describe(event: Any) -> EventView:
         request_id=envelope.request_id if envelope else None,
         basis=envelope.basis if envelope else None,
         data=msgspec.to_builtins(state),
+        aggregate=type(event).__qualname__.rpartition(".")[0],
     )
 
 

@@ -3,6 +3,7 @@
 - ``cases``: the registry (台账), its unit/service-type rows and the work queues
 - ``audit``: one row per event — who did what, when, on what basis
 - ``seal``: the SHA-256 chain over the stored events (tamper evidence)
+- ``supervision``: reversed penalties under review, major-decision filings
 
 ``runner.Runner`` keeps a view up to date exactly once; ``rebuild`` rebuilds
 it into fresh tables and swaps them in, or folds it as of a past moment;
@@ -12,7 +13,14 @@ it into fresh tables and swaps them in, or folds it as of a past moment;
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
 from projections.seal import SealProjection
+from projections.supervision import SupervisionProjection
 
-PROJECTIONS = {"cases": CasesProjection, "audit": AuditProjection, "seal": SealProjection}
+PROJECTIONS = {
+    "cases": CasesProjection,
+    "audit": AuditProjection,
+    "seal": SealProjection,
+    "supervision": SupervisionProjection,
+}
 # what `ledger rebuild <view>` accepts
-VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit": "audit", "seal": "seal"}
+VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit": "audit", "seal": "seal",
+                "supervision": "supervision", "reviews": "supervision"}

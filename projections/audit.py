@@ -38,6 +38,9 @@ AGGREGATE_NAMES = {
     "ProvisionalDeadlines": "provisional_index",
     "Unit": "unit",
     "User": "user",
+    "FourListsCatalogue": "catalogue",
+    "ReversalReview": "reversal_review",
+    "MajorDecisionFiling": "major_filing",
 }
 
 

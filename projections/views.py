@@ -7,16 +7,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.identifiers import mask_id_number
 from ledger.settings import Settings
-from ledger.values import CST, CaseState, Channel, Role, ServiceType
+from ledger.supervision import ReviewStatus
+from ledger.values import CST, CaseState, Channel, FourList, Role, ServiceType
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
 from projections.db import TRACKING_DDL, ViewDB
 from projections.runner import ensure_tables
+from projections.supervision import FILING, REVIEW, SupervisionProjection
 
 # Roles that need full resident ID numbers: the registrar phones and files
 # applicants; the supervisor inspects files. Everyone else sees them masked.
@@ -115,6 +117,55 @@ def quarter_bounds(year: int, quarter: int) -> tuple[str, str]:
     return start.isoformat(), end.isoformat()
 
 
+REVERSAL_COLUMNS = (
+    ("unit", "作出单位"),
+    ("kind", "处理方式"),
+    ("decision_number", "原处罚决定书文号"),
+    ("decided_on", "原决定日期"),
+    ("list_kind", "适用清单"),
+    ("catalogue_version", "清单版本"),
+    ("item_number", "事项序号"),
+    ("conditions_met", "符合条件"),
+    ("outcome", "处理结果"),
+    ("new_sanction", "新处罚内容"),
+    ("new_fine_yuan", "新罚款金额（元）"),
+    ("major", "重大决定"),
+    ("explanation", "书面说明"),
+    ("legal_reviewer", "法制审核人"),
+    ("actor_name", "承办人"),
+    ("reversed_at", "办理时间"),
+    ("recorded_at", "记录时间"),
+    ("status", "审查状态"),
+    ("letters", "整改建议书编号"),
+    ("reply_due", "答复期限"),
+    ("reviewer_name", "审查人"),
+    ("case_id", "案件ID"),
+    ("review_id", "审查ID"),
+)
+KIND_LABELS = {"revoked": "撤销", "remade": "重新作出"}
+
+
+def display_reversal(row: Row) -> dict[str, Any]:
+    """A review row with its labels (what the review list shows)."""
+    out = dict(row)
+    out["kind_label"] = KIND_LABELS.get(row["kind"] or "", row["kind"])
+    out["list_label"] = FourList(row["list_kind"]).label if row["list_kind"] else None
+    out["status_label"] = ReviewStatus(row["status"]).label
+    out["major"] = bool(row["major"])
+    return out
+
+
+def reversals_csv(rows: Iterable[Row]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([label for _, label in REVERSAL_COLUMNS])
+    for r in sorted(rows, key=lambda r: (r["reversed_at"] or "", r["review_id"])):
+        d = display_reversal(r)
+        d.update(kind=d["kind_label"], list_kind=d["list_label"], status=d["status_label"], major=_yes_no(r["major"]))
+        writer.writerow(["" if d[c] is None else d[c] for c, _ in REVERSAL_COLUMNS])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
 class Views:
     """Queries over the views of one store."""
 
@@ -127,6 +178,7 @@ class Views:
                 cur.execute(TRACKING_DDL)
                 ensure_tables(cur, CasesProjection())
                 ensure_tables(cur, AuditProjection())
+                ensure_tables(cur, SupervisionProjection())
         finally:
             conn.close()
 
@@ -307,3 +359,108 @@ class Views:
             out.append(item)
         return out
 
+
+    # ------------------------------------------------------------- supervision
+
+    def reversals(
+        self,
+        *,
+        unit: str | None = None,
+        list_kind: str | None = None,
+        item_number: str | None = None,
+        status: str | None = None,
+        reversed_from: str | None = None,
+        reversed_to: str | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """The review list of reversed penalties; the period filters the
+        business date of the reversal (``YYYY-MM-DD``, to exclusive)."""
+        where, params = ["kind IS NOT NULL"], []
+        for column, value in (("unit", unit), ("list_kind", list_kind), ("item_number", item_number), ("status", status)):
+            if value:
+                where.append(f"{column} = %s")
+                params.append(value)
+        if reversed_from:
+            where.append("reversed_at >= %s")
+            params.append(reversed_from)
+        if reversed_to:
+            where.append("reversed_at < %s")
+            params.append(reversed_to)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT * FROM {REVIEW.name} WHERE {' AND '.join(where)} "
+                "ORDER BY reversed_at, review_id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+        return [display_reversal(r) for r in rows]
+
+    def reversal_stats(self, by: str, *, unit: str | None = None) -> list[dict[str, Any]]:
+        """Reversals per unit, per list item or per month (of one unit, or all),
+        with review outcomes."""
+        keys = {"unit": "unit", "item": "unit, list_kind, catalogue_version, item_number", "month": "reversed_month"}
+        if by not in keys:
+            raise ValueError("by must be one of unit, item, month")
+        states = ", ".join(f"SUM(CASE WHEN status = '{s.value}' THEN 1 ELSE 0 END) AS {s.value}" for s in ReviewStatus)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT {keys[by]}, COUNT(*) AS reversals, "
+                "SUM(CASE WHEN kind = 'revoked' THEN 1 ELSE 0 END) AS revoked, "
+                "SUM(CASE WHEN kind = 'remade' THEN 1 ELSE 0 END) AS remade, "
+                f"SUM(major) AS major, {states} "
+                f"FROM {REVIEW.name} WHERE kind IS NOT NULL {'AND unit = %s' if unit else ''} "
+                f"GROUP BY {keys[by]} ORDER BY {keys[by]}",
+                [unit] if unit else [],
+            )
+        for r in rows:
+            for k in ("reversals", "revoked", "remade", "major", *(s.value for s in ReviewStatus)):
+                r[k] = int(r[k] or 0)
+            if by == "item":
+                r["list_label"] = FourList(r["list_kind"]).label
+        return rows
+
+    def filings(self, *, unit: str | None = None, status: str | None = None, today: str | None = None) -> list[dict[str, Any]]:
+        """Major-decision filings; ``status`` is open, overdue, filed or late."""
+        today = today or datetime.now(CST).date().isoformat()
+        where, params = ["1=1"], []
+        if unit:
+            where.append("unit = %s")
+            params.append(unit)
+        conditions = {
+            "open": "filed_on IS NULL",
+            "overdue": "filed_on IS NULL AND due_on < %s",
+            "filed": "filed_on IS NOT NULL",
+            "late": "filed_on IS NOT NULL AND late = 1",
+        }
+        if status:
+            if status not in conditions:
+                raise ValueError("status must be one of open, overdue, filed, late")
+            where.append(conditions[status])
+            if status == "overdue":
+                params.append(today)
+        with self.db.reading() as cur:
+            rows = cur.dicts(f"SELECT * FROM {FILING.name} WHERE {' AND '.join(where)} ORDER BY due_on, filing_id", params)
+        for r in rows:
+            r["late"] = bool(r["late"])
+            r["overdue"] = r["filed_on"] is None and r["due_on"] < today
+            r["days_left"] = None if r["filed_on"] else (date.fromisoformat(r["due_on"]) - date.fromisoformat(today)).days
+        return rows
+
+    def supervision_queue(self, *, today: str | None = None) -> dict[str, list[dict[str, Any]]]:
+        """What waits for supervisors: reversals to review (new or answered),
+        objections whose answer is overdue, and major decisions not filed in time."""
+        today = today or datetime.now(CST).date().isoformat()
+        with self.db.reading() as cur:
+            to_review = cur.dicts(
+                f"SELECT * FROM {REVIEW.name} WHERE kind IS NOT NULL AND status IN (%s, %s) ORDER BY reversed_at, review_id",
+                [ReviewStatus.PENDING.value, ReviewStatus.ANSWERED.value],
+            )
+            unanswered = cur.dicts(
+                f"SELECT * FROM {REVIEW.name} WHERE status = %s AND reply_due < %s ORDER BY reply_due, review_id",
+                [ReviewStatus.OBJECTED.value, today],
+            )
+        return {
+            "to_review": [display_reversal(r) for r in to_review],
+            "answers_overdue": [display_reversal(r) for r in unanswered],
+            "filings_overdue": self.filings(status="overdue", today=today),
+        }

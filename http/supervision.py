@@ -1,0 +1,159 @@
+"""Supervision (执法监督): the review list of reversed penalties, reviewing
+them (confirm, or object with a numbered 整改建议书 the unit must answer),
+statistics, and the 15-day filing of major penalty decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from ledger import commands as c
+from ledger.errors import NotAllowed
+from ledger.history import EventView, describe
+from ledger.supervision import MajorDecisionFiling, ReviewStatus
+from ledger.values import Role
+from ledger_http import schemas as s
+from ledger_http.auth import AuthUser
+from ledger_http.cases import execute
+from ledger_http.errors import ERRORS
+from ledger_http.reads import _wait
+
+AnyRequest = Request[AuthUser, Any, Any]
+VIEWS = ("supervision",)
+
+
+def _scope(request: AnyRequest, unit: str | None) -> str | None:
+    """Supervisors and auditors read every unit; unit staff their own unit
+    (they answer the letters); other roles have no business here."""
+    user = request.user
+    if user.role in (Role.SUPERVISOR, Role.AUDITOR):
+        return unit
+    if user.role is Role.UNIT_STAFF:
+        if unit and unit != user.unit:
+            raise NotAllowed("只能查看本单位的处罚撤销和备案情况", code="unit_scope")
+        return user.unit
+    raise NotAllowed(f"{user.role.label}不能查阅执法监督信息", code="role_not_allowed")
+
+
+class SupervisionController(Controller):
+    path = "/supervision"
+    tags = ["supervision"]
+
+    # ----------------------------------------------------------- reversals
+
+    @get("/reversals", responses=ERRORS, operation_id="listReversals", sync_to_thread=True)
+    def reversals(
+        self,
+        request: AnyRequest,
+        unit: str | None = QueryParameter(name="unit", default=None),
+        list_kind: str | None = QueryParameter(name="list", default=None, description="no_penalty, lighter, mitigated, no_coercive_measure"),
+        item: str | None = QueryParameter(name="item", default=None, description="item number"),
+        status: ReviewStatus | None = QueryParameter(name="status", default=None),
+        reversed_from: date | None = QueryParameter(name="from", default=None),
+        reversed_to: date | None = QueryParameter(name="to", default=None, description="exclusive"),
+        limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=2**31),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
+    ) -> list[dict[str, Any]]:
+        """Every reversed penalty with its list item, explanation, who decided
+        when and its review status; filters by unit, list, item, period, status."""
+        unit = _scope(request, unit)
+        _wait(request, VIEWS, wait_for)
+        return request.app.state.views.reversals(
+            unit=unit,
+            list_kind=list_kind,
+            item_number=item,
+            status=status.value if status else None,
+            reversed_from=reversed_from.isoformat() if reversed_from else None,
+            reversed_to=reversed_to.isoformat() if reversed_to else None,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/reversals/stats", responses=ERRORS, operation_id="reversalStats", sync_to_thread=True)
+    def stats(
+        self,
+        request: AnyRequest,
+        by: str = QueryParameter(name="by", default="unit", pattern="^(unit|item|month)$"),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
+    ) -> list[dict[str, Any]]:
+        """Reversals per unit, per list item or per month, with review outcomes."""
+        unit = _scope(request, None)
+        _wait(request, VIEWS, wait_for)
+        return request.app.state.views.reversal_stats(by, unit=unit)
+
+    @get("/queue", responses=ERRORS, operation_id="supervisionQueue", sync_to_thread=True)
+    def queue(
+        self,
+        request: AnyRequest,
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
+    ) -> dict[str, list[dict[str, Any]]]:
+        """What waits for supervisors: reversals to review, letters not answered
+        by their due date, major decisions not filed within 15 days."""
+        if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR):
+            raise NotAllowed("只有执法监督人员和审计人员可以查看监督待办", code="role_not_allowed")
+        _wait(request, VIEWS, wait_for)
+        return request.app.state.views.supervision_queue()
+
+    @get("/reviews/{review_id:uuid}/history", responses=ERRORS, operation_id="reviewHistory", sync_to_thread=True)
+    def review_history(self, request: AnyRequest, review_id: FromPath[UUID]) -> list[EventView]:
+        """The reversal as a supervisor sees it: the case's reversal event, then
+        every review step (and the major-decision filing), oldest first."""
+        ledger = request.app.state.ledger
+        review = ledger.review(review_id)
+        _scope(request, review.issuing_unit)
+        events = [
+            e for e in ledger.history(review.case_id)
+            if type(e).__name__ in ("PenaltyRevoked", "PenaltyRemade") and e.reversal.decision.number == review.decision_number
+        ]
+        events += list(ledger.events.get(review_id))
+        reversal = events[0].reversal if events and hasattr(events[0], "reversal") else None
+        if reversal is not None and reversal.major:
+            events += list(ledger.events.get(MajorDecisionFiling.create_id(review.issuing_unit, reversal.new_decision_number)))
+        return sorted((describe(e) for e in events), key=lambda v: v.recorded_at)
+
+    @post("/reviews/{review_id:uuid}/confirm", responses=ERRORS, operation_id="confirmReversal", status_code=200, sync_to_thread=True)
+    def confirm(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.ConfirmReviewBody]) -> Response[s.CommandResult]:
+        """审查通过 (supervisor)."""
+        return execute(request, "confirm_reversal", c.ConfirmReversal(review_id=review_id, **msgspec.structs.asdict(data)))
+
+    @post("/reviews/{review_id:uuid}/objections", responses=ERRORS, operation_id="objectToReversal", status_code=200, sync_to_thread=True)
+    def object(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.ObjectionBody]) -> Response[s.CommandResult]:
+        """制发《行政执法监督问题整改建议书》 (supervisor); ``number`` is the letter's."""
+        return execute(request, "object_to_reversal", c.ObjectToReversal(review_id=review_id, **msgspec.structs.asdict(data)))
+
+    @post("/reviews/{review_id:uuid}/answers", responses=ERRORS, operation_id="answerObjection", status_code=200, sync_to_thread=True)
+    def answer(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.AnswerBody]) -> Response[s.CommandResult]:
+        """The issuing unit answers the letter (its unit staff)."""
+        return execute(request, "answer_objection", c.AnswerObjection(review_id=review_id, **msgspec.structs.asdict(data)))
+
+    # ------------------------------------------------------------- filings
+
+    @get("/filings", responses=ERRORS, operation_id="listMajorDecisionFilings", sync_to_thread=True)
+    def filings(
+        self,
+        request: AnyRequest,
+        unit: str | None = QueryParameter(name="unit", default=None),
+        status: str | None = QueryParameter(name="status", default=None, pattern="^(open|overdue|filed|late)$"),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
+    ) -> list[dict[str, Any]]:
+        """Major penalty decisions and their filing (due 15 days after the decision)."""
+        unit = _scope(request, unit)
+        _wait(request, VIEWS, wait_for)
+        return request.app.state.views.filings(unit=unit, status=status)
+
+    @post("/filings", responses=ERRORS, operation_id="declareMajorDecision", status_code=201, sync_to_thread=True)
+    def declare(self, request: AnyRequest, data: JSONBody[s.DeclareFilingBody]) -> Response[s.CommandResult]:
+        """登记 a major penalty decision of one's unit, to be filed within 15 days (unit staff)."""
+        return execute(request, "declare_major_decision", c.DeclareMajorDecision(**msgspec.structs.asdict(data)), status=201)
+
+    @post("/filings/{filing_id:uuid}/file", responses=ERRORS, operation_id="fileMajorDecision", status_code=200, sync_to_thread=True)
+    def file(self, request: AnyRequest, filing_id: FromPath[UUID], data: JSONBody[s.FileFilingBody]) -> Response[s.CommandResult]:
+        """报送备案 (unit staff of the deciding unit); late filings are flagged."""
+        return execute(request, "file_major_decision", c.FileMajorDecision(filing_id=filing_id, **msgspec.structs.asdict(data)))
+
