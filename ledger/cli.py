@@ -178,6 +178,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     role = Role(args.role)
     if projection.name == "cases":
         data = registry_csv(registry_order(state.values()), role)
+    elif projection.name == "supervision":
+        from projections.views import reversals_csv
+
+        state = {k: v for k, v in state.get("reviews", {}).items() if v["kind"]}
+        data = reversals_csv(state.values())
     else:
         import csv
         import io
@@ -402,6 +407,89 @@ def cmd_export_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    """``ledger catalogue import|show``: an authority's four lists (四张清单)."""
+    import getpass
+    import uuid
+    from datetime import date
+
+    from ledger import commands as c
+    from ledger.catalogue import DEFAULT_LISTS, Edition
+    from ledger.catalogue_import import parse_items
+    from ledger.errors import InvalidInput
+    from ledger.values import Actor, Role
+
+    ledger = _open_ledger(Settings.from_env())
+    if args.action == "show":
+        catalogue = ledger.catalogue(args.authority)
+        if catalogue is None:
+            print(f"error: {args.authority}尚未发布四张清单", file=sys.stderr)
+            return 1
+        day = date.fromisoformat(args.on) if args.on else datetime.now(CST).date()
+        items = catalogue.items_on(day, list_code=args.list, version=args.version)
+        print(f"{args.authority} 四张清单（{day} 施行中的事项 {len(items)} 项；法制审核：{'需要' if catalogue.legal_review_required else '重大决定时需要'}）")
+        for i in items:
+            fine = f"；罚款{i.item.fine_min_yuan}–{i.item.fine_max_yuan}元" if i.item.fine_min_yuan is not None else ""
+            print(f"[{i.version}] {i.list.name} 第{i.item.number}项：{i.item.violation}")
+            print(f"    适用条件：{'、'.join(i.item.conditions)}；违反：{i.item.breached}；依据：{i.item.penalty_basis}{fine}"
+                  f"；有效期 {i.valid_from}–{i.valid_until or '至今'}")
+        return 0
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read()
+        catalogue = ledger.catalogue(args.authority)
+        lists = catalogue.latest_lists() if catalogue else DEFAULT_LISTS
+        edition = Edition(
+            version=args.version,
+            title=args.title,
+            document_number=args.document_number,
+            effective_from=date.fromisoformat(args.effective_from),
+            effective_until=date.fromisoformat(args.effective_until) if args.effective_until else None,
+            lists=lists,
+            items=parse_items(data, lists),
+            supersedes=args.supersedes,
+        )
+    except OSError as e:
+        print(f"error: {args.file}: {e}", file=sys.stderr)
+        return 2
+    except InvalidInput as e:
+        print(f"error: {args.file}: 未导入任何事项，请修改后重新导入：", file=sys.stderr)
+        for err in e.errors:
+            print(f"  {err.message}（{err.field}，{err.code}）", file=sys.stderr)
+        return 1
+    actor = Actor(id=args.actor_id or getpass.getuser(), name=args.actor_name or getpass.getuser(),
+                  role=Role.ADMINISTRATOR, unit="系统管理")
+    result = ledger.publish_catalogue_edition(
+        c.Context(actor=actor, request_id=uuid.uuid4().hex),
+        c.PublishCatalogueEdition(authority=args.authority, edition=edition, basis=args.basis),
+    )
+    print(f"{args.authority} 四张清单“{args.version}”已发布：{len(edition.items)} 项（notification {result.notification_id}）")
+    return 0
+
+
+def cmd_reversals(args: argparse.Namespace) -> int:
+    """The supervision review list of reversed penalties (CSV) or its statistics."""
+    from projections.views import Views, reversals_csv
+
+    views = Views(Settings.from_env())
+    try:
+        if args.stats:
+            for row in views.reversal_stats(args.stats, unit=args.unit):
+                print(json.dumps(row, ensure_ascii=False))
+            return 0
+        rows = views.reversals(unit=args.unit, status=args.status, limit=1_000_000)
+        data = reversals_csv(rows)
+    finally:
+        views.close()
+    if args.csv:
+        with open(args.csv, "wb") as f:
+            f.write(data)
+        print(f"{len(rows)} reversals → {args.csv}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    return 0
+
+
 def cmd_events(args: argparse.Namespace) -> int:
     from ledger.contract import render
 
@@ -437,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_project
     )
     rb = sub.add_parser("rebuild", help="rebuild a read model, or export it as of a past moment")
-    rb.add_argument("view", choices=["registry", "queues", "cases", "audit"])
+    rb.add_argument("view", choices=["registry", "queues", "cases", "audit", "supervision"])
     rb.add_argument("--as-of", help="ISO 8601 time (transaction time) or a notification id")
     rb.add_argument("--csv", help="where to write the as-of export (default <view>-asof-<id>.csv)")
     rb.add_argument("--role", default="supervisor", choices=[r.value for r in Role], help="whose masking applies")
@@ -488,6 +576,32 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("-o", "--output")
     ex.set_defaults(func=cmd_export_case)
     sub.add_parser("events", help="print the stored-event contract (docs/EVENTS.md)").set_defaults(func=cmd_events)
+    cg = sub.add_parser("catalogue", help="an authority's four lists (四张清单): import an edition, or show items in force")
+    cg_sub = cg.add_subparsers(dest="action", required=True)
+    imp = cg_sub.add_parser("import", help="publish an edition from a CSV or XLSX file (docs/FOUR-LISTS.md)")
+    imp.add_argument("file")
+    imp.add_argument("--authority", required=True, help="the issuing unit, as registered")
+    imp.add_argument("--version", required=True, help="e.g. 2025版")
+    imp.add_argument("--title", required=True)
+    imp.add_argument("--effective-from", required=True, help="YYYY-MM-DD")
+    imp.add_argument("--effective-until", help="YYYY-MM-DD (last day in force)")
+    imp.add_argument("--document-number", default="", help="发布文号, e.g. 市市监发〔2024〕52号")
+    imp.add_argument("--supersedes", help="the edition this one replaces from --effective-from")
+    imp.add_argument("--basis", help="legal basis of the publication")
+    imp.add_argument("--actor-id")
+    imp.add_argument("--actor-name")
+    shw = cg_sub.add_parser("show", help="the items in force on a day")
+    shw.add_argument("--authority", required=True)
+    shw.add_argument("--on", help="YYYY-MM-DD (default today)")
+    shw.add_argument("--list", help="a list code, e.g. no_penalty")
+    shw.add_argument("--version")
+    cg.set_defaults(func=cmd_catalogue)
+    rv = sub.add_parser("reversals", help="the supervision review list of reversed penalties (CSV), or --stats")
+    rv.add_argument("--unit")
+    rv.add_argument("--status", choices=["pending", "objected", "answered", "confirmed"])
+    rv.add_argument("--stats", choices=["unit", "item", "month"])
+    rv.add_argument("--csv", help="write to this file instead of standard output")
+    rv.set_defaults(func=cmd_reversals)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
