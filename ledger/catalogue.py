@@ -58,11 +58,11 @@ class Edition(Struct):
 
     version: str
     title: str
-    document_number: str
     effective_from: date
-    effective_until: date | None
-    lists: tuple[ListDef, ...]
     items: tuple[ListItem, ...]
+    document_number: str = ""
+    effective_until: date | None = None
+    lists: tuple[ListDef, ...] = DEFAULT_LISTS  # the four standard lists unless the place defines its own
     supersedes: str | None = None
 
 
