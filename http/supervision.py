@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
-from ledger.errors import NotAllowed
+from ledger.errors import InvalidInput, NotAllowed
 from ledger.history import EventView, describe
 from ledger.supervision import MajorDecisionFiling, ReviewStatus
 from ledger.values import Role
@@ -22,6 +22,9 @@ from ledger_http.auth import AuthUser
 from ledger_http.cases import execute
 from ledger_http.errors import ERRORS
 from ledger_http.reads import _wait
+from projections.rebuild import content_hash, fold_as_of, resolve_cutoff
+from projections.supervision import SupervisionProjection
+from projections.views import display_reversal, reversals_csv
 
 AnyRequest = Request[AuthUser, Any, Any]
 VIEWS = ("supervision",)
@@ -58,22 +61,53 @@ class SupervisionController(Controller):
         reversed_to: date | None = QueryParameter(name="to", default=None, description="exclusive"),
         limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=2**31),
+        as_of: str | None = QueryParameter(name="as_of", default=None, description="ISO 8601 time or notification id"),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|csv)$"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
-    ) -> list[dict[str, Any]]:
+    ) -> Response[Any]:
         """Every reversed penalty with its list item, explanation, who decided
-        when and its review status; filters by unit, list, item, period, status."""
+        when and its review status; filters by unit, list, item, period and
+        status; ``as_of`` shows the list as the ledger knew it then; CSV export."""
         unit = _scope(request, unit)
-        _wait(request, VIEWS, wait_for)
-        return request.app.state.views.reversals(
-            unit=unit,
-            list_kind=list_kind,
-            item_number=item,
-            status=status.value if status else None,
-            reversed_from=reversed_from.isoformat() if reversed_from else None,
-            reversed_to=reversed_to.isoformat() if reversed_to else None,
-            limit=limit,
-            offset=offset,
-        )
+        filters = {
+            "unit": unit,
+            "list_kind": list_kind,
+            "item_number": item,
+            "status": status.value if status else None,
+        }
+        period = (reversed_from.isoformat() if reversed_from else None, reversed_to.isoformat() if reversed_to else None)
+        headers: dict[str, str] = {}
+        if as_of is not None:
+            settings = request.app.state.settings
+            try:
+                cutoff, _ = resolve_cutoff(settings, as_of)
+            except (ValueError, OverflowError):
+                raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
+            rows = [
+                r for r in fold_as_of(settings, SupervisionProjection(), cutoff).get("reviews", {}).values()
+                if r["kind"]
+                and all(value is None or r[column] == value for column, value in filters.items())
+                and (period[0] is None or r["reversed_at"] >= period[0])
+                and (period[1] is None or r["reversed_at"] < period[1])
+            ]
+            rows.sort(key=lambda r: (r["reversed_at"], r["review_id"]))
+            headers["X-Ledger-Cutoff"] = str(cutoff)
+            page = rows if format == "csv" else rows[offset : offset + limit]
+            shown = [display_reversal(r) for r in page]
+        else:
+            _wait(request, VIEWS, wait_for)
+            shown = request.app.state.views.reversals(
+                **filters,
+                reversed_from=period[0],
+                reversed_to=period[1],
+                limit=1_000_000 if format == "csv" else limit,
+                offset=0 if format == "csv" else offset,
+            )
+        if format == "csv":
+            data = reversals_csv(shown)
+            headers["X-Content-SHA256"] = content_hash(data)
+            return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(shown, headers=headers)
 
     @get("/reversals/stats", responses=ERRORS, operation_id="reversalStats", sync_to_thread=True)
     def stats(
