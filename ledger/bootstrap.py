@@ -38,7 +38,7 @@ def ensure_user(ledger: Ledger, credentials, username: str, name: str, role: Rol
 
 def seed_demo(ledger: Ledger, credentials) -> list[tuple[str, str, str]]:
     """Units, one user per role and a few realistic cases. Returns (username, role, unit)."""
-    from ledger.demo import FIRE, MARKET, OFFICE, record_demo_case
+    from ledger.demo import FIRE, MARKET, OFFICE, record_demo_case, record_demo_filing
 
     ensure_unit(ledger, OFFICE, UnitKind.COORDINATION)
     ensure_unit(ledger, MARKET, UnitKind.ENFORCEMENT)
@@ -55,5 +55,7 @@ def seed_demo(ledger: Ledger, credentials) -> list[tuple[str, str, str]]:
     ]
     created = [ensure_user(ledger, credentials, u, n, r, unit, DEMO_PASSWORD) for u, n, r, unit in users]
     if any(created):
-        record_demo_case(ledger, datetime.now(CST).replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=14))
+        now = datetime.now(CST)
+        record_demo_case(ledger, now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=14))
+        record_demo_filing(ledger, now.date())
     return [(u, r.value, unit) for u, _, r, unit in users]

@@ -237,3 +237,19 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     )
     ledger.archive(_ctx(REGISTRAR), c.ArchiveCase(case_id=case_id, business_time=served_at + timedelta(days=6)))
     return case_id
+
+
+def record_demo_filing(ledger: Ledger, today: date) -> UUID | None:
+    """A major penalty decision made 20 days ago and not yet filed with
+    supervision: it shows as overdue in the supervisors' queue."""
+    result = ledger.declare_major_decision(
+        _ctx(MARKET_STAFF),
+        c.DeclareMajorDecision(
+            decision_number="淄张市监罚〔2026〕203号",
+            decided_on=today - timedelta(days=20),
+            party="淄博某建材有限公司",
+            summary="生产不符合强制性国家标准的产品，没收违法所得并处货值金额二倍罚款",
+            basis="《中华人民共和国产品质量法》第四十九条",
+        ),
+    )
+    return result.case_id
