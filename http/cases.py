@@ -33,7 +33,9 @@ def execute(request: AnyRequest, method: str, command: Any, status: int = 200) -
     def run() -> bytes:
         r = getattr(state.ledger, method)(ctx, command)
         return msgspec.json.encode(
-            s.CommandResult(case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number)
+            s.CommandResult(
+                case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number, record_id=r.record_id
+            )
         )
 
     fingerprint = method.encode() + b"|" + msgspec.json.encode(command)

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
-from ledger.catalogue import DEFAULT_LISTS, Edition, FourListsCatalogue
+from ledger.catalogue import DEFAULT_LISTS, Edition, FourListsCatalogue, require_editor
 from ledger.catalogue_import import parse_items
 from ledger.errors import InvalidInput, NotFound
 from ledger.values import CST
@@ -76,6 +76,7 @@ class CatalogueController(Controller):
         """Import an edition from the request body: a CSV (UTF-8 or GBK) or an
         XLSX file in the format of docs/FOUR-LISTS.md. If any row is invalid,
         nothing is imported and the 422 lists every bad row and column."""
+        require_editor(request.user.actor, authority)  # before reading the upload
         body = await request.body()
         edition_of = partial(
             Edition,

@@ -68,6 +68,7 @@ class CommandResult(msgspec.Struct):
     version: int | None
     notification_id: int
     number: str | None = None
+    record_id: UUID | None = None  # the review a reversal opened, a filing, a catalogue
 
 
 class CaseView(msgspec.Struct):

@@ -148,7 +148,7 @@ class SupervisionController(Controller):
         events += list(ledger.events.get(review_id))
         reversal = events[0].reversal if events and hasattr(events[0], "reversal") else None
         if reversal is not None and reversal.major:
-            events += list(ledger.events.get(MajorDecisionFiling.create_id(review.issuing_unit, reversal.new_decision_number)))
+            events += list(ledger.events.get(MajorDecisionFiling.create_id(review.issuing_unit, reversal.new_decision_number.strip())))
         return sorted((describe(e) for e in events), key=lambda v: v.recorded_at)
 
     @post("/reviews/{review_id:uuid}/confirm", responses=ERRORS, operation_id="confirmReversal", status_code=200, sync_to_thread=True)

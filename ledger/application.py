@@ -50,6 +50,9 @@ class Result(msgspec.Struct, frozen=True, kw_only=True):
     version: int | None
     notification_id: int
     number: str | None = None
+    # the record the command created or changed when it is not the case
+    # itself: the review opened by a reversal, a filing, a catalogue
+    record_id: UUID | None = None
 
 
 Decision = tuple[list[Aggregate], str | None]
@@ -173,18 +176,24 @@ class Ledger(Application[UUID]):
         return self._on_case(ctx, cmd, lambda case, env: _only(case.track_rectification(env, cmd.rectification)))
 
     def revoke_penalty(self, ctx: c.Context, cmd: c.RevokePenalty) -> Result:
-        def decide(case: GuidanceCase, env: Envelope) -> Decision:
-            case.revoke_penalty(env, cmd.reversal, self.catalogue(cmd.reversal.decision.issuing_unit))
-            return self._under_review(case, env, cmd.reversal), None
+        reversal = _trimmed(cmd.reversal)
 
-        return self._on_case(ctx, cmd, decide)
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            case.revoke_penalty(env, reversal, self.catalogue(reversal.decision.issuing_unit))
+            return self._under_review(case, env, reversal), None
+
+        result = self._on_case(ctx, cmd, decide)
+        return msgspec.structs.replace(result, record_id=ReversalReview.create_id(cmd.case_id, reversal.decision.number))
 
     def remake_penalty(self, ctx: c.Context, cmd: c.RemakePenalty) -> Result:
-        def decide(case: GuidanceCase, env: Envelope) -> Decision:
-            case.remake_penalty(env, cmd.reversal, self.catalogue(cmd.reversal.decision.issuing_unit))
-            return self._under_review(case, env, cmd.reversal), None
+        reversal = _trimmed(cmd.reversal)
 
-        return self._on_case(ctx, cmd, decide)
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            case.remake_penalty(env, reversal, self.catalogue(reversal.decision.issuing_unit))
+            return self._under_review(case, env, reversal), None
+
+        result = self._on_case(ctx, cmd, decide)
+        return msgspec.structs.replace(result, record_id=ReversalReview.create_id(cmd.case_id, reversal.decision.number))
 
     def _under_review(self, case: GuidanceCase, env: Envelope, reversal: Reversal) -> list[Aggregate]:
         """Every reversal enters the supervisors' review queue in the same save;
@@ -267,14 +276,14 @@ class Ledger(Application[UUID]):
                 raise InvalidInput.one("authority", "unknown_unit", f"没有名为“{authority}”的单位，请先登记单位")
             catalogue = FourListsCatalogue(authority=authority)
         change(catalogue, envelope)
-        return self._saved(None, catalogue)
+        return msgspec.structs.replace(self._saved(None, catalogue), record_id=catalogue.id)
 
     # ----------------------------------------------------------- supervision
 
     def confirm_reversal(self, ctx: c.Context, cmd: c.ConfirmReversal) -> Result:
         review = self.review(cmd.review_id)
         review.confirm(self._envelope(ctx, cmd), cmd.comment)
-        return self._saved(review.case_id, review)
+        return msgspec.structs.replace(self._saved(review.case_id, review), record_id=review.id)
 
     def object_to_reversal(self, ctx: c.Context, cmd: c.ObjectToReversal) -> Result:
         for attempt in range(MAX_ATTEMPTS):
@@ -289,13 +298,19 @@ class Ledger(Application[UUID]):
                     raise Conflict("该审查已被他人同时处理，请刷新后重试") from None
                 _backoff(attempt)  # only the letter counter moved on
                 continue
-            return Result(case_id=review.case_id, version=review.version, notification_id=recordings[-1].notification.id, number=str(letter))
+            return Result(
+                case_id=review.case_id,
+                version=review.version,
+                notification_id=recordings[-1].notification.id,
+                number=str(letter),
+                record_id=review.id,
+            )
         raise Conflict("编号分配繁忙，请稍后重试")
 
     def answer_objection(self, ctx: c.Context, cmd: c.AnswerObjection) -> Result:
         review = self.review(cmd.review_id)
         review.answer(self._envelope(ctx, cmd), cmd.reply, cmd.measures)
-        return self._saved(review.case_id, review)
+        return msgspec.structs.replace(self._saved(review.case_id, review), record_id=review.id)
 
     def review(self, review_id: UUID) -> ReversalReview:
         try:
@@ -321,7 +336,7 @@ class Ledger(Application[UUID]):
             summary=cmd.summary,
             case_id=cmd.case_id,
         )
-        return self._saved(cmd.case_id, filing)
+        return msgspec.structs.replace(self._saved(cmd.case_id, filing), record_id=filing.id)
 
     def file_major_decision(self, ctx: c.Context, cmd: c.FileMajorDecision) -> Result:
         try:
@@ -331,7 +346,7 @@ class Ledger(Application[UUID]):
         if not isinstance(filing, MajorDecisionFiling):
             raise NotFound(f"没有编号为{cmd.filing_id}的备案事项", code="filing_not_found")
         filing.file(self._envelope(ctx, cmd), cmd.filed_on, cmd.reference)
-        return self._saved(None, filing)
+        return msgspec.structs.replace(self._saved(None, filing), record_id=filing.id)
 
     def withdraw(self, ctx: c.Context, cmd: c.WithdrawCase) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.withdraw(env, cmd.reason)))
@@ -565,6 +580,23 @@ class Ledger(Application[UUID]):
             return self.repository.get(ProvisionalDeadlines.create_id(year))
         except AggregateNotFoundError:
             return ProvisionalDeadlines(year=year)
+
+
+def _trimmed(reversal: Reversal) -> Reversal:
+    """Numbers as typed may carry stray spaces; the review's and the filing's
+    ids are derived from them, so they are stored trimmed."""
+    decision, cited = reversal.decision, reversal.cited
+    return msgspec.structs.replace(
+        reversal,
+        decision=msgspec.structs.replace(decision, number=decision.number.strip(), issuing_unit=decision.issuing_unit.strip()),
+        cited=msgspec.structs.replace(
+            cited,
+            catalogue_version=cited.catalogue_version.strip(),
+            item_number=cited.item_number.strip(),
+            list_code=cited.list_code.strip(),
+        ),
+        new_decision_number=reversal.new_decision_number.strip(),
+    )
 
 
 def _only(_: Any) -> Decision:

@@ -22,7 +22,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import FieldError, InvalidInput, NotAllowed
 from ledger.numbering import LEDGER_NAMESPACE
-from ledger.values import Envelope, FourList, Reversal, Role, Struct
+from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
 
 
 class ListDef(Struct):
@@ -110,6 +110,15 @@ def check_item(item: ListItem, lists: dict[str, ListDef], field: str, errors: li
             errors.append(FieldError(f"{field}.fine_min_yuan", "bad_range", "罚款幅度应为下限≤上限的非负金额"))
 
 
+def require_editor(actor: Actor, authority: str) -> None:
+    """An authority's lists are kept by its own unit staff or an administrator."""
+    if actor.role in (Role.ADMINISTRATOR, Role.SYSTEM):
+        return
+    if actor.role is Role.UNIT_STAFF and actor.unit == authority:
+        return
+    raise NotAllowed(f"只有{authority}的执法人员或系统管理员可以维护该单位的四张清单", code="catalogue_editor_only")
+
+
 class FourListsCatalogue(Aggregate):
     """The four lists published by one issuing authority (a registered unit)."""
 
@@ -128,14 +137,7 @@ class FourListsCatalogue(Aggregate):
     # ------------------------------------------------------------- decide
 
     def _require_editor(self, envelope: Envelope) -> None:
-        actor = envelope.actor
-        if actor.role is Role.ADMINISTRATOR or actor.role is Role.SYSTEM:
-            return
-        if actor.role is Role.UNIT_STAFF and actor.unit == self.authority:
-            return
-        raise NotAllowed(
-            f"只有{self.authority}的执法人员或系统管理员可以维护该单位的四张清单", code="catalogue_editor_only"
-        )
+        require_editor(envelope.actor, self.authority)
 
     def publish(self, envelope: Envelope, edition: Edition) -> None:
         """发布 an edition with its lists and items."""
@@ -201,6 +203,14 @@ class FourListsCatalogue(Aggregate):
         if end is not None and effective_from > end:
             raise InvalidInput.one("effective_from", "edition_ended", f"该版本已于{end}后失效，不能再修订")
         history = self.revisions.get((version, item.list_code, item.number), ())
+        repealed_until = history[-1].valid_until if history else None
+        if repealed_until is not None and effective_from <= repealed_until:
+            # amending inside the repealed item's past would silently revive it
+            raise InvalidInput.one(
+                "effective_from",
+                "item_repealed",
+                f"该事项已于{repealed_until + timedelta(days=1)}起废止；重新施行的日期应不早于废止日期",
+            )
         if history and effective_from <= history[-1].valid_from:
             raise InvalidInput.one(
                 "effective_from", "not_after_revision", f"修订生效日期应晚于该事项现行文本的生效日期{history[-1].valid_from}"

@@ -90,12 +90,12 @@ def _list_code(value: str, lists: tuple[ListDef, ...]) -> str:
 
 def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tuple[ListItem, ...]:
     """The items of the file, or InvalidInput listing every bad row and column."""
-    rows = read_rows(data)
-    while rows and not any(_cell(v) for v in rows[0]):
-        rows.pop(0)
+    # spreadsheet row numbers (1-based) are kept so errors point at the row a clerk sees
+    rows = [(n, row) for n, row in enumerate(read_rows(data), start=1) if any(_cell(v) for v in row)]
     if not rows:
         raise InvalidInput.one("file", "empty", "文件为空")
-    header = [_cell(v) for v in rows[0]]
+    header_row, header_cells = rows[0]
+    header = [_cell(v) for v in header_cells]
     where: dict[str, int] = {}
     for field, names in COLUMNS.items():
         for i, h in enumerate(header):
@@ -104,9 +104,9 @@ def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tupl
                 break
     missing = [COLUMNS[f][0] for f in REQUIRED if f not in where]
     if missing:
-        raise InvalidInput.one("header", "missing_columns", f"第1行表头缺少列：{'、'.join(missing)}")
+        raise InvalidInput.one("header", "missing_columns", f"第{header_row}行表头缺少列：{'、'.join(missing)}")
     heading = {f: header[i] for f, i in where.items()}
-    body = [(n, row) for n, row in enumerate(rows[1:], start=2) if any(_cell(v) for v in row)]
+    body = rows[1:]
     if not body:
         raise InvalidInput.one("file", "no_items", "文件中没有清单事项")
     if len(body) > MAX_ROWS:
@@ -126,6 +126,8 @@ def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tupl
             except InvalidOperation:
                 fines[f] = None
                 row_errors.append(FieldError(f, "not_a_number", f"“{values[f]}”不是金额"))
+        if row_errors:  # a bad amount: don't also report the range as incomplete
+            fines = {"fine_min_yuan": None, "fine_max_yuan": None}
         item = ListItem(
             list_code=_list_code(values["list_code"], lists),
             number=values["number"],

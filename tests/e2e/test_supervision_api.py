@@ -527,12 +527,6 @@ def test_unit_staff_see_only_their_own_units_reversals_statistics_and_filings(ap
         refused(api.post(FIRE_STAFF, f"/supervision/reviews/{market_rid}/answers", {"reply": "代为答复"}), 403, "issuing_unit_only")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: the filing is stored under the trimmed new_decision_number but the reversal keeps it untrimmed, and "
-    "GET /supervision/reviews/{id}/history looks the filing up by the untrimmed number: its events are missing",
-)
 def test_the_history_of_a_major_reversal_shows_its_filing_even_if_the_new_number_was_typed_with_spaces(api: Api) -> None:
     cid = rated_case(api)
     body = p.reversal(list_="lighter", number="淄张市监罚〔2025〕121号", new_sanction="罚款1000元")

@@ -282,19 +282,15 @@ def test_an_amended_item_applies_its_old_conditions_before_the_amendment_and_the
         assert "危害后果轻微" in error.errors[0].message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: amend_item accepts an amendment of a repealed item dated before the repeal; the revisions overlap, "
-    "item_on returns the OLD text during the overlap and the NEW open-ended revision silently undoes the repeal",
-)
 def test_amending_a_repealed_item_from_before_its_repeal_neither_hides_the_amendment_nor_undoes_the_repeal(memory_ledger):
     rated_case(memory_ledger)
     repeal_item(memory_ledger, date(2025, 7, 1))
     try:
         amend(memory_ledger, item12(NEW_CONDITIONS), date(2025, 5, 1))
-    except InvalidInput:
-        return  # refusing the amendment is a correct answer too
+    except InvalidInput as refused:
+        # refused: amending inside the repealed past would revive the item
+        assert refused.errors[0].code == "item_repealed"
+        return
     catalogue = memory_ledger.catalogue(MARKET)
     assert catalogue.item_on("2025版", "no_penalty", "12", date(2025, 5, 15)).item.conditions == NEW_CONDITIONS
     with pytest.raises(InvalidInput) as info:
@@ -648,13 +644,6 @@ def test_a_major_reversal_whose_decision_was_already_declared_keeps_that_filing(
     assert memory_ledger.repository.get(MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号")).decided_on == date(2026, 11, 5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Conflict,
-    reason="BUG: _under_review checks for an existing filing with the UNtrimmed new_decision_number, but the filing's id "
-    "is made from the trimmed one; the duplicate id conflicts on save and _on_case retries 50 times, then raises "
-    "Conflict('编号分配繁忙') instead of keeping the declared filing",
-)
 def test_a_major_reversal_with_a_padded_decision_number_already_declared_keeps_that_filing(memory_ledger):
     case_id = rated_case(memory_ledger)
     memory_ledger.declare_major_decision(
@@ -970,12 +959,6 @@ def test_lists_may_be_named_by_code_or_by_name_without_the_suffix():
     assert parse_items(to_csv(rows)) == parse_items(sample_csv())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG: parse_items drops blank rows above the header and then numbers the body from 2, so every error "
-    "names the row one (or more) above the real spreadsheet row",
-)
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_rows_are_numbered_as_in_the_spreadsheet_even_below_a_blank_first_row(kind):
     from openpyxl import load_workbook
