@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import partial
 from typing import Any
+from uuid import UUID
 
 import anyio
 import msgspec
@@ -22,6 +23,7 @@ from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.cases import execute
 from ledger_http.errors import ERRORS
+from ledger_http.reads import _wait
 
 AnyRequest = Request[AuthUser, Any, Any]
 
@@ -122,6 +124,29 @@ class CatalogueController(Controller):
         return execute(request, "set_legal_review_policy", cmd)
 
     # --------------------------------------------------------------- reads
+
+    @get("/", responses=ERRORS, operation_id="listCatalogues", sync_to_thread=True)
+    def list_catalogues(
+        self, request: AnyRequest, wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62)
+    ) -> list[dict[str, Any]]:
+        """Every authority that has published four lists, with its editions."""
+        _wait(request, ("audit",), wait_for)
+        ledger = request.app.state.ledger
+        out = []
+        for aggregate_id in request.app.state.views.aggregate_ids("catalogue"):
+            catalogue = ledger.repository.get(UUID(aggregate_id), deepcopy_from_cache=False)
+            out.append(
+                {
+                    "authority": catalogue.authority,
+                    "legal_review_required": catalogue.legal_review_required,
+                    "editions": [
+                        {"version": e.version, "title": e.title, "effective_from": e.effective_from,
+                         "in_force_until": catalogue.ends[e.version]}
+                        for e in sorted(catalogue.editions.values(), key=lambda e: e.effective_from)
+                    ],
+                }
+            )
+        return sorted(out, key=lambda x: x["authority"])
 
     @get("/{authority:str}", responses=ERRORS, operation_id="browseCatalogue", sync_to_thread=True)
     def browse(

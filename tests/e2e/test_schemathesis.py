@@ -93,6 +93,7 @@ OPERATIONS = [
     ("POST", "/catalogues/{authority}/editions/{version}/item-repeals"),
     ("POST", "/catalogues/{authority}/editions/{version}/repeal"),
     ("POST", "/catalogues/{authority}/legal-review"),
+    ("GET", "/catalogues"),
     ("GET", "/catalogues/{authority}"),
     ("GET", "/catalogues/{authority}/editions/{version}"),
     ("GET", "/supervision/reversals"),

@@ -536,3 +536,13 @@ def test_the_history_of_a_major_reversal_shows_its_filing_even_if_the_new_number
     assert [(e["aggregate"], e["event"]) for e in history] == [
         ("GuidanceCase", "PenaltyRemade"), ("ReversalReview", "Opened"), ("MajorDecisionFiling", "Required"),
     ]
+
+
+def test_the_authorities_with_published_lists_are_listed_with_their_editions(api: Api) -> None:
+    published = api.ok(FIRE_STAFF, f"/catalogues/{FIRE}/editions", fire_edition(), status=201)
+    listed = got(api, SUPERVISOR, "/catalogues", wait_for=published["notification_id"])
+    by_authority = {c["authority"]: c for c in listed}
+    assert set(by_authority) == {MARKET, FIRE}  # the demo's market regulator and the fire brigade
+    assert [e["version"] for e in by_authority[FIRE]["editions"]] == ["2025版"]
+    assert by_authority[FIRE]["editions"][0]["effective_from"] == "2025-01-01"
+    assert published["record_id"] is not None
