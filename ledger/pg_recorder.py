@@ -98,6 +98,7 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
         ).format(**names)
         self.notify_statement = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
         self.group_commit: GroupCommit[list[Any], list[int]] = GroupCommit(self._write_group, MAX_GROUP)
+        self.conflicts = 0  # saves that lost an optimistic concurrency race (for tests and benchmarks)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -161,6 +162,7 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
             for rows, cursor in zip(group, cursors):
                 ids = [r["notification_id"] for r in cursor.fetchall()]
                 if not ids:
+                    self.conflicts += 1  # only the leader writes this, one group at a time
                     outcomes.append(_conflict(rows))
                 elif len(ids) != len(rows):  # cannot happen: one statement, all or nothing
                     outcomes.append(ProgrammingError(f"got {len(ids)} notification ids for {len(rows)} events"))
