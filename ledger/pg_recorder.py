@@ -44,7 +44,6 @@ the projection runners that LISTEN on the table's channel.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,7 +62,6 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
-from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL, Identifier
 
 from ledger.group_commit import GroupCommit
@@ -153,10 +151,8 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
                     conn.execute("COMMIT")
                 # Leaving the pipeline sent everything and read every result: an
                 # error anywhere raised there, and the server skipped the COMMIT.
+                # (The pool's connection context rolls back what is left open.)
             except psycopg.Error as e:
-                if conn.info.transaction_status == TransactionStatus.INERROR:
-                    with contextlib.suppress(psycopg.Error):  # if this fails too, the pool drops the connection
-                        conn.rollback()
                 raise _translate(e) from e
             outcomes: list[list[int] | BaseException] = []
             for rows, cursor in zip(group, cursors):

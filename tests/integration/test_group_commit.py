@@ -21,7 +21,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, OperationalError, RecordConflictError
+from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError, RecordConflictError
 from psycopg import sql
 
 from ledger import commands as c
@@ -301,3 +301,13 @@ def test_threads_of_one_process_take_turns_on_a_form_counter(app):
         numbers = list(pool.map(accept, case_ids))
     assert sorted(numbers, key=lambda n: int(n.split("第")[1][:-1])) == [f"2026年第{i}号" for i in range(1, 31)]
     assert app.recorder.conflicts == 0
+
+
+def test_a_save_that_cannot_be_sent_gets_the_library_error_and_the_recorder_goes_on(app):
+    """The transaction was begun (and the table lock asked for) before the
+    save's rows failed to adapt; it is rolled back, and the next save commits."""
+    with pytest.raises(ProgrammingError):
+        app.recorder.group_commit.submit([object()])
+    later = new_case()
+    app.save(later)
+    assert app.exists(later.id)
