@@ -168,7 +168,9 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
 
 
 def _conflict(rows: list[Any]) -> IntegrityError:
-    keys = ", ".join(f"({r.originator_id}, {r.originator_version})" for r in rows)
+    keys = ", ".join(f"({r.originator_id}, {r.originator_version})" for r in rows[:3])
+    if len(rows) > 3:
+        keys += f" and {len(rows) - 3} more"
     return IntegrityError(
         "duplicate key value violates unique constraint: one of (originator_id, originator_version) "
         f"{keys} is already recorded"
