@@ -1,12 +1,19 @@
 """HTTP write benchmark: the apply → accept → dispatch → serve → rate → archive
 flow on PostgreSQL, at concurrency 32, against `ledger serve`'s app under
-uvicorn (1 worker), beside raw psycopg single-row INSERT transactions/s
-measured in the same run.
+uvicorn (1 worker), with group commit on and off (LEDGER_GROUP_COMMIT), beside
+raw psycopg single-row INSERT transactions/s measured in the same run.
 
 Each of 32 concurrent clients runs whole flows (6 commands, each with its own
-token: registrar, dispatcher, unit staff); latency is per command.
+token: registrar, dispatcher, unit staff); latency is per command. Each mode
+gets a fresh server on a fresh schema. With --rounds 2 the modes run in the
+order on, off, off, on, so that a drift in the machine's load (it has 2 cores,
+shared with the client and PostgreSQL) weighs on both alike.
 
-Usage: python bench/http_flow.py [--seconds 20] [--concurrency 32] [--dsn ...]
+Per mode it reports commands/s, p50/p99, the server process's CPU time per
+command (1 worker = at most one core for Python), and with group commit on,
+how many saves the server made and in how many transactions.
+
+Usage: python bench/http_flow.py [--seconds 20] [--concurrency 32] [--rounds 1] [--dsn ...]
 The last line is JSON.
 """
 
@@ -46,6 +53,11 @@ ledger = Ledger(settings)
 ledger.ensure_calendar()
 app = create_app(settings, ledger=ledger, run_projections="--no-runners" not in sys.argv)
 seed_demo(ledger, app.state.credentials)
+def stats():  # at shutdown: uvicorn re-raises SIGTERM once it has stopped
+    gc = getattr(ledger.recorder, "group_commit", None)
+    if gc is not None:
+        print("GROUPS", gc.requests, gc.groups, gc.largest_group, ledger.recorder.conflicts, flush=True)
+app.on_shutdown.append(stats)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 
@@ -125,21 +137,42 @@ async def flows(base: str, concurrency: int, seconds: float) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--no-runners", action="store_true", help="no projection runners in the server process")
-    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
-    args = parser.parse_args()
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy so far, all cores (Linux /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_seconds() -> float:
+    """CPU time of every PostgreSQL process so far (its backends serve the bench)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_mode(args: argparse.Namespace, group_commit: bool) -> dict:
+    """A fresh schema and server; the flow at full concurrency; the figures."""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
-    settings = Settings(backend="postgres", dsn=args.dsn, pg_schema=schema)
-    migrate(settings)
+    migrate(Settings(backend="postgres", dsn=args.dsn, pg_schema=schema))
     port = free_port()
-    env = {**os.environ, "LEDGER_DSN": args.dsn, "LEDGER_PG_SCHEMA": schema, "LEDGER_SECRET": uuid.uuid4().hex}
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), *(["--no-runners"] if args.no_runners else [])], env=env, cwd=ROOT)
-    out: dict = {"store": "postgres", "server": "uvicorn, 1 worker", "concurrency": args.concurrency,
-                 "runners_in_process": not args.no_runners}
+    env = {**os.environ, "LEDGER_DSN": args.dsn, "LEDGER_PG_SCHEMA": schema, "LEDGER_SECRET": uuid.uuid4().hex,
+           "LEDGER_GROUP_COMMIT": "1" if group_commit else "0"}
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), *(["--no-runners"] if args.no_runners else [])],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         for _ in range(100):
             try:
@@ -147,15 +180,75 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        out["flow"] = asyncio.run(flows(f"http://127.0.0.1:{port}", args.concurrency, args.seconds))
-        print("flow:", out["flow"], flush=True)
+        cpu, machine, pg, me = cpu_seconds(server.pid), machine_busy_seconds(), postgres_seconds(), time.process_time()
+        result = asyncio.run(flows(f"http://127.0.0.1:{port}", args.concurrency, args.seconds))
+        cpu = cpu_seconds(server.pid) - cpu
+        machine, pg, me = machine_busy_seconds() - machine, postgres_seconds() - pg, time.process_time() - me
     finally:
         server.terminate()
-        server.wait(10)
-    out["raw_insert_per_s"] = round(raw_inserts(args.dsn, schema, 5), 1)
-    out["commands_vs_raw_insert"] = round(out["flow"]["commands_per_s"] / out["raw_insert_per_s"], 3)
+        stdout, _ = server.communicate(timeout=30)
+    # includes the logins and the runners' work; per command all the same
+    result["server_cpu_ms_per_command"] = round(1000 * cpu / max(result["commands"], 1), 2)
+    result["server_cpu_cores"] = round(cpu / result["seconds"], 2)
+    result["client_cpu_cores"] = round(me / result["seconds"], 2)
+    result["postgres_cpu_cores"] = round(pg / result["seconds"], 2)
+    # busy cores not used by the server, this client or PostgreSQL: other work on the machine
+    result["other_cpu_cores"] = round(max(machine - cpu - pg - me, 0) / result["seconds"], 2)
+    for line in stdout.splitlines():
+        if line.startswith("GROUPS "):
+            saves, groups, largest, conflicts = map(int, line.split()[1:])
+            result["saves"], result["transactions"], result["largest_group"] = saves, groups, largest
+            result["conflicted_saves"] = conflicts  # lost a race on a form counter (or case): decided again
+            result["saves_per_transaction"] = round(saves / max(groups, 1), 2)
+    if args.keep_schema:
+        result["schema"] = schema
+    else:
+        with psycopg.connect(args.dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20, help="per mode and round")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=1, help="2: on, off, off, on")
+    parser.add_argument("--modes", default="on,off", help="group commit modes to run, in this order: on,off | on | off")
+    parser.add_argument("--no-runners", action="store_true", help="no projection runners in the server process")
+    parser.add_argument("--keep-schema", action="store_true")
+    parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    modes = [m.strip() == "on" for m in args.modes.split(",")]
+    out: dict = {"store": "postgres", "server": "uvicorn, 1 worker", "concurrency": args.concurrency,
+                 "runners_in_process": not args.no_runners, "seconds_per_mode": args.seconds,
+                 "cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
+    runs: dict[str, list[dict]] = {"group_commit_on": [], "group_commit_off": []}
+    for round_ in range(args.rounds):
+        for group_commit in (modes if round_ % 2 == 0 else modes[::-1]):
+            name = "group_commit_on" if group_commit else "group_commit_off"
+            result = run_mode(args, group_commit)
+            runs[name].append(result)
+            print(f"{name}:", result, flush=True)
+    for name, results in runs.items():
+        if results:
+            out[name] = results[0] if len(results) == 1 else {
+                "runs": results,
+                "commands_per_s": round(statistics.mean(r["commands_per_s"] for r in results), 1),
+            }
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(args.dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        out["raw_insert_per_s"] = round(raw_inserts(args.dsn, schema, 5), 1)
+    finally:
+        with psycopg.connect(args.dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    for name in runs:
+        if name in out:
+            out[name]["commands_vs_raw_insert"] = round(out[name]["commands_per_s"] / out["raw_insert_per_s"], 3)
+    if "group_commit_on" in out and "group_commit_off" in out:
+        out["speedup"] = round(out["group_commit_on"]["commands_per_s"] / out["group_commit_off"]["commands_per_s"], 2)
+    out["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print("raw INSERT/s:", out["raw_insert_per_s"])
     print(json.dumps(out, ensure_ascii=False))
 

@@ -2,6 +2,8 @@
 
 - ``LEDGER_DSN`` (e.g. ``postgresql://postgres@127.0.0.1:5432/test``): PostgreSQL,
   the production store; ``LEDGER_PG_SCHEMA`` picks a schema (default ``public``).
+  Concurrent saves share transactions (group commit, ledger/pg_recorder.py)
+  unless ``LEDGER_GROUP_COMMIT=0``, which gives one transaction per save.
 - otherwise SQLite, the embedded default: the file ``LEDGER_SQLITE``
   (default ``ledger.sqlite3`` in the working directory).
 """
@@ -25,13 +27,19 @@ class Settings:
     sqlite_path: str = "ledger.sqlite3"
     dsn: str = ""
     pg_schema: str = "public"
+    group_commit: bool = True  # PostgreSQL only
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         dsn = env.get("LEDGER_DSN", "").strip()
         if dsn:
-            return cls(backend="postgres", dsn=dsn, pg_schema=env.get("LEDGER_PG_SCHEMA", "public") or "public")
+            return cls(
+                backend="postgres",
+                dsn=dsn,
+                pg_schema=env.get("LEDGER_PG_SCHEMA", "public") or "public",
+                group_commit=env.get("LEDGER_GROUP_COMMIT", "1").strip().lower() not in ("0", "no", "false", "off"),
+            )
         return cls(backend="sqlite", sqlite_path=env.get("LEDGER_SQLITE", "ledger.sqlite3"))
 
     @property
@@ -62,7 +70,8 @@ class Settings:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "20",
             "CREATE_TABLE": "no",
-            "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:LedgerPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:"
+            + ("GroupCommitPostgresRecorder" if self.group_commit else "LedgerPostgresRecorder"),
         }
 
     def yoyo_url(self) -> str:
