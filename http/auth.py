@@ -128,10 +128,11 @@ def token_secret(settings: Settings, environ: dict[str, str]) -> str:
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthUser | None:
-    """Each request re-reads the user, so a disabled user is out at once."""
+    """Each request checks the user, so a disabled user is out at once (in
+    another process of the same store: within ``LEDGER_USER_CACHE_SECONDS``)."""
     ledger = connection.app.state.ledger
     try:
-        user = ledger.get_user(token.sub, for_update=False)
+        user = ledger.current_user(token.sub)
     except NotFound:
         raise NotAuthorizedException("用户不存在") from None
     if not user.active:

@@ -10,6 +10,7 @@ another request took the next number first, so the command is decided again.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -81,6 +82,8 @@ class Ledger(Application[UUID]):
         self.clock = clock or (lambda: datetime.now(CST))
         self._calendar_views: dict[int, WorkCalendarView] = {}
         self._counter_turns = _Turns()
+        self.user_cache_seconds = float(os.environ.get("LEDGER_USER_CACHE_SECONDS", "1"))
+        self._recent_users: dict[str, tuple[float, User]] = {}
 
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())
@@ -452,26 +455,46 @@ class Ledger(Application[UUID]):
             raise InvalidInput.one("username", "duplicate", f"用户名“{cmd.username}”已被使用")
         self.get_unit(cmd.unit)
         user = User.register(envelope, cmd.username, cmd.display_name, cmd.role, cmd.unit)
-        return self._saved(None, user)
+        return self._saved_user(user)
 
     def assign_user(self, ctx: c.Context, cmd: c.AssignUser) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         self.get_unit(cmd.unit)
         user.assign(envelope, cmd.role, cmd.unit)
-        return self._saved(None, user)
+        return self._saved_user(user)
 
     def set_user_active(self, ctx: c.Context, cmd: c.SetUserActive) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         (user.enable if cmd.active else user.disable)(envelope)
-        return self._saved(None, user)
+        return self._saved_user(user)
 
     def record_password_set(self, ctx: c.Context, username: str) -> Result:
         envelope = self._envelope(ctx, c.Command())
         user = self.get_user(username)
         user.record_password_set(envelope)
-        return self._saved(None, user)
+        return self._saved_user(user)
+
+    def _saved_user(self, user: User) -> Result:
+        try:
+            return self._saved(None, user)
+        finally:
+            self._recent_users.pop(user.username, None)  # this process sees its own change at once
+
+    def current_user(self, username: str) -> User:
+        """The user for authenticating a request. Read again at most every
+        ``LEDGER_USER_CACHE_SECONDS`` (default 1): authentication runs on
+        every request, and a store query each time serialises the server on
+        it. A change made through this process (disabling, a new role) is
+        seen at once; one made by another process within that many seconds."""
+        now = time.monotonic()
+        hit = self._recent_users.get(username)
+        if hit is not None and now - hit[0] < self.user_cache_seconds:
+            return hit[1]
+        user = self.get_user(username, for_update=False)
+        self._recent_users[username] = (now, user)
+        return user
 
     def get_user(self, username: str, *, for_update: bool = True) -> User:
         """A user; read-only callers (authentication, on every request) pass
