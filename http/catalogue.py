@@ -12,6 +12,7 @@ from uuid import UUID
 import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
@@ -49,6 +50,19 @@ def _edition_view(catalogue: FourListsCatalogue, version: str) -> dict[str, Any]
     }
 
 
+async def _uploaded_file(request: AnyRequest) -> bytes:
+    """The file: the raw body, or the ``file`` part (else the first file) of
+    a multipart/form-data upload, as a browser form sends it."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await request.body()
+    form = await request.form()
+    parts = [form.get("file"), *form.values()]
+    for part in parts:
+        if isinstance(part, UploadFile):
+            return await part.read()
+    raise InvalidInput.one("file", "no_file", "表单中没有上传文件（字段名 file）")
+
+
 class CatalogueController(Controller):
     path = "/catalogues"
     tags = ["four lists"]
@@ -75,11 +89,12 @@ class CatalogueController(Controller):
         supersedes: str | None = QueryParameter(name="supersedes", default=None),
         basis: str | None = QueryParameter(name="basis", default=None),
     ) -> Response[s.CommandResult]:
-        """Import an edition from the request body: a CSV (UTF-8 or GBK) or an
-        XLSX file in the format of docs/FOUR-LISTS.md. If any row is invalid,
+        """Import an edition from a CSV (UTF-8 or GBK) or XLSX file in the
+        format of docs/FOUR-LISTS.md, sent as the raw body or as the ``file``
+        field of a multipart/form-data upload. If any row is invalid,
         nothing is imported and the 422 lists every bad row and column."""
         require_editor(request.user.actor, authority)  # before reading the upload
-        body = await request.body()
+        body = await _uploaded_file(request)
         edition_of = partial(
             Edition,
             version=version,

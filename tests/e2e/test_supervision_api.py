@@ -546,3 +546,19 @@ def test_the_authorities_with_published_lists_are_listed_with_their_editions(api
     assert [e["version"] for e in by_authority[FIRE]["editions"]] == ["2025版"]
     assert by_authority[FIRE]["editions"][0]["effective_from"] == "2025-01-01"
     assert published["record_id"] is not None
+
+
+def test_an_edition_can_be_uploaded_as_a_multipart_form_file_like_a_browser_sends_it(api: Api) -> None:
+    r = api.post(
+        FIRE_STAFF, f"/catalogues/{FIRE}/imports", None,
+        files={"file": ("四张清单.xlsx", sample_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+        params={"version": "2026版", "title": "四张清单（2026版）", "effective_from": "2026-01-01"},
+    )
+    assert r.status_code == 201, r.text
+    items = browse(api, FIRE, on="2026-06-01")["items"]
+    assert len(items) == 7 and {i["version"] for i in items} == {"2026版"}
+    with appends_nothing(api):
+        empty = api.post(FIRE_STAFF, f"/catalogues/{FIRE}/imports", None, data={"note": "x"}, files={},
+                         params={"version": "2027版", "title": "t", "effective_from": "2027-01-01"},
+                         headers={"Content-Type": "multipart/form-data; boundary=x"})
+        assert empty.status_code in (400, 422)
