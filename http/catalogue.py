@@ -88,6 +88,9 @@ class CatalogueController(Controller):
         effective_until: date | None = QueryParameter(name="effective_until", default=None),
         supersedes: str | None = QueryParameter(name="supersedes", default=None),
         basis: str | None = QueryParameter(name="basis", default=None),
+        list_code: str | None = QueryParameter(
+            name="list", default=None, description="the list of every row, for a file without a 清单 column"
+        ),
     ) -> Response[s.CommandResult]:
         """Import an edition from a CSV (UTF-8 or GBK) or XLSX file in the
         format of docs/FOUR-LISTS.md, sent as the raw body or as the ``file``
@@ -108,7 +111,7 @@ class CatalogueController(Controller):
         def run() -> Response[s.CommandResult]:
             catalogue = request.app.state.ledger.catalogue(authority)
             lists = catalogue.latest_lists() if catalogue else DEFAULT_LISTS
-            edition = edition_of(lists=lists, items=parse_items(body, lists))
+            edition = edition_of(lists=lists, items=parse_items(body, lists, default_list=list_code))
             cmd = c.PublishCatalogueEdition(authority=authority, edition=edition, basis=basis)
             return execute(request, "publish_catalogue_edition", cmd, status=201)
 

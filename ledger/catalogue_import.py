@@ -30,17 +30,21 @@ from ledger.errors import FieldError, InvalidInput
 MAX_ROWS = 5000
 
 # field → accepted headers (Chinese first: what the sample uses)
+# (published catalogues name their columns in several ways; these are the usual ones)
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "list_code": ("清单", "清单类别", "list"),
-    "number": ("序号", "事项序号", "number"),
-    "violation": ("违法行为", "violation"),
-    "conditions": ("适用条件", "conditions"),
+    "list_code": ("清单", "清单类别", "清单类型", "清单名称", "list"),
+    "number": ("序号", "事项序号", "编号", "number"),
+    "violation": ("违法行为", "违法行为名称", "违法行为表现", "事项名称", "violation"),
+    "conditions": ("适用条件", "适用情形", "适用条件或情形", "不予处罚情形", "从轻处罚情形", "减轻处罚情形",
+                   "不予实施行政强制措施情形", "conditions"),
     "breached": ("违反条款", "违法依据", "breached"),
-    "penalty_basis": ("处罚依据", "penalty_basis"),
+    "penalty_basis": ("处罚依据", "实施依据", "penalty_basis"),
     "fine_min_yuan": ("罚款下限（元）", "罚款下限(元)", "罚款下限", "fine_min_yuan"),
     "fine_max_yuan": ("罚款上限（元）", "罚款上限(元)", "罚款上限", "fine_max_yuan"),
     "notes": ("备注", "notes"),
 }
+# one column holding the whole legal basis fills both fields when they are absent
+COMBINED_BASIS = ("法律依据", "依据", "legal_basis")
 REQUIRED = ("list_code", "number", "violation", "conditions", "breached", "penalty_basis")
 CONDITION_SEPARATORS = re.compile(r"[；;、|\n]+")
 
@@ -88,8 +92,12 @@ def _list_code(value: str, lists: tuple[ListDef, ...]) -> str:
     return value
 
 
-def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tuple[ListItem, ...]:
-    """The items of the file, or InvalidInput listing every bad row and column."""
+def parse_items(
+    data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS, *, default_list: str | None = None
+) -> tuple[ListItem, ...]:
+    """The items of the file, or InvalidInput listing every bad row and column.
+    ``default_list`` (a list code or name) is the list of every row when the
+    file has no 清单 column — catalogues are often published one list a file."""
     # spreadsheet row numbers (1-based) are kept so errors point at the row a clerk sees
     rows = [(n, row) for n, row in enumerate(read_rows(data), start=1) if any(_cell(v) for v in row)]
     if not rows:
@@ -102,9 +110,19 @@ def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tupl
             if h in names:
                 where[field] = i
                 break
-    missing = [COLUMNS[f][0] for f in REQUIRED if f not in where]
+    combined = next((i for i, h in enumerate(header) if h in COMBINED_BASIS), None)
+    if combined is not None:
+        where.setdefault("breached", combined)
+        where.setdefault("penalty_basis", combined)
+    whole_file_list = None
+    if "list_code" not in where and default_list:
+        whole_file_list = _list_code(default_list.strip(), lists)
+        if whole_file_list not in {x.code for x in lists}:
+            raise InvalidInput.one("list", "unknown_list", f"没有清单“{default_list}”（可用：{'、'.join(x.code for x in lists)}）")
+    missing = [COLUMNS[f][0] for f in REQUIRED if f not in where and not (f == "list_code" and whole_file_list)]
     if missing:
-        raise InvalidInput.one("header", "missing_columns", f"第{header_row}行表头缺少列：{'、'.join(missing)}")
+        hint = "；整份文件属于同一清单时，可不设“清单”列而另行指定清单" if "清单" in missing else ""
+        raise InvalidInput.one("header", "missing_columns", f"第{header_row}行表头缺少列：{'、'.join(missing)}{hint}")
     heading = {f: header[i] for f, i in where.items()}
     body = rows[1:]
     if not body:
@@ -129,7 +147,7 @@ def parse_items(data: bytes, lists: tuple[ListDef, ...] = DEFAULT_LISTS) -> tupl
         if row_errors:  # a bad amount: don't also report the range as incomplete
             fines = {"fine_min_yuan": None, "fine_max_yuan": None}
         item = ListItem(
-            list_code=_list_code(values["list_code"], lists),
+            list_code=whole_file_list or _list_code(values["list_code"], lists),
             number=values["number"],
             violation=values["violation"],
             conditions=tuple(c.strip() for c in CONDITION_SEPARATORS.split(values["conditions"]) if c.strip()),

@@ -446,7 +446,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
             effective_from=date.fromisoformat(args.effective_from),
             effective_until=date.fromisoformat(args.effective_until) if args.effective_until else None,
             lists=lists,
-            items=parse_items(data, lists),
+            items=parse_items(data, lists, default_list=args.list),
             supersedes=args.supersedes,
         )
     except OSError as e:
@@ -588,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--document-number", default="", help="发布文号, e.g. 市市监发〔2024〕52号")
     imp.add_argument("--supersedes", help="the edition this one replaces from --effective-from")
     imp.add_argument("--basis", help="legal basis of the publication")
+    imp.add_argument("--list", help="the list of every row, for a file without a 清单 column (e.g. no_penalty)")
     imp.add_argument("--actor-id")
     imp.add_argument("--actor-name")
     shw = cg_sub.add_parser("show", help="the items in force on a day")

@@ -562,3 +562,16 @@ def test_an_edition_can_be_uploaded_as_a_multipart_form_file_like_a_browser_send
                          params={"version": "2027版", "title": "t", "effective_from": "2027-01-01"},
                          headers={"Content-Type": "multipart/form-data; boundary=x"})
         assert empty.status_code in (400, 422)
+
+
+def test_a_one_list_file_is_imported_with_the_list_named_in_the_query(api: Api) -> None:
+    data = (
+        "序号,违法行为名称,法律依据,适用情形\n"
+        "1,未按规定设置消防安全标志,《消防法》第十六条、第六十条,初次违法；及时改正\n"
+    ).encode("gbk")
+    with appends_nothing(api):
+        refused(import_file(api, FIRE_STAFF, FIRE, data), 422, "invalid_input")
+    created = import_file(api, FIRE_STAFF, FIRE, data, list="不予处罚清单")
+    assert created.status_code == 201, created.text
+    items = browse(api, FIRE, on="2026-06-01")["items"]
+    assert [(i["list"], i["number"], i["conditions"]) for i in items] == [("no_penalty", "1", ["初次违法", "及时改正"])]

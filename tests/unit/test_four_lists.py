@@ -979,3 +979,38 @@ def test_rows_are_numbered_as_in_the_spreadsheet_even_below_a_blank_first_row(ki
     with pytest.raises(InvalidInput) as info:
         parse_items(data)
     assert {(e.field, e.code) for e in info.value.errors} == {("rows[7].违反条款", "required")}
+
+
+# ----------------------------------------------- catalogues published one list a file
+
+ONE_LIST_FILE = (
+    "序号,违法行为名称,法律依据,适用情形\n"
+    "1,未按规定公示营业执照,《市场主体登记管理条例》第三十六条、第四十九条,初次违法且及时改正\n"
+    "2,未按规定办理备案,《市场主体登记管理条例》第二十九条、第四十八条,首次违法；及时改正\n"
+)
+
+
+@pytest.mark.parametrize("given", ["no_penalty", "不予处罚清单", "不予处罚"])
+def test_a_file_of_one_list_without_a_list_column_imports_into_the_list_given_for_the_whole_file(given):
+    items = parse_items(ONE_LIST_FILE.encode("gbk"), default_list=given)
+    assert [(i.list_code, i.number) for i in items] == [("no_penalty", "1"), ("no_penalty", "2")]
+    # one 法律依据 column stands for both the breached and the penalty article
+    assert items[0].breached == items[0].penalty_basis == "《市场主体登记管理条例》第三十六条、第四十九条"
+    assert items[0].conditions == ("初次违法且及时改正",)
+    assert items[1].conditions == ("首次违法", "及时改正")
+
+
+def test_a_file_without_a_list_column_and_no_list_given_is_refused_with_a_hint():
+    with pytest.raises(InvalidInput) as info:
+        parse_items(ONE_LIST_FILE.encode("utf-8"))
+    error = info.value.errors[0]
+    assert (error.field, error.code) == ("header", "missing_columns")
+    assert "清单" in error.message and "指定" in error.message
+
+
+def test_an_unknown_list_given_for_the_whole_file_is_refused_naming_the_known_ones():
+    with pytest.raises(InvalidInput) as info:
+        parse_items(ONE_LIST_FILE.encode("utf-8"), default_list="首违不罚")
+    error = info.value.errors[0]
+    assert (error.field, error.code) == ("list", "unknown_list")
+    assert "no_penalty" in error.message
