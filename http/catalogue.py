@@ -24,7 +24,7 @@ from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.cases import execute
 from ledger_http.errors import ERRORS
-from ledger_http.reads import _wait
+from ledger_http.reads import wait_for_reads
 
 AnyRequest = Request[AuthUser, Any, Any]
 
@@ -61,6 +61,20 @@ async def _uploaded_file(request: AnyRequest) -> bytes:
         if isinstance(part, UploadFile):
             return await part.read()
     raise InvalidInput.one("file", "no_file", "表单中没有上传文件（字段名 file）")
+
+
+def _edition_summary(catalogue: FourListsCatalogue, edition: Edition) -> dict[str, Any]:
+    return {
+        "version": edition.version,
+        "title": edition.title,
+        "document_number": edition.document_number,
+        "effective_from": edition.effective_from,
+        "in_force_until": catalogue.ends[edition.version],
+    }
+
+
+def _editions(catalogue: FourListsCatalogue) -> list[Edition]:
+    return sorted(catalogue.editions.values(), key=lambda e: e.effective_from)
 
 
 class CatalogueController(Controller):
@@ -148,7 +162,7 @@ class CatalogueController(Controller):
         self, request: AnyRequest, wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62)
     ) -> list[dict[str, Any]]:
         """Every authority that has published four lists, with its editions."""
-        _wait(request, ("audit",), wait_for)
+        wait_for_reads(request, ("audit",), wait_for)
         ledger = request.app.state.ledger
         out = []
         for aggregate_id in request.app.state.views.aggregate_ids("catalogue"):
@@ -157,11 +171,7 @@ class CatalogueController(Controller):
                 {
                     "authority": catalogue.authority,
                     "legal_review_required": catalogue.legal_review_required,
-                    "editions": [
-                        {"version": e.version, "title": e.title, "effective_from": e.effective_from,
-                         "in_force_until": catalogue.ends[e.version]}
-                        for e in sorted(catalogue.editions.values(), key=lambda e: e.effective_from)
-                    ],
+                    "editions": [_edition_summary(catalogue, e) for e in _editions(catalogue)],
                 }
             )
         return sorted(out, key=lambda x: x["authority"])
@@ -186,16 +196,8 @@ class CatalogueController(Controller):
             "on": day,
             "legal_review_required": catalogue.legal_review_required,
             "editions": [
-                {
-                    "version": e.version,
-                    "title": e.title,
-                    "document_number": e.document_number,
-                    "effective_from": e.effective_from,
-                    "in_force_until": catalogue.ends[e.version],
-                    "in_force": catalogue.edition_in_force(e.version, day),
-                    "lists": e.lists,
-                }
-                for e in sorted(catalogue.editions.values(), key=lambda e: e.effective_from)
+                {**_edition_summary(catalogue, e), "in_force": catalogue.edition_in_force(e.version, day), "lists": e.lists}
+                for e in _editions(catalogue)
             ],
             "items": [
                 {

@@ -26,12 +26,28 @@ READERS_OF_ALL = (Role.REGISTRAR, Role.DISPATCHER, Role.SUPERVISOR, Role.AUDITOR
 WAIT_SECONDS = 5.0
 
 
-def _wait(request: AnyRequest, views: tuple[str, ...], notification_id: int | None) -> None:
+def wait_for_reads(request: AnyRequest, views: tuple[str, ...], notification_id: int | None) -> None:
     """Read your own writes: wait (bounded) until the views reach the command's notification."""
     if notification_id is not None and not wait_for_views(
         request.app.state.settings, views, notification_id, WAIT_SECONDS
     ):
         raise Conflict(f"读模型{WAIT_SECONDS:.0f}秒内未更新到通知{notification_id}，请稍后重试")
+
+
+def cutoff_of(request: AnyRequest, as_of: str) -> int:
+    """The notification id an ``as_of`` (ISO time or notification id) cuts at."""
+    try:
+        cutoff, _ = resolve_cutoff(request.app.state.settings, as_of)
+    except (ValueError, OverflowError):
+        raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
+    return cutoff
+
+
+def csv_response(data: bytes, headers: dict[str, str]) -> Response[bytes]:
+    """A CSV export with its SHA-256 in a header (to cite it in an inspection)."""
+    return Response(
+        data, media_type="text/csv; charset=utf-8", headers={**headers, "X-Content-SHA256": content_hash(data)}
+    )
 
 
 def _scoped_unit(request: AnyRequest, unit: str | None) -> str | None:
@@ -59,7 +75,7 @@ class QueueController(Controller):
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """A work queue: acceptance, dispatch, service, rating, follow_up, archiving."""
-        _wait(request, ("cases",), wait_for)
+        wait_for_reads(request, ("cases",), wait_for)
         try:
             return request.app.state.views.queue(stage, unit=_scoped_unit(request, unit))
         except ValueError as e:
@@ -89,12 +105,8 @@ class RegistryController(Controller):
         role = request.user.role
         unit = _scoped_unit(request, unit)
         if as_of is not None:
-            settings = request.app.state.settings
-            try:
-                cutoff, label = resolve_cutoff(settings, as_of)
-            except (ValueError, OverflowError):
-                raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
-            rows = registry_order(fold_as_of(settings, CasesProjection(), cutoff).values())
+            cutoff = cutoff_of(request, as_of)
+            rows = registry_order(fold_as_of(request.app.state.settings, CasesProjection(), cutoff).values())
             if unit:
                 rows = [r for r in rows if r["units"] and unit in r["units"].split("、")]
             if service_type:
@@ -103,7 +115,7 @@ class RegistryController(Controller):
                 rows = [r for r in rows if r["state"] == case_state]
             headers = {"X-Ledger-Cutoff": str(cutoff)}
         else:
-            _wait(request, ("cases",), wait_for)
+            wait_for_reads(request, ("cases",), wait_for)
             bounds = {
                 field: local_instant(field, value).astimezone(CST).isoformat() if value else None
                 for field, value in (("applied_from", applied_from), ("applied_to", applied_to))
@@ -114,9 +126,7 @@ class RegistryController(Controller):
             )
             headers = {}
         if format == "csv":
-            data = registry_csv(rows, role)
-            headers["X-Content-SHA256"] = content_hash(data)
-            return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+            return csv_response(registry_csv(rows, role), headers)
         if as_of is not None:
             rows = rows[offset : offset + limit]
         return Response([display_registry_row(r, role) for r in rows], headers=headers)
@@ -154,7 +164,7 @@ class AuditController(Controller):
         """Who did what, when, on what basis (supervisors, auditors, administrators)."""
         if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR):
             raise NotAllowed("只有执法监督、审计人员和系统管理员可以查阅审计日志", code="role_not_allowed")
-        _wait(request, ("audit",), wait_for)
+        wait_for_reads(request, ("audit",), wait_for)
         return request.app.state.views.audit(
             actor_id=actor, unit=unit, case_id=str(case_id) if case_id else None, action=action,
             recorded_from=local_instant("recorded_from", recorded_from) if recorded_from else None,

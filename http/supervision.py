@@ -13,16 +13,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
-from ledger.errors import InvalidInput, NotAllowed
+from ledger.errors import NotAllowed
 from ledger.history import EventView, describe
-from ledger.supervision import MajorDecisionFiling, ReviewStatus
+from ledger.supervision import ReviewStatus
 from ledger.values import Role
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.cases import execute
 from ledger_http.errors import ERRORS
-from ledger_http.reads import _wait
-from projections.rebuild import content_hash, fold_as_of, resolve_cutoff
+from ledger_http.reads import csv_response, cutoff_of, wait_for_reads
+from projections.rebuild import fold_as_of
 from projections.supervision import SupervisionProjection
 from projections.views import display_reversal, reversals_csv
 
@@ -78,13 +78,9 @@ class SupervisionController(Controller):
         period = (reversed_from.isoformat() if reversed_from else None, reversed_to.isoformat() if reversed_to else None)
         headers: dict[str, str] = {}
         if as_of is not None:
-            settings = request.app.state.settings
-            try:
-                cutoff, _ = resolve_cutoff(settings, as_of)
-            except (ValueError, OverflowError):
-                raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
+            cutoff = cutoff_of(request, as_of)
             rows = [
-                r for r in fold_as_of(settings, SupervisionProjection(), cutoff).get("reviews", {}).values()
+                r for r in fold_as_of(request.app.state.settings, SupervisionProjection(), cutoff).get("reviews", {}).values()
                 if r["kind"]
                 and all(value is None or r[column] == value for column, value in filters.items())
                 and (period[0] is None or r["reversed_at"] >= period[0])
@@ -95,7 +91,7 @@ class SupervisionController(Controller):
             page = rows if format == "csv" else rows[offset : offset + limit]
             shown = [display_reversal(r) for r in page]
         else:
-            _wait(request, VIEWS, wait_for)
+            wait_for_reads(request, VIEWS, wait_for)
             shown = request.app.state.views.reversals(
                 **filters,
                 reversed_from=period[0],
@@ -104,9 +100,7 @@ class SupervisionController(Controller):
                 offset=0 if format == "csv" else offset,
             )
         if format == "csv":
-            data = reversals_csv(shown)
-            headers["X-Content-SHA256"] = content_hash(data)
-            return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+            return csv_response(reversals_csv(shown), headers)
         return Response(shown, headers=headers)
 
     @get("/reversals/stats", responses=ERRORS, operation_id="reversalStats", sync_to_thread=True)
@@ -118,7 +112,7 @@ class SupervisionController(Controller):
     ) -> list[dict[str, Any]]:
         """Reversals per unit, per list item or per month, with review outcomes."""
         unit = _scope(request, None)
-        _wait(request, VIEWS, wait_for)
+        wait_for_reads(request, VIEWS, wait_for)
         return request.app.state.views.reversal_stats(by, unit=unit)
 
     @get("/queue", responses=ERRORS, operation_id="supervisionQueue", sync_to_thread=True)
@@ -131,7 +125,7 @@ class SupervisionController(Controller):
         by their due date, major decisions not filed within 15 days."""
         if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR):
             raise NotAllowed("只有执法监督人员和审计人员可以查看监督待办", code="role_not_allowed")
-        _wait(request, VIEWS, wait_for)
+        wait_for_reads(request, VIEWS, wait_for)
         return request.app.state.views.supervision_queue()
 
     @get("/reviews/{review_id:uuid}/history", responses=ERRORS, operation_id="reviewHistory", sync_to_thread=True)
@@ -139,17 +133,8 @@ class SupervisionController(Controller):
         """The reversal as a supervisor sees it: the case's reversal event, then
         every review step (and the major-decision filing), oldest first."""
         ledger = request.app.state.ledger
-        review = ledger.review(review_id)
-        _scope(request, review.issuing_unit)
-        events = [
-            e for e in ledger.history(review.case_id)
-            if type(e).__name__ in ("PenaltyRevoked", "PenaltyRemade") and e.reversal.decision.number == review.decision_number
-        ]
-        events += list(ledger.events.get(review_id))
-        reversal = events[0].reversal if events and hasattr(events[0], "reversal") else None
-        if reversal is not None and reversal.major:
-            events += list(ledger.events.get(MajorDecisionFiling.create_id(review.issuing_unit, reversal.new_decision_number.strip())))
-        return sorted((describe(e) for e in events), key=lambda v: v.recorded_at)
+        _scope(request, ledger.review(review_id).issuing_unit)
+        return [describe(e) for e in ledger.review_history(review_id)]
 
     @post("/reviews/{review_id:uuid}/confirm", responses=ERRORS, operation_id="confirmReversal", status_code=200, sync_to_thread=True)
     def confirm(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.ConfirmReviewBody]) -> Response[s.CommandResult]:
@@ -178,7 +163,7 @@ class SupervisionController(Controller):
     ) -> list[dict[str, Any]]:
         """Major penalty decisions and their filing (due 15 days after the decision)."""
         unit = _scope(request, unit)
-        _wait(request, VIEWS, wait_for)
+        wait_for_reads(request, VIEWS, wait_for)
         return request.app.state.views.filings(unit=unit, status=status)
 
     @post("/filings", responses=ERRORS, operation_id="declareMajorDecision", status_code=201, sync_to_thread=True)

@@ -328,6 +328,21 @@ class Ledger(Application[UUID]):
             raise NotFound(f"没有编号为{review_id}的处罚撤销审查", code="review_not_found")
         return review
 
+    def review_history(self, review_id: UUID) -> list[Any]:
+        """A reversal as supervision sees it: the case's reversal event, every
+        review step and, for a major decision, its filing; oldest first."""
+        review = self.review(review_id)
+        reversals = [
+            e for e in self.history(review.case_id)
+            if isinstance(e, (GuidanceCase.PenaltyRevoked, GuidanceCase.PenaltyRemade))
+            and e.reversal.decision.number == review.decision_number
+        ]
+        events = [*reversals, *self.events.get(review_id)]
+        for e in reversals:
+            if e.reversal.major:
+                events += self.events.get(MajorDecisionFiling.create_id(review.issuing_unit, e.reversal.new_decision_number))
+        return sorted(events, key=lambda e: e.timestamp)
+
     def declare_major_decision(self, ctx: c.Context, cmd: c.DeclareMajorDecision) -> Result:
         envelope = self._envelope(ctx, cmd)
         if self.exists(MajorDecisionFiling.create_id(envelope.actor.unit, cmd.decision_number.strip())):
