@@ -32,6 +32,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import msgspec
 import psycopg
 from psycopg import sql
 
@@ -51,7 +52,7 @@ from ledger_http.app import create_app
 settings = Settings.from_env()
 ledger = Ledger(settings)
 ledger.ensure_calendar()
-app = create_app(settings, ledger=ledger, run_projections="--no-runners" not in sys.argv)
+app = create_app(settings, ledger=ledger, projections=sys.argv[2])
 seed_demo(ledger, app.state.credentials)
 def stats():  # at shutdown: uvicorn re-raises SIGTERM once it has stopped
     gc = getattr(ledger.recorder, "group_commit", None)
@@ -83,51 +84,84 @@ def raw_inserts(dsn: str, schema: str, seconds: float) -> float:
         return n / (time.perf_counter() - t)
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection: a lean client, so that the load
+    generator takes little of the machine's two cores (httpx took about 1.5 ms
+    of CPU per request, as much as a third of what the server needs)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, headers: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(b"POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: %d\r\n%s\r\n%s" % (path.encode(), self.host.encode(), len(body), headers, body))
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(b":") for line in lines[1:] if line)}
+        if b"content-length" not in fields:
+            raise RuntimeError(f"response without Content-Length: {head!r}")
+        payload = await self.reader.readexactly(int(fields[b"content-length"]))
+        if fields.get(b"connection") == b"close":
+            self.writer.close()
+            self.writer = None
+        return status, payload
+
+
 async def flows(base: str, concurrency: int, seconds: float) -> dict:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         tokens = {}
         for user in ("zhangmin", "liqiang", "wanglei"):
             r = await client.post("/auth/login", json={"username": user, "password": "demo-password-2026"})
-            tokens[user] = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        latencies: list[float] = []
-        errors: list[int] = []
-        end = time.perf_counter() + seconds
+            tokens[user] = b"Authorization: Bearer %s\r\n" % r.json()["access_token"].encode()
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    errors: list[int] = []
+    end = time.perf_counter() + seconds
+    encode, decode = msgspec.json.encode, msgspec.json.decode
+
+    async def worker() -> None:
+        conn = Connection(host, int(port))
 
         async def call(user: str, path: str, body: dict) -> dict:
             t = time.perf_counter()
-            r = await client.post(path, json=body, headers=tokens[user])
+            status, payload = await conn.post(path, encode(body), tokens[user])
             latencies.append((time.perf_counter() - t) * 1000)
-            if r.status_code >= 300:
-                errors.append(r.status_code)
-                raise RuntimeError(r.text)
-            return r.json()
+            if status >= 300:
+                errors.append(status)
+                raise RuntimeError(payload.decode())
+            return decode(payload)
 
-        async def worker() -> None:
-            while time.perf_counter() < end:
-                try:
-                    case = await call("zhangmin", "/cases", {
-                        "applicant": {"kind": "organisation", "name": "基准测试有限公司", "id_number": VALID_USCC,
-                                      "address": "人民路1号"},
-                        "contact": {"name": "刘芳", "phone": "13953312345"},
-                        "service_types": ["compliance_guidance"], "needs": "合规指导", "channel": "phone"})
-                    cid = case["case_id"]
-                    await call("zhangmin", f"/cases/{cid}/accept", {"deadline_class": "general"})
-                    await call("liqiang", f"/cases/{cid}/dispatch", {
-                        "assignments": [{"unit": "市市场监督管理局", "staff": [{"id": "u-wang", "name": "王磊"}]}],
-                        "form": "by_phone"})
-                    await call("wanglei", f"/cases/{cid}/serve", {
-                        "place": "电话", "content": "合规指导", "findings": "无", "advice": "建立台账",
-                        "staff": [{"id": "u-wang", "name": "王磊"}], "on_site": False})
-                    await call("zhangmin", f"/cases/{cid}/rate", {
-                        "response": "excellent", "attitude": "good", "usefulness": "good", "result": "excellent",
-                        "method": "phone_follow_up"})
-                    await call("zhangmin", f"/cases/{cid}/archive", {})
-                except RuntimeError:
-                    continue
+        while time.perf_counter() < end:
+            try:
+                case = await call("zhangmin", "/cases", {
+                    "applicant": {"kind": "organisation", "name": "基准测试有限公司", "id_number": VALID_USCC,
+                                  "address": "人民路1号"},
+                    "contact": {"name": "刘芳", "phone": "13953312345"},
+                    "service_types": ["compliance_guidance"], "needs": "合规指导", "channel": "phone"})
+                cid = case["case_id"]
+                await call("zhangmin", f"/cases/{cid}/accept", {"deadline_class": "general"})
+                await call("liqiang", f"/cases/{cid}/dispatch", {
+                    "assignments": [{"unit": "市市场监督管理局", "staff": [{"id": "u-wang", "name": "王磊"}]}],
+                    "form": "by_phone"})
+                await call("wanglei", f"/cases/{cid}/serve", {
+                    "place": "电话", "content": "合规指导", "findings": "无", "advice": "建立台账",
+                    "staff": [{"id": "u-wang", "name": "王磊"}], "on_site": False})
+                await call("zhangmin", f"/cases/{cid}/rate", {
+                    "response": "excellent", "attitude": "good", "usefulness": "good", "result": "excellent",
+                    "method": "phone_follow_up"})
+                await call("zhangmin", f"/cases/{cid}/archive", {})
+            except RuntimeError:
+                continue
 
-        t = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - t
+    t = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - t
     latencies.sort()
     return {
         "commands": len(latencies), "errors": len(errors), "seconds": round(elapsed, 1),
@@ -137,10 +171,31 @@ async def flows(base: str, concurrency: int, seconds: float) -> dict:
     }
 
 
+def run_async(coro):  # uvloop when installed, as uvicorn uses it in the server
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """CPU time so far of the live child processes of ``pid`` (the projector)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine_busy_seconds() -> float:
@@ -171,7 +226,7 @@ def run_mode(args: argparse.Namespace, group_commit: bool) -> dict:
     port = free_port()
     env = {**os.environ, "LEDGER_DSN": args.dsn, "LEDGER_PG_SCHEMA": schema, "LEDGER_SECRET": uuid.uuid4().hex,
            "LEDGER_GROUP_COMMIT": "1" if group_commit else "0"}
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), *(["--no-runners"] if args.no_runners else [])],
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), args.projections],
                               env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         for _ in range(100):
@@ -180,9 +235,10 @@ def run_mode(args: argparse.Namespace, group_commit: bool) -> dict:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        cpu, machine, pg, me = cpu_seconds(server.pid), machine_busy_seconds(), postgres_seconds(), time.process_time()
-        result = asyncio.run(flows(f"http://127.0.0.1:{port}", args.concurrency, args.seconds))
-        cpu = cpu_seconds(server.pid) - cpu
+        cpu, kids = cpu_seconds(server.pid), children_cpu_seconds(server.pid)
+        machine, pg, me = machine_busy_seconds(), postgres_seconds(), time.process_time()
+        result = run_async(flows(f"http://127.0.0.1:{port}", args.concurrency, args.seconds))
+        cpu, kids = cpu_seconds(server.pid) - cpu, children_cpu_seconds(server.pid) - kids
         machine, pg, me = machine_busy_seconds() - machine, postgres_seconds() - pg, time.process_time() - me
     finally:
         server.terminate()
@@ -190,10 +246,11 @@ def run_mode(args: argparse.Namespace, group_commit: bool) -> dict:
     # includes the logins and the runners' work; per command all the same
     result["server_cpu_ms_per_command"] = round(1000 * cpu / max(result["commands"], 1), 2)
     result["server_cpu_cores"] = round(cpu / result["seconds"], 2)
+    result["projector_cpu_cores"] = round(kids / result["seconds"], 2)  # the runners' child process
     result["client_cpu_cores"] = round(me / result["seconds"], 2)
     result["postgres_cpu_cores"] = round(pg / result["seconds"], 2)
     # busy cores not used by the server, this client or PostgreSQL: other work on the machine
-    result["other_cpu_cores"] = round(max(machine - cpu - pg - me, 0) / result["seconds"], 2)
+    result["other_cpu_cores"] = round(max(machine - cpu - kids - pg - me, 0) / result["seconds"], 2)
     for line in stdout.splitlines():
         if line.startswith("GROUPS "):
             saves, groups, largest, conflicts = map(int, line.split()[1:])
@@ -214,13 +271,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=1, help="2: on, off, off, on")
     parser.add_argument("--modes", default="on,off", help="group commit modes to run, in this order: on,off | on | off")
-    parser.add_argument("--no-runners", action="store_true", help="no projection runners in the server process")
+    parser.add_argument("--projections", default="process", choices=["process", "thread", "off"],
+                        help="projection runners: in a child process (as `ledger serve` on PostgreSQL), "
+                        "in threads of the server, or none")
     parser.add_argument("--keep-schema", action="store_true")
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     modes = [m.strip() == "on" for m in args.modes.split(",")]
     out: dict = {"store": "postgres", "server": "uvicorn, 1 worker", "concurrency": args.concurrency,
-                 "runners_in_process": not args.no_runners, "seconds_per_mode": args.seconds,
+                 "projections": args.projections, "seconds_per_mode": args.seconds,
                  "cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
     runs: dict[str, list[dict]] = {"group_commit_on": [], "group_commit_off": []}
     for round_ in range(args.rounds):

@@ -14,12 +14,12 @@ from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import JWTAuth
 
 from ledger.application import Ledger
 from ledger.settings import Settings
 from ledger_http.admin import AdminController, AuthController
-from ledger_http.auth import AuthUser, CredentialStore, LoginThrottle, retrieve_user, token_secret
+from ledger_http.auth import AuthUser, CachedToken, CredentialStore, LoginThrottle, retrieve_user, token_secret
 from ledger_http.cases import CaseController
 from ledger_http.catalogue import CatalogueController
 from ledger_http.errors import HANDLERS
@@ -28,6 +28,7 @@ from ledger_http.integrity import LedgerDigestController
 from ledger_http.reads import AuditController, CalendarController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
 from projections import PROJECTIONS
+from projections.process import ProjectorProcess
 from projections.runner import Runner
 from projections.views import Views
 
@@ -44,7 +45,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     ledger: Ledger | None = None,
-    run_projections: bool = True,
+    projections: str = "thread",
     token_hours: float | None = None,
 ) -> Litestar:
     settings = settings or Settings.from_env()
@@ -52,17 +53,22 @@ def create_app(
     hours = token_hours if token_hours is not None else float(os.environ.get("LEDGER_TOKEN_HOURS", "8"))
     if not hours > 0:
         raise ValueError(f"token lifetime must be positive hours, got {hours} (LEDGER_TOKEN_HOURS)")
-    jwt = JWTAuth[AuthUser, Token](
+    jwt = JWTAuth[AuthUser, CachedToken](
         retrieve_user_handler=retrieve_user,
+        token_cls=CachedToken,
         token_secret=token_secret(settings, dict(os.environ)),
         default_token_expiration=timedelta(hours=hours),
         exclude=["/schema", "/health", "/auth/login"],
     )
-    runners: list[Runner] = []
+    if projections not in ("thread", "process", "off"):
+        raise ValueError(f"projections must be thread, process or off, got {projections!r}")
+    runners: list[Runner | ProjectorProcess] = []
 
     def start() -> None:
-        if run_projections:
+        if projections == "thread":
             runners.extend(Runner(settings, cls()).start() for cls in PROJECTIONS.values())
+        elif projections == "process":
+            runners.append(ProjectorProcess(settings).start())
 
     def stop() -> None:
         for runner in runners:

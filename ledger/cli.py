@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from datetime import datetime, timedelta
 
@@ -123,6 +125,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_project(args: argparse.Namespace) -> int:
     """Run the projection runners in this process until interrupted."""
     import time
@@ -135,8 +141,11 @@ def cmd_project(args: argparse.Namespace) -> int:
         _open_ledger(settings).close()  # migrate the embedded store
     runners = [Runner(settings, cls()).start() for cls in PROJECTIONS.values()]
     print(f"projecting {', '.join(PROJECTIONS)}; Ctrl-C to stop", file=sys.stderr)
+    signal.signal(signal.SIGTERM, _interrupt)  # a supervisor's terminate: stop as after Ctrl-C
     try:
         while all(r.error is None for r in runners):
+            if args.parent and os.getppid() != args.parent:
+                break  # the server that started us is gone
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
@@ -282,7 +291,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Migrate, start the projection runners in-process, serve the API with uvicorn."""
+    """Migrate, start the projection runners, serve the API with uvicorn."""
     import uvicorn
 
     from ledger.migrate import migrate
@@ -304,7 +313,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("demo users (password: %s):" % DEMO_PASSWORD)
         for username, role, unit in users:
             print(f"  {username:<10} {role:<14} {unit}")
-    app = create_app(settings, ledger=ledger)
+    projections = args.projections or ("process" if settings.backend == "postgres" else "thread")
+    app = create_app(settings, ledger=ledger, projections=projections)
     print(f"API docs: http://{args.host}:{args.port}/schema/swagger  (login: POST /auth/login)")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
@@ -521,9 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     record.add_argument("--actor-id")
     record.add_argument("--actor-name")
     cal.set_defaults(func=cmd_calendar)
-    sub.add_parser("project", help="keep the read models up to date (runs until Ctrl-C)").set_defaults(
-        func=cmd_project
-    )
+    pj = sub.add_parser("project", help="keep the read models up to date (runs until Ctrl-C)")
+    pj.add_argument("--parent", type=int, help="exit when the process with this id (a server) is gone")
+    pj.set_defaults(func=cmd_project)
     rb = sub.add_parser("rebuild", help="rebuild a read model, or export it as of a past moment")
     rb.add_argument("view", choices=["registry", "queues", "cases", "audit", "supervision"])
     rb.add_argument("--as-of", help="ISO 8601 time (transaction time) or a notification id")
@@ -553,7 +563,13 @@ def main(argv: list[str] | None = None) -> int:
     st = sub.add_parser("stats", help="satisfaction and on-time rate")
     st.add_argument("--by", default="unit", choices=["unit", "service_type", "month", "quarter"])
     st.set_defaults(func=cmd_stats)
-    sv = sub.add_parser("serve", help="run the HTTP API with in-process projection runners")
+    sv = sub.add_parser("serve", help="run the HTTP API and the projection runners")
+    sv.add_argument(
+        "--projections", choices=["process", "thread", "off"],
+        help="where the runners run: a supervised child process (default on PostgreSQL), threads of the "
+        "server (default on SQLite, whose single writer gains nothing from a second process), or off "
+        "(a separate `ledger project` keeps the views)",
+    )
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--demo", action="store_true", help="seed demo units, users (one per role) and cases")

@@ -42,6 +42,14 @@ class Settings:
             )
         return cls(backend="sqlite", sqlite_path=env.get("LEDGER_SQLITE", "ledger.sqlite3"))
 
+    def to_env(self) -> dict[str, str]:
+        """The environment that gives these settings back through ``from_env``
+        (for a child process, such as the projector of ``ledger serve``)."""
+        if self.backend == "sqlite":
+            return {"LEDGER_DSN": "", "LEDGER_SQLITE": self.sqlite_path}
+        return {"LEDGER_DSN": self.dsn, "LEDGER_PG_SCHEMA": self.pg_schema,
+                "LEDGER_GROUP_COMMIT": "1" if self.group_commit else "0"}
+
     @property
     def events_table(self) -> str:
         return EVENTS_TABLE[self.backend]

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
@@ -26,6 +27,8 @@ TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS view_tracking ("
     " view TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT NOT NULL)"
 )
+
+DDL_LOCK = 7_345_012_001  # the advisory lock the views' DDL takes turns on (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,30 @@ class Cursor:
         else:
             self.cursor.execute(self.db.sql(statement), tuple(params))
         return self
+
+    def create(self, *statements: str) -> None:
+        """Run ``CREATE … IF NOT EXISTS`` statements that several starters
+        (runner threads, a projector process, a second `ledger project`) may
+        run at once on a fresh store. PostgreSQL's IF NOT EXISTS is not safe
+        against itself (the loser fails on pg_type's unique index), so there
+        they take turns on an advisory lock, held until the transaction ends
+        (so the tables are committed before the next one looks), or on a
+        connection outside any transaction, around the statements."""
+        if self.db.backend != "postgres":
+            for statement in statements:
+                self.execute(statement)
+            return
+        if self.cursor.connection.info.transaction_status != pq.TransactionStatus.IDLE:  # in a transaction
+            self.execute("SELECT pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+            for statement in statements:
+                self.execute(statement)
+            return
+        self.execute("SELECT pg_advisory_lock(%s)", (DDL_LOCK,))
+        try:
+            for statement in statements:
+                self.execute(statement)
+        finally:
+            self.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:

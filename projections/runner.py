@@ -121,10 +121,10 @@ class EventSource:
 
 
 def ensure_tables(cur: Cursor, projection: Projection, suffix: str = "", indexes: bool = True) -> None:
-    cur.execute(TRACKING_DDL)
+    statements = [TRACKING_DDL]
     for table in projection.tables:
-        for statement in table.ddl(suffix) if indexes else table.ddl(suffix)[:1]:
-            cur.execute(statement)
+        statements.extend(table.ddl(suffix) if indexes else table.ddl(suffix)[:1])
+    cur.create(*statements)
 
 
 class Runner:
@@ -262,7 +262,7 @@ class Runner:
 
     def position(self) -> int:
         with self.db.reading() as cur:
-            cur.execute(TRACKING_DDL)
+            cur.create(TRACKING_DDL)
             return cur.position(self.view_name)
 
     # ------------------------------------------------------------------ threads
@@ -324,9 +324,10 @@ def wait_for(settings: Settings, views: tuple[str, ...], notification_id: int, t
     deadline = time.monotonic() + timeout
     delay = 0.005
     try:
+        with db.reading() as cur:
+            cur.create(TRACKING_DDL)  # once: no runner may have started yet
         while True:
             with db.reading() as cur:
-                cur.execute(TRACKING_DDL)
                 if all(cur.position(v) >= notification_id for v in views):
                     return True
             if time.monotonic() >= deadline:

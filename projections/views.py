@@ -16,7 +16,7 @@ from ledger.supervision import ReviewStatus
 from ledger.values import CST, CaseState, Channel, FourList, Role, ServiceType
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
-from projections.db import TRACKING_DDL, ViewDB
+from projections.db import ViewDB
 from projections.runner import ensure_tables
 from projections.supervision import FILING, REVIEW, SupervisionProjection
 
@@ -175,7 +175,6 @@ class Views:
         conn = self.db.connect()
         try:
             with self.db.transaction(conn) as cur:
-                cur.execute(TRACKING_DDL)
                 ensure_tables(cur, CasesProjection())
                 ensure_tables(cur, AuditProjection())
                 ensure_tables(cur, SupervisionProjection())

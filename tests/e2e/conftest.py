@@ -119,7 +119,7 @@ def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     migrate(settings)
     ledger = Ledger(settings)
     try:
-        app = create_app(settings, ledger=ledger, run_projections=False)
+        app = create_app(settings, ledger=ledger, projections="off")
         seed_demo(ledger, app.state.credentials)
         app.state.views.close()
         app.state.credentials.close()

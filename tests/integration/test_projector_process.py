@@ -1,0 +1,56 @@
+"""`ledger serve`'s projector child process (projections/process.py): it keeps
+the views as threads would, is started again when it dies, and stops with
+the server. On both stores, over real connections."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from ledger.application import Ledger
+from projections.process import ProjectorProcess
+from projections.runner import wait_for
+from tests.builders import REGISTRAR, book_cmd, ctx
+
+
+def _until(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_child_keeps_the_views_restarts_after_a_crash_and_stops_with_the_server(
+    ledger: Ledger, store_settings
+) -> None:
+    first = ledger.book(ctx(REGISTRAR), book_cmd())
+    projector = ProjectorProcess(store_settings).start()
+    try:
+        assert wait_for(store_settings, ("cases", "audit"), first.notification_id, timeout=30)
+        child = projector._child
+        assert child is not None and projector.running
+        os.kill(child.pid, signal.SIGKILL)  # a crash: no chance to clean up
+        assert _until(lambda: projector.restarts == 1 and projector.running and projector._child is not child)
+        second = ledger.book(ctx(REGISTRAR), book_cmd())
+        assert wait_for(store_settings, ("cases", "audit"), second.notification_id, timeout=30)
+    finally:
+        projector.stop()
+    assert not projector.running
+    assert projector._child is not None and projector._child.returncode is not None
+
+
+def test_the_child_exits_when_its_parent_is_gone(ledger: Ledger, store_settings) -> None:
+    import subprocess
+    import sys
+
+    # a parent id that is not ours: the child sees at once that "its server" is gone
+    env = {**os.environ, **store_settings.to_env()}
+    child = subprocess.Popen([sys.executable, "-m", "ledger.cli", "project", "--parent", "1"], env=env)
+    try:
+        assert child.wait(timeout=30) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
