@@ -91,3 +91,38 @@ def test_concurrent_acceptances_number_forms_without_gaps_or_duplicates(pg_setti
         assert counter.last == 40
     finally:
         ledger.close()
+
+
+def test_two_processes_numbering_from_one_counter_stay_gap_free(pg_settings):
+    """Each ledger takes its counter from memory (no query inside the turn);
+    the other one's numbers make that copy stale, the save conflicts on the
+    counter's version, and the retry fast-forwards it. Two Ledger instances
+    with their own caches stand for two server processes."""
+    first, second = Ledger(pg_settings, clock=fixed_clock()), Ledger(pg_settings, clock=fixed_clock())
+    try:
+        case_ids = [first.book(ctx(REGISTRAR), book_cmd()).case_id for _ in range(40)]
+
+        def accept(job):
+            i, case_id = job
+            ledger = first if i % 2 else second
+            return ledger.accept(
+                ctx(REGISTRAR),
+                c.AcceptCase(
+                    case_id=case_id, business_time=T0 + timedelta(minutes=5), deadline_class=DeadlineClass.CONSULTATION
+                ),
+            )
+
+        with ThreadPoolExecutor(8) as pool:
+            numbers = [r.number for r in pool.map(accept, enumerate(case_ids))]
+        assert sorted(numbers, key=lambda n: int(n.split("第")[1][:-1])) == [f"2026年第{i}号" for i in range(1, 41)]
+        assert first.recorder.conflicts + second.recorder.conflicts > 0  # the stale copies were met, and mended
+        from ledger.numbering import FormCounter
+
+        counter_id = FormCounter.create_id(REGISTRAR.unit, FormKind.APPLICATION, 2026)
+        assert first.repository.get(counter_id).last == second.repository.get(counter_id).last == 40
+        # and one more from each: both caught up with the other's numbers
+        extra = [first.book(ctx(REGISTRAR), book_cmd()).case_id for _ in range(2)]
+        assert [r.number for r in map(accept, enumerate(extra))] == ["2026年第41号", "2026年第42号"]
+    finally:
+        first.close()
+        second.close()
