@@ -128,6 +128,8 @@ class Ledger(Application[UUID]):
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             calendar = self.calendar(for_update=False)  # before the counter's turn: it queries the store
             counter = self._counter(env, FormKind.APPLICATION)
+            if calendar.pending_events:  # a store's first acceptance seeds the calendar: one thread at a time
+                calendar = self.calendar(for_update=False)
             number = case.accept(env, cmd.deadline_class, counter, self._view(calendar))
             assert case.due is not None
             indexes = [self._provisional_index(year) for year in case.due.assumed_years]
