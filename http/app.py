@@ -10,7 +10,7 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -27,18 +27,16 @@ from ledger_http.idempotency import IdempotencyStore
 from ledger_http.integrity import LedgerDigestController
 from ledger_http.reads import AuditController, CalendarController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
-from projections import PROJECTIONS
-from projections.process import ProjectorProcess
-from projections.runner import Runner
+from projections.supervise import ProjectorProcess, RunnerThreads
 from projections.views import Views
 
 MAX_BODY = 1_000_000  # bytes; larger bodies get 413
 
 
 @get("/health", operation_id="health", sync_to_thread=False, exclude_from_auth=True)
-def health() -> dict[str, str]:
-    """Liveness probe."""
-    return {"status": "ok"}
+def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Liveness probe, and the state of the projection runners (restarts, any failing)."""
+    return {"status": "ok", "projections": request.app.state.projections()}
 
 
 def create_app(
@@ -62,17 +60,17 @@ def create_app(
     )
     if projections not in ("thread", "process", "off"):
         raise ValueError(f"projections must be thread, process or off, got {projections!r}")
-    runners: list[Runner | ProjectorProcess] = []
+    supervisor: list[RunnerThreads | ProjectorProcess] = []
 
     def start() -> None:
         if projections == "thread":
-            runners.extend(Runner(settings, cls()).start() for cls in PROJECTIONS.values())
+            supervisor.append(RunnerThreads(settings).start())
         elif projections == "process":
-            runners.append(ProjectorProcess(settings).start())
+            supervisor.append(ProjectorProcess(settings).start())
 
     def stop() -> None:
-        for runner in runners:
-            runner.stop()
+        for runners in supervisor:
+            runners.stop()
         app.state.views.close()
         app.state.credentials.close()
         app.state.idempotency.close()
@@ -85,6 +83,7 @@ def create_app(
         "idempotency": IdempotencyStore(settings),
         "throttle": LoginThrottle(),
         "jwt": jwt,
+        "projections": lambda: supervisor[0].status() if supervisor else {"mode": "off"},
     }
     app = Litestar(
         route_handlers=[

@@ -56,6 +56,8 @@ def test_ledger_serve_on_postgres_projects_in_a_child_process_and_stops_it(pg_se
                 time.sleep(0.1)
         else:
             pytest.fail("ledger serve did not answer /health")
+        health = httpx.get(f"{base}/health").json()
+        assert health["projections"] == {"mode": "process", "running": True, "restarts": 0}
         projectors = [pid for pid in _children(server.pid) if b"project" in Path(f"/proc/{pid}/cmdline").read_bytes()]
         assert len(projectors) == 1, "one projector child process"
         token = httpx.post(f"{base}/auth/login", json={"username": "zhangmin", "password": "demo-password-2026"})

@@ -1,4 +1,4 @@
-"""`ledger serve`'s projector child process (projections/process.py): it keeps
+"""`ledger serve`'s projector child process (projections/supervise.py): it keeps
 the views as threads would, is started again when it dies, and stops with
 the server. On both stores, over real connections."""
 
@@ -9,7 +9,7 @@ import signal
 import time
 
 from ledger.application import Ledger
-from projections.process import ProjectorProcess
+from projections.supervise import ProjectorProcess
 from projections.runner import wait_for
 from tests.builders import REGISTRAR, book_cmd, ctx
 
@@ -54,3 +54,39 @@ def test_the_child_exits_when_its_parent_is_gone(ledger: Ledger, store_settings)
     finally:
         if child.poll() is None:
             child.kill()
+
+
+class _FailsFirstTime:
+    """The audit projection, failing on the first batch its first instance
+    sees (as a dropped connection would), then working."""
+
+    failures = 0
+
+    def __init__(self) -> None:
+        from projections.audit import AuditProjection
+
+        self.inner = AuditProjection()
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def apply(self, cur, items, suffix: str = "") -> None:
+        if _FailsFirstTime.failures == 0:
+            _FailsFirstTime.failures += 1
+            raise ConnectionError("server closed the connection unexpectedly")
+        self.inner.apply(cur, items, suffix)
+
+
+def test_a_runner_thread_that_failed_is_started_again_and_catches_up(ledger: Ledger, store_settings) -> None:
+    from projections.supervise import RunnerThreads
+
+    _FailsFirstTime.failures = 0
+    booked = ledger.book(ctx(REGISTRAR), book_cmd())
+    runners = RunnerThreads(store_settings, {"audit": _FailsFirstTime}, check_every=0.05, first_delay=0.1).start()
+    try:
+        assert wait_for(store_settings, ("audit",), booked.notification_id, timeout=30)
+        status = runners.status()
+        assert status["restarts"] == 1 and status["failing"] == []
+        assert "ConnectionError" in status["last_errors"]["audit"]
+    finally:
+        runners.stop()
