@@ -15,6 +15,7 @@ import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from ledger.catalogue import FourListsCatalogue
+from ledger.copying import CopiedByContainers
 from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
 from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
 from ledger.numbering import FormCounter
@@ -88,7 +89,7 @@ def _required(field: str, value: str, label: str) -> None:
         raise InvalidInput.one(field, "required", f"{label}不能为空")
 
 
-class GuidanceCase(Aggregate):
+class GuidanceCase(CopiedByContainers, Aggregate):
     """One booking of the guidance service and everything done about it."""
 
     class Event(Aggregate.Event):

@@ -20,6 +20,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed
 from ledger.numbering import LEDGER_NAMESPACE
 from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
@@ -119,7 +120,7 @@ def require_editor(actor: Actor, authority: str) -> None:
     raise NotAllowed(f"只有{authority}的执法人员或系统管理员可以维护该单位的四张清单", code="catalogue_editor_only")
 
 
-class FourListsCatalogue(Aggregate):
+class FourListsCatalogue(CopiedByContainers, Aggregate):
     """The four lists published by one issuing authority (a registered unit)."""
 
     @staticmethod

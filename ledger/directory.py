@@ -12,6 +12,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import LEDGER_NAMESPACE
 from ledger.values import Envelope, LabelledEnum, Role
@@ -31,7 +32,7 @@ def _require_admin(envelope: Envelope) -> None:
         raise NotAllowed("只有系统管理员可以管理单位和用户", code="admin_only")
 
 
-class Unit(Aggregate):
+class Unit(CopiedByContainers, Aggregate):
     """A unit (科室, 执法单位…), named as it appears on forms."""
 
     @staticmethod
@@ -51,7 +52,7 @@ class Unit(Aggregate):
         self.kind = kind
 
 
-class User(Aggregate):
+class User(CopiedByContainers, Aggregate):
     """A person who uses the ledger, in one role, for one unit."""
 
     @staticmethod

@@ -13,12 +13,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import CopiedByContainers
 from ledger.values import Envelope, FormKind, FormNumber
 
 LEDGER_NAMESPACE = uuid5(NAMESPACE_URL, "urn:guidance-ledger")
 
 
-class FormCounter(Aggregate):
+class FormCounter(CopiedByContainers, Aggregate):
     """The series of one form kind, issued by one unit, in one year."""
 
     @staticmethod

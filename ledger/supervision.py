@@ -16,6 +16,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import FormCounter, LEDGER_NAMESPACE
 from ledger.values import CST, Envelope, FormNumber, LabelledEnum, Role
@@ -61,7 +62,7 @@ def filing_due(decided_on: date, calendar: WorkCalendarView) -> date:
     return due
 
 
-class ReversalReview(Aggregate):
+class ReversalReview(CopiedByContainers, Aggregate):
     """The supervision review of one reversed penalty decision."""
 
     @staticmethod
@@ -120,7 +121,7 @@ class ReversalReview(Aggregate):
         self.status = ReviewStatus.ANSWERED
 
 
-class MajorDecisionFiling(Aggregate):
+class MajorDecisionFiling(CopiedByContainers, Aggregate):
     """重大行政处罚决定备案: due 15 days after the decision."""
 
     @staticmethod

@@ -8,6 +8,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed
 from ledger.numbering import LEDGER_NAMESPACE
 from ledger.values import Envelope, Role
@@ -16,7 +17,7 @@ from ledger.workdays import WorkCalendarView, YearSchedule
 CALENDAR_ID = uuid5(LEDGER_NAMESPACE, "work-calendar")
 
 
-class WorkCalendar(Aggregate):
+class WorkCalendar(CopiedByContainers, Aggregate):
     """All recorded year schedules. Recording a year again supersedes the
     earlier record of that year (e.g. a notice published late or amended)."""
 
@@ -46,7 +47,7 @@ class WorkCalendar(Aggregate):
         return WorkCalendarView(self.schedules)
 
 
-class ProvisionalDeadlines(Aggregate):
+class ProvisionalDeadlines(CopiedByContainers, Aggregate):
     """Cases whose deadline assumed Monday–Friday for one year."""
 
     @staticmethod
