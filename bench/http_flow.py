@@ -3,17 +3,23 @@ flow on PostgreSQL, at concurrency 32, against `ledger serve`'s app under
 uvicorn (1 worker), with group commit on and off (LEDGER_GROUP_COMMIT), beside
 raw psycopg single-row INSERT transactions/s measured in the same run.
 
-Each of 32 concurrent clients runs whole flows (6 commands, each with its own
-token: registrar, dispatcher, unit staff); latency is per command. Each mode
-gets a fresh server on a fresh schema. With --rounds 2 the modes run in the
-order on, off, off, on, so that a drift in the machine's load (it has 2 cores,
-shared with the client and PostgreSQL) weighs on both alike.
+The server runs as `ledger serve` does on PostgreSQL: the HTTP worker, and the
+projection runners in its child process (--projections thread puts them back
+in the worker, off leaves them out). Each of 32 concurrent clients runs whole
+flows (6 commands, each with its own token: registrar, dispatcher, unit
+staff) over its own keep-alive connection, with a lean HTTP/1.1 client so
+that the load generator takes little of the machine's 2 cores; latency is per
+command. Each mode gets a fresh server on a fresh schema. With --rounds 2 the
+modes run in the order on, off, off, on, so that a drift in the machine's
+load weighs on both alike.
 
-Per mode it reports commands/s, p50/p99, the server process's CPU time per
-command (1 worker = at most one core for Python), and with group commit on,
-how many saves the server made and in how many transactions.
+Per mode it reports commands/s, p50/p99, the CPU used by the server process
+per command (1 worker = at most one core for Python), by the projector child,
+this client and PostgreSQL (in cores), and with group commit on, how many
+saves the server made and in how many transactions.
 
-Usage: python bench/http_flow.py [--seconds 20] [--concurrency 32] [--rounds 1] [--dsn ...]
+Usage: python bench/http_flow.py [--seconds 20] [--concurrency 32] [--rounds 1]
+       [--modes on,off] [--projections process|thread|off] [--dsn ...]
 The last line is JSON.
 """
 
