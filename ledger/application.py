@@ -639,19 +639,20 @@ class Ledger(Application[UUID]):
         unit = envelope.actor.unit
         year = envelope.business_time.astimezone(CST).year
         counter_id = FormCounter.create_id(unit, kind, year)
-        self._counter_turns.take(counter_id)  # until _on_case's attempt ends
         # The counter as this process last saved it, without asking the store
         # for newer events: the turn is held until the save ends, so every
         # moment spent here is a moment no other command of this unit gets a
         # number (measured: the query was a fifth of that time under load).
         # If another process numbered meanwhile, the save conflicts on the
         # counter's version and ``_counters_moved_on`` fast-forwards it.
-        try:
-            cached = self.repository.cache.get(counter_id) if self.repository.cache is not None else None
-        except KeyError:
-            cached = None
-        if cached is not None:
-            return deepcopy(cached)
+        # (Without the turn, as the library does: fast-forwarded, copied.)
+        if self._counter_turns.take(counter_id):  # until _on_case's attempt ends
+            try:
+                cached = self.repository.cache.get(counter_id) if self.repository.cache is not None else None
+            except KeyError:
+                cached = None
+            if cached is not None:
+                return deepcopy(cached)
         try:
             return self.repository.get(counter_id)
         except AggregateNotFoundError:
@@ -708,16 +709,20 @@ class _Turns:
         self._mutex = threading.Lock()
         self._held = threading.local()
 
-    def take(self, key: UUID) -> None:
+    def take(self, key: UUID) -> bool:
+        """Wait for ``key``'s turn (or, holding one already, take it only if
+        free); whether this thread now holds it."""
         held: list[threading.Lock] = self._held.__dict__.setdefault("locks", [])
-        self._held.__dict__.setdefault("keys", []).append(key)
         with self._mutex:
             lock = self._locks.setdefault(key, threading.Lock())
         if lock.acquire(blocking=not held):
             held.append(lock)
+            self._held.__dict__.setdefault("keys", []).append(key)
+            return True
+        return False
 
     def held(self) -> list[UUID]:
-        """The counters this thread asked for since its last ``end``."""
+        """The counters whose turn this thread holds."""
         return list(getattr(self._held, "keys", ()))
 
     def end(self) -> None:
