@@ -121,8 +121,11 @@ class ProjectorProcess:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, **self.settings.to_env()}
+        # Its own session: a Ctrl-C in the terminal reaches the server only,
+        # which stops the child itself (terminate) as it shuts down.
         return subprocess.Popen(
-            [sys.executable, "-m", "ledger.cli", "project", "--parent", str(os.getpid())], env=env
+            [sys.executable, "-m", "ledger.cli", "project", "--parent", str(os.getpid())], env=env,
+            start_new_session=True,
         )
 
     def _supervise(self) -> None:

@@ -44,7 +44,7 @@ def test_ledger_serve_on_postgres_projects_in_a_child_process_and_stops_it(pg_se
     env = {**os.environ, **pg_settings.to_env(), "LEDGER_SECRET": "s" * 48}
     server = subprocess.Popen(
         [sys.executable, "-m", "ledger.cli", "serve", "--demo", "--port", str(port)],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -73,7 +73,7 @@ def test_ledger_serve_on_postgres_projects_in_a_child_process_and_stops_it(pg_se
         assert rows.status_code == 200, rows.text
         assert booked.json()["case_id"] in [r["case_id"] for r in rows.json()]
     finally:
-        server.send_signal(signal.SIGINT)
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C in a terminal: to the whole foreground group
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -82,3 +82,5 @@ def test_ledger_serve_on_postgres_projects_in_a_child_process_and_stops_it(pg_se
     for pid in projectors:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2], \
             "the projector outlived its server"
+    stderr = server.stderr.read().decode() if server.stderr else ""
+    assert "restarting" not in stderr, stderr  # shut down, not mistaken for a crash
