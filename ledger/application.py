@@ -31,7 +31,9 @@ from ledger.case import GuidanceCase
 from ledger.catalogue import FourListsCatalogue
 from ledger.directory import Unit, User
 from ledger.errors import CaseNotFound, Conflict, InvalidInput, NotFound
+from ledger.freshness import Freshness
 from ledger.numbering import FormCounter
+from ledger.pg_recorder import GroupCommitPostgresRecorder
 from ledger.settings import APP_NAME, Settings
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.transcoder import MsgspecMapper
@@ -86,8 +88,22 @@ class Ledger(Application[UUID]):
         self._cache_lock = threading.Lock()
         self.user_cache_seconds = float(os.environ.get("LEDGER_USER_CACHE_SECONDS", "1"))
         self._recent_users: dict[str, tuple[float, User]] = {}
+        # Which cached cases commands may use without asking the store: only
+        # with group commit on PostgreSQL, whose notifications name what each
+        # process wrote (ledger/freshness.py). Started by the first command.
+        recorder = self.recorder
+        self.freshness: Freshness | None = None
+        if isinstance(recorder, GroupCommitPostgresRecorder) and self.repository.cache is not None:
+            self.freshness = Freshness(self.settings.dsn, recorder.channel_name, recorder.writer)
+        self._freshness_started = False
+
+    def close(self) -> None:
+        if self.freshness is not None and self._freshness_started:
+            self.freshness.stop()
+        super().close()
 
     def _record(self, processing_event: Any) -> Any:
+        generation = self.freshness.generation if self.freshness is not None else 0
         recordings = super()._record(processing_event)
         # With fast-forwarding on, the library leaves the cache at what was
         # last loaded; keep it at what this process just saved instead, so a
@@ -102,6 +118,8 @@ class Ledger(Application[UUID]):
                         cached = None
                     if cached is None or cached.version < aggregate.version:  # never step back
                         cache.put(aggregate_id, aggregate)
+            if self.freshness is not None:  # what we just saved is the latest
+                self.freshness.known_current(processing_event.aggregates.keys(), generation)
         return recordings
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -595,8 +613,31 @@ class Ledger(Application[UUID]):
             raise CaseNotFound(f"没有编号为{case_id}的案件")
         return case
 
+    def _current_case(self, case_id: UUID, *, cached: bool = True) -> GuidanceCase:
+        """The case for a command: the cached copy when it is known fresh
+        (no query), else (or not ``cached``) as the store has it now."""
+        freshness = self.freshness
+        if freshness is None:
+            return self._get_case(case_id)
+        if not self._freshness_started:
+            with self._cache_lock:
+                if not self._freshness_started:
+                    freshness.start()
+                    self._freshness_started = True
+        if cached and freshness.is_fresh(case_id):
+            try:
+                copy = self.repository.cache.get(case_id)  # type: ignore[union-attr]
+            except KeyError:
+                copy = None
+            if isinstance(copy, GuidanceCase):
+                return deepcopy(copy)
+        generation = freshness.generation
+        case = self._get_case(case_id)
+        freshness.known_current([case_id], generation)
+        return case
+
     def _load_case(self, cmd: c.CaseCommand) -> GuidanceCase:
-        case = self._get_case(cmd.case_id)
+        case = self._current_case(cmd.case_id)
         if cmd.expected_version is not None and cmd.expected_version != case.version:
             raise Conflict(
                 f"案件已被他人修改（您看到的是第{cmd.expected_version}版，当前为第{case.version}版），请刷新后重试",
@@ -617,7 +658,7 @@ class Ledger(Application[UUID]):
             except RecordConflictError:
                 self._counters_moved_on()
                 self._counter_turns.end()
-                current = self._get_case(cmd.case_id).version
+                current = self._current_case(cmd.case_id, cached=False).version
                 if current != loaded_version:
                     raise Conflict(
                         f"案件已被他人同时修改（当前为第{current}版），本次操作未保存，请刷新后重试",

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError, RecordConflictError
+from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError, RecordConflictError, StoredEvent
 from psycopg import sql
 
 from ledger import commands as c
@@ -304,10 +304,13 @@ def test_threads_of_one_process_take_turns_on_a_form_counter(app):
 
 
 def test_a_save_that_cannot_be_sent_gets_the_library_error_and_the_recorder_goes_on(app):
-    """The transaction was begun (and the table lock asked for) before the
-    save's rows failed to adapt; it is rolled back, and the next save commits."""
+    """The save's columns fail to adapt (a state that is not bytes): nothing
+    reaches the database, the writer gets the library's error, and the next
+    save commits."""
+    unsendable = StoredEvent(originator_id=uuid4(), originator_version=1, topic="ledger.case:GuidanceCase.Applied", state=object())
     with pytest.raises(ProgrammingError):
-        app.recorder.group_commit.submit([object()])
+        app.recorder.group_commit.submit([unsendable])
+    assert not app.recorder.select_events(unsendable.originator_id)
     later = new_case()
     app.save(later)
     assert app.exists(later.id)
