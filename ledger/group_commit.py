@@ -35,9 +35,12 @@ class _Request(Generic[P]):
         self.payload = payload
         self.outcome: Any = None
         self.done = False
-        # One event per request: waking exactly the writers concerned, rather
-        # than broadcasting on a shared condition to all of them each time.
-        self.wake = threading.Event()
+        # One lock per request, taken now and released once, to wake exactly
+        # the writer concerned (done, or now at the head). A bare lock, not a
+        # threading.Event: the Event's Python-level condition costs several
+        # times more per request, with the interpreter lock held.
+        self.wake = threading.Lock()
+        self.wake.acquire()
 
 
 class GroupCommit(Generic[P, R]):
@@ -66,7 +69,7 @@ class GroupCommit(Generic[P, R]):
             self._queue.append(request)
             leader = len(self._queue) == 1
         if not leader:
-            request.wake.wait()  # set when our group is done, or when we are the new head
+            request.wake.acquire()  # released when our group is done, or when we are the new head
             if request.done:
                 return self._result(request)
         self._lead()
@@ -91,9 +94,10 @@ class GroupCommit(Generic[P, R]):
         for r, outcome in zip(group, outcomes):
             r.outcome = outcome
             r.done = True
-            r.wake.set()
+            if r is not group[0]:  # the leader is this thread, awake
+                r.wake.release()
         if head is not None:
-            head.wake.set()  # not done: it leads the next group
+            head.wake.release()  # not done: it leads the next group
 
     @staticmethod
     def _result(request: _Request[P]) -> Any:

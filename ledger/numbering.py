@@ -9,6 +9,7 @@ means no number is issued twice.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -23,6 +24,7 @@ class FormCounter(CopiedByContainers, Aggregate):
     """The series of one form kind, issued by one unit, in one year."""
 
     @staticmethod
+    @lru_cache(maxsize=4096)  # a SHA-1 per number issued otherwise; a few counters per unit and year
     def create_id(unit: str, kind: FormKind, year: int) -> UUID:
         return uuid5(LEDGER_NAMESPACE, f"form-counter/{unit}/{kind.value}/{year}")
 

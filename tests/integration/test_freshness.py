@@ -100,3 +100,38 @@ def test_a_stale_copy_used_before_the_notification_arrives_is_a_conflict_not_a_l
     assert notes == ["甲登记", "甲再登记", "乙登记"]
     # and the retry, which the conflict brought up to date, succeeds
     assert annotate(a, case_id, "甲刷新后的批注").version == 5
+
+
+def test_a_calendar_another_process_recorded_is_used_once_notified(two):
+    """The working-day calendar is read from the cache too (every acceptance
+    needs it); a year recorded by another process is used as soon as its
+    notification has arrived."""
+    from datetime import date, datetime
+
+    from ledger.values import CST, DeadlineClass
+    from ledger.workdays import Holiday, YearSchedule
+    from tests.builders import ADMIN
+
+    a, b = two
+    a.ensure_calendar()
+    start = datetime(2026, 12, 30, 10, tzinfo=CST)
+    case_id = a.book(ctx(REGISTRAR), book_cmd()).case_id
+    annotate(a, case_id, "启动监听")
+    assert wait_listening(a.freshness)
+    before = a.due(start, DeadlineClass.GENERAL)
+    assert before.provisional and before.target.date() == date(2027, 1, 4)
+    queries = Queries(a)
+    assert a.due(start, DeadlineClass.GENERAL) == before
+    assert queries.count == 0, "the calendar known current is not asked for again"
+
+    heard = a.freshness.notifications
+    schedule = YearSchedule(
+        year=2027,
+        holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3)),
+        makeup_workdays=(),
+        source="国办发明电〔2026〕（测试）",
+    )
+    b.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
+    wait_heard(a, heard)
+    after = a.due(start, DeadlineClass.GENERAL)
+    assert not after.provisional and after.target.date() == date(2027, 1, 5)
