@@ -147,12 +147,18 @@ class Runner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         # Under load NOTIFYs come faster than small batches pay off: a batch
-        # costs several round trips and a commit whatever its size, so the
+        # costs several round trips and a commit whatever its size, and the
+        # cases view rewrites the rows of every case a batch touches, so the
         # runner starts at most one batch per ``min_interval`` and lets the
-        # events in between accumulate (default 50 ms; LEDGER_RUNNER_MIN_INTERVAL;
-        # measured: 5–7 % more commands/s over HTTP, 8 % less server CPU each).
+        # events in between accumulate. A reader waiting to see its own write
+        # (``wait_for``) cuts the pause short on PostgreSQL by notifying the
+        # hurry channel, so it does not pay for the batching. Default 250 ms
+        # on PostgreSQL (measured over HTTP, one run: 1,017 / 979 commands/s
+        # against 886 / 877 at 50 ms, with the projector's CPU down by a
+        # third), 50 ms on SQLite, which polls; LEDGER_RUNNER_MIN_INTERVAL.
         if min_interval is None:
-            min_interval = float(os.environ.get("LEDGER_RUNNER_MIN_INTERVAL", "0.05"))
+            default = "0.25" if self.db.backend == "postgres" else "0.05"
+            min_interval = float(os.environ.get("LEDGER_RUNNER_MIN_INTERVAL", default))
         self.min_interval = min_interval
         self.view_name = view_name or projection.name
         self.suffix = suffix
@@ -195,11 +201,11 @@ class Runner:
         total = 0
         while True:
             n = self.run_batch(upto)
-            if n == 0:
-                return total
             total += n
-            if progress:
+            if n and progress:
                 progress(n)
+            if n < self.batch_size:  # the batch ended at the head as it was: caught up
+                return total
 
     def catch_up_prefetching(self, upto: int, progress: Callable[[int], None] | None = None) -> int:
         """Like ``catch_up`` for a long run (a rebuild): a second connection reads
@@ -290,10 +296,11 @@ class Runner:
             while not self._stop.is_set():
                 started = time.monotonic()
                 self.catch_up()
-                self._wait(listener)
+                if self._wait(listener, 1.0):  # a reader is waiting: no pause
+                    continue
                 rest = self.min_interval - (time.monotonic() - started)
                 if rest > 0:
-                    self._stop.wait(rest)
+                    self._wait(listener, rest, hurry_only=True)
         except BaseException as e:  # surfaced by stop()/raise_if_failed()
             self.error = e
 
@@ -306,15 +313,29 @@ class Runner:
             return None
         conn = self.db.connect()
         conn.execute(f"LISTEN {self.db.events_table}")
+        conn.execute(f"LISTEN {hurry_channel(self.db)}")
         return conn
 
-    def _wait(self, listener: Any) -> None:
+    def _wait(self, listener: Any, timeout: float, hurry_only: bool = False) -> bool:
+        """Wait (at most ``timeout``) for the event store's NOTIFY, or only
+        for a reader's hurry call; whether a reader called."""
         if listener is None:
-            self._stop.wait(self.poll_interval)
-            return
-        # Woken by the event store's NOTIFY; the timeout is a safety net.
-        for _ in listener.notifies(timeout=1.0, stop_after=1):
-            pass
+            self._stop.wait(min(timeout, self.poll_interval))
+            return False
+        hurry = hurry_channel(self.db)
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0 and not self._stop.is_set():
+            for note in listener.notifies(timeout=min(left, 1.0), stop_after=1):
+                if note.channel == hurry:
+                    return True
+                if not hurry_only:
+                    return False
+        return False
+
+
+def hurry_channel(db: ViewDB) -> str:
+    """Where a reader waiting for its own write asks the runners not to pause."""
+    return f"{db.events_table}_hurry"
 
 
 def wait_for(settings: Settings, views: tuple[str, ...], notification_id: int, timeout: float = 5.0) -> bool:
@@ -326,6 +347,9 @@ def wait_for(settings: Settings, views: tuple[str, ...], notification_id: int, t
     try:
         with db.reading() as cur:
             cur.create(TRACKING_DDL)  # once: no runner may have started yet
+            behind = not all(cur.position(v) >= notification_id for v in views)
+            if behind and db.backend == "postgres":  # cut the runners' batching pause short
+                cur.execute("SELECT pg_notify(%s, %s)", (hurry_channel(db), str(notification_id)))
         while True:
             with db.reading() as cur:
                 if all(cur.position(v) >= notification_id for v in views):
