@@ -6,7 +6,9 @@ this process, the embedded mode), authentication and the controllers.
 
 from __future__ import annotations
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -62,7 +64,12 @@ def create_app(
         raise ValueError(f"projections must be thread, process or off, got {projections!r}")
     supervisor: list[RunnerThreads | ProjectorProcess] = []
 
-    def start() -> None:
+    async def start() -> None:
+        # Commands run in threads (sync handlers). asyncio's default pool has
+        # cpu_count + 4 of them (6 here), which capped how many saves could
+        # share a group commit; they wait on the database, not on the CPU.
+        threads = int(os.environ.get("LEDGER_REQUEST_THREADS", "16"))
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(threads, thread_name_prefix="ledger-request"))
         if projections == "thread":
             supervisor.append(RunnerThreads(settings).start())
         elif projections == "process":

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -85,6 +85,8 @@ class Ledger(Application[UUID]):
         self.clock = clock or (lambda: datetime.now(CST))
         self._calendar_views: dict[int, WorkCalendarView] = {}
         self._counter_turns = _Turns()
+        self._chains = _Chains()
+        self._taken = threading.local()  # this thread's attempt: the counters it took in their turn
         self._cache_lock = threading.Lock()
         self.user_cache_seconds = float(os.environ.get("LEDGER_USER_CACHE_SECONDS", "1"))
         self._recent_users: dict[str, tuple[float, User]] = {}
@@ -355,15 +357,15 @@ class Ledger(Application[UUID]):
             try:
                 counter = self._counter(envelope, FormKind.SUGGESTION_LETTER)
                 letter = review.object(envelope, counter, cmd.problems, cmd.suggestions, cmd.reply_due)
-                recordings = self.save(review, counter)
+                recordings = self._save_numbered(review, counter)
             except RecordConflictError:
-                self._counters_moved_on()
+                self._end_attempt()
                 if self.review(cmd.review_id).version != review.version - 1:
                     raise Conflict("该审查已被他人同时处理，请刷新后重试") from None
                 _backoff(attempt)  # only the letter counter moved on
                 continue
             finally:
-                self._counter_turns.end()  # the counter's turn ends with the attempt, refused or not
+                self._end_attempt()  # the counter's turn ends with the attempt, refused or not
             return Result(
                 case_id=review.case_id,
                 version=review.version,
@@ -685,10 +687,9 @@ class Ledger(Application[UUID]):
             envelope = self._envelope(ctx, cmd)
             try:
                 others, number = decide(case, envelope)
-                recordings = self.save(case, *others)
+                recordings = self._save_numbered(case, *others)
             except RecordConflictError:
-                self._counters_moved_on()
-                self._counter_turns.end()
+                self._end_attempt()
                 current = self._current_case(cmd.case_id, cached=False).version
                 if current != loaded_version:
                     raise Conflict(
@@ -698,7 +699,7 @@ class Ledger(Application[UUID]):
                 _backoff(attempt)  # only a shared counter or index moved on: decide again
                 continue
             finally:
-                self._counter_turns.end()
+                self._end_attempt()
             return Result(
                 case_id=case.id,
                 version=case.version,
@@ -711,33 +712,70 @@ class Ledger(Application[UUID]):
         unit = envelope.actor.unit
         year = envelope.business_time.astimezone(CST).year
         counter_id = FormCounter.create_id(unit, kind, year)
-        # The counter as this process last saved it, without asking the store
-        # for newer events: the turn is held until the save ends, so every
-        # moment spent here is a moment no other command of this unit gets a
-        # number (measured: the query was a fifth of that time under load).
-        # If another process numbered meanwhile, the save conflicts on the
-        # counter's version and ``_counters_moved_on`` fast-forwards it.
-        # (Without the turn, as the library does: fast-forwarded, copied.)
-        if self._counter_turns.take(counter_id):  # until _on_case's attempt ends
-            try:
-                cached = self.repository.cache.get(counter_id) if self.repository.cache is not None else None
-            except KeyError:
-                cached = None
-            if cached is not None:
-                return deepcopy(cached)
+        # In its turn, without asking the store: the counter as the save this
+        # process queued last left it (still being written, maybe: the turn
+        # passes on as soon as a save is queued, see _save_numbered), else as
+        # this process last saved it. If another process numbered meanwhile,
+        # the save conflicts on the counter's version and the retry starts
+        # from the store. (Without the turn, as the library does: from the
+        # store, and not chained.)
+        if self._counter_turns.take(counter_id):  # until queued, or the attempt ends
+            tip = self._chains.tip(counter_id)
+            counter: FormCounter | None = deepcopy(tip.counter) if tip.counter is not None else None
+            if counter is None and not tip.refresh:
+                try:
+                    cached = self.repository.cache.get(counter_id) if self.repository.cache is not None else None
+                except KeyError:
+                    cached = None
+                counter = deepcopy(cached) if cached is not None else None
+            if counter is None:
+                counter = self._stored_counter(counter_id, unit, kind, year)
+            self._taken.__dict__.setdefault("links", []).append(_Link(counter_id, tip.generation, counter, tip.request))
+            return counter
+        return self._stored_counter(counter_id, unit, kind, year)
+
+    def _stored_counter(self, counter_id: UUID, unit: str, kind: FormKind, year: int) -> FormCounter:
         try:
             return self.repository.get(counter_id)
         except AggregateNotFoundError:
             return FormCounter(unit=unit, kind=kind, year=year)
 
-    def _counters_moved_on(self) -> None:
-        """After a conflict: bring the counters this attempt held up to date
-        with the store (still within their turn), for the next attempt."""
-        for counter_id in self._counter_turns.held():
-            try:
-                self.repository.get(counter_id, deepcopy_from_cache=False)  # fast-forwards the cached one
-            except AggregateNotFoundError:
-                pass
+    def _save_numbered(self, *objs: Aggregate) -> Any:
+        """Save what a command decided, with the form numbers it took.
+
+        Every command that takes a number from a counter waits for the
+        counter's turn. The turn passes on as soon as the save is queued for
+        the group commit, not when it has committed, so the next command
+        numbers from this one's pending counter and both can share one
+        transaction (measured over HTTP: groups of 2.8 saves became 9, and
+        commands/s rose by half). The next save names this one as the save
+        it was decided on: if this one fails, that one is not written either
+        (ledger/group_commit.py, ledger_append_saves()), and the chain is
+        started again from what is recorded."""
+        links: list[_Link] = self._taken.__dict__.get("links", [])
+        chained = bool(links) and isinstance(self.recorder, GroupCommitPostgresRecorder)
+
+        def queued(request: Any) -> None:
+            for link in links:
+                self._chains.extend(link, request)
+            self._counter_turns.end()
+
+        try:
+            if not chained:
+                recordings = self.save(*objs)
+                for link in links:  # saved (the turn is still held): the next number follows on from it
+                    self._chains.extend(link, None)
+                return recordings
+            after = tuple(link.request for link in links if link.request is not None)
+            return self.save(*objs, after=after, on_queued=queued)
+        except BaseException:
+            for link in links:
+                self._chains.broken(link)  # the next number is taken from the store
+            raise
+
+    def _end_attempt(self) -> None:
+        self._taken.__dict__.pop("links", None)
+        self._counter_turns.end()
 
     def _provisional_index(self, year: int) -> ProvisionalDeadlines:
         try:
@@ -789,19 +827,61 @@ class _Turns:
             lock = self._locks.setdefault(key, threading.Lock())
         if lock.acquire(blocking=not held):
             held.append(lock)
-            self._held.__dict__.setdefault("keys", []).append(key)
             return True
         return False
 
-    def held(self) -> list[UUID]:
-        """The counters whose turn this thread holds."""
-        return list(getattr(self._held, "keys", ()))
-
     def end(self) -> None:
-        self._held.__dict__.pop("keys", None)
         held = getattr(self._held, "locks", None)
         while held:
             held.pop().release()
+
+
+class _Link(NamedTuple):
+    """A counter taken in its turn: which, in which chain, as taken, and the
+    pending save (a group-commit request) it was taken from, if any."""
+
+    counter_id: UUID
+    generation: int
+    counter: FormCounter
+    request: Any
+
+
+class _Chains:
+    """Per counter, the save queued last (its counter and its request), so
+    that the next number is taken from it before it has committed; and a
+    generation, moved on when a save of the chain fails, so that the saves
+    decided on it (which will fail too) do not extend the chain any further.
+    After a failure the next chain starts from the store (``refresh``): the
+    failure may have been another process's number. Read and extended by the
+    thread holding the counter's turn; broken by any thread, hence the lock."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._tips: dict[UUID, _Tip] = {}
+
+    def tip(self, counter_id: UUID) -> _Tip:
+        with self._mutex:
+            return self._tips.get(counter_id, _NO_TIP)
+
+    def extend(self, link: _Link, request: Any) -> None:
+        with self._mutex:
+            if self._tips.get(link.counter_id, _NO_TIP).generation == link.generation:  # not broken meanwhile
+                self._tips[link.counter_id] = _Tip(link.generation, link.counter, request, refresh=False)
+
+    def broken(self, link: _Link) -> None:
+        with self._mutex:
+            if self._tips.get(link.counter_id, _NO_TIP).generation == link.generation:  # not a later chain
+                self._tips[link.counter_id] = _Tip(link.generation + 1, None, None, refresh=True)
+
+
+class _Tip(NamedTuple):
+    generation: int
+    counter: FormCounter | None
+    request: Any
+    refresh: bool
+
+
+_NO_TIP = _Tip(0, None, None, refresh=False)
 
 
 def _only(_: Any) -> Decision:

@@ -13,6 +13,14 @@ own thread, without waiting for anyone (no background thread, no timer).
 exception for that writer alone. If it raises, the whole group failed and
 every writer in it gets that error (never a success for data that may not
 have been committed).
+
+A request may name earlier requests it was decided on (``after``: a form
+number taken from a counter whose previous number is still being saved).
+One whose predecessor failed in an earlier group fails here without being
+written (``failed_before``); a predecessor in the same group is passed to
+``write_group`` as its index, for the writer to skip the one if the other
+is skipped. ``on_queued`` is called with the request as soon as it is in the
+queue, before waiting (where the ledger lets the next number be taken).
 """
 
 from __future__ import annotations
@@ -29,10 +37,11 @@ R = TypeVar("R")  # what it gets back
 
 
 class _Request(Generic[P]):
-    __slots__ = ("payload", "outcome", "done", "wake")
+    __slots__ = ("payload", "after", "outcome", "done", "wake")
 
-    def __init__(self, payload: P) -> None:
+    def __init__(self, payload: P, after: tuple[_Request[P], ...] = ()) -> None:
         self.payload = payload
+        self.after = after
         self.outcome: Any = None
         self.done = False
         # One lock per request, taken now and released once, to wake exactly
@@ -44,10 +53,16 @@ class _Request(Generic[P]):
 
 
 class GroupCommit(Generic[P, R]):
-    def __init__(self, write_group: Callable[[Sequence[P]], Sequence[R | BaseException]], max_group: int = 64) -> None:
+    def __init__(
+        self,
+        write_group: Callable[[Sequence[P], Sequence[tuple[int, ...]]], Sequence[R | BaseException]],
+        max_group: int = 64,
+        failed_before: Callable[[P], BaseException] = lambda _: RuntimeError("an earlier save it depends on failed"),
+    ) -> None:
         if max_group < 1:
             raise ValueError("max_group must be at least 1")
         self._write_group = write_group
+        self._failed_before = failed_before
         self.max_group = max_group
         self._mutex = threading.Lock()
         self._queue: deque[_Request[P]] = deque()
@@ -62,12 +77,19 @@ class GroupCommit(Generic[P, R]):
         with self._mutex:
             return len(self._queue)
 
-    def submit(self, payload: P) -> R:
+    def submit(
+        self,
+        payload: P,
+        after: tuple[Any, ...] = (),
+        on_queued: Callable[[Any], None] | None = None,
+    ) -> R:
         """Write ``payload`` as part of a group; return its outcome or raise its error."""
-        request = _Request(payload)
+        request = _Request(payload, after)
         with self._mutex:
             self._queue.append(request)
             leader = len(self._queue) == 1
+        if on_queued is not None:
+            on_queued(request)
         if not leader:
             request.wake.acquire()  # released when our group is done, or when we are the new head
             if request.done:
@@ -78,12 +100,29 @@ class GroupCommit(Generic[P, R]):
     def _lead(self) -> None:
         with self._mutex:
             group = list(islice(self._queue, self.max_group))
+        outcomes: list[Any] = [None] * len(group)
+        # Predecessors in earlier groups are done: their outcome is known.
+        # Those in this group are handed to write_group as indexes.
+        position = {id(r): i for i, r in enumerate(group)}
+        sent: list[int] = []
+        afters: list[tuple[int, ...]] = []
+        for i, r in enumerate(group):
+            if any(
+                isinstance(a.outcome, BaseException) if a.done else position.get(id(a)) not in sent
+                for a in r.after
+            ):  # failed earlier, or not sent in this group (or, impossibly, neither done nor here)
+                outcomes[i] = self._failed_before(r.payload)
+                continue
+            afters.append(tuple(sent.index(position[id(a)]) for a in r.after if id(a) in position))
+            sent.append(i)
         try:
-            outcomes = self._write_group([r.payload for r in group])
-            if len(outcomes) != len(group):
-                raise RuntimeError(f"write_group gave {len(outcomes)} outcomes for {len(group)} requests")
+            written = self._write_group([group[i].payload for i in sent], afters) if sent else []
+            if len(written) != len(sent):
+                raise RuntimeError(f"write_group gave {len(written)} outcomes for {len(sent)} requests")
+            for i, outcome in zip(sent, written):
+                outcomes[i] = outcome
         except BaseException as e:  # noqa: BLE001 - handed to every writer of the group
-            outcomes = [_own_copy(e) for _ in group]
+            outcomes = [_own_copy(e) if i in sent else outcomes[i] for i in range(len(group))]
         with self._mutex:
             for _ in group:
                 self._queue.popleft()
@@ -94,6 +133,7 @@ class GroupCommit(Generic[P, R]):
         for r, outcome in zip(group, outcomes):
             r.outcome = outcome
             r.done = True
+            r.after = ()  # its successors need only its outcome: no chain of requests kept alive
             if r is not group[0]:  # the leader is this thread, awake
                 r.wake.release()
         if head is not None:

@@ -90,13 +90,16 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         if self.events_table_name != "ledger_events":
-            raise ValueError("group commit writes through ledger_append_group(), which writes ledger_events")
+            raise ValueError("group commit writes through ledger_append_saves(), which writes ledger_events")
         self.append_statement = SQL(
-            "SELECT save, notification_id FROM {0}.ledger_append_group(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[], %b::int[], %s, %s, %s)"
+            "SELECT save, notification_id FROM {0}.ledger_append_saves("
+            "%b::uuid[], %b::bigint[], %b::text[], %b::bytea[], %b::int[], %b::int[][], %s, %s, %s)"
         ).format(Identifier(self.datastore.schema))
         self.lock_timeout = f"{self.datastore.lock_timeout}s"
         self.writer = uuid4().hex  # names this recorder's groups in their notifications
-        self.group_commit: GroupCommit[list[StoredEvent], list[int]] = GroupCommit(self._write_group, MAX_GROUP)
+        self.group_commit: GroupCommit[list[StoredEvent], list[int]] = GroupCommit(
+            self._write_group, MAX_GROUP, failed_before=_conflict
+        )
         self.conflicts = 0  # saves that lost an optimistic concurrency race (for tests and benchmarks)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
@@ -105,28 +108,38 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
             return super().insert_events(stored_events, **kwargs)  # not the ledger's case: the library's way
         if not stored_events:
             return None
-        return self.group_commit.submit(list(stored_events))
+        # ``after``: the saves (group-commit requests) this one was decided on;
+        # ``on_queued``: told the request once queued (see Ledger._on_case).
+        return self.group_commit.submit(list(stored_events), kwargs.get("after", ()), kwargs.get("on_queued"))
 
-    def _write_group(self, group: Sequence[list[StoredEvent]]) -> list[list[int] | BaseException]:
+    def _write_group(
+        self, group: Sequence[list[StoredEvent]], afters: Sequence[tuple[int, ...]]
+    ) -> list[list[int] | BaseException]:
         try:
-            return self._transaction(group)
+            return self._transaction(group, afters)
         except (InterfaceError, OperationalError):
             raise  # the connection or the lock: every writer gets it (and retries)
         except PersistenceError:
             if len(group) == 1:
                 raise
-        # Something in one of the saves: write each alone, so only that one fails.
+        # Something in one of the saves: write each alone, so only that one
+        # fails (and those decided on it, which are not written).
         outcomes: list[list[int] | BaseException] = []
-        for events in group:
+        for events, after in zip(group, afters):
+            if any(isinstance(outcomes[a], BaseException) for a in after):
+                outcomes.append(_conflict(events))
+                continue
             try:
-                outcomes.extend(self._transaction([events]))
+                outcomes.extend(self._transaction([events], [()]))
             except (InterfaceError, OperationalError):
                 raise
             except PersistenceError as e:
                 outcomes.append(e)
         return outcomes
 
-    def _transaction(self, group: Sequence[list[StoredEvent]]) -> list[list[int] | BaseException]:
+    def _transaction(
+        self, group: Sequence[list[StoredEvent]], afters: Sequence[tuple[int, ...]]
+    ) -> list[list[int] | BaseException]:
         """Write the group with one call of ledger_append_group() (its own
         transaction, one round trip); return the notification ids of each
         save, or a conflict error for a save that was skipped. Raises
@@ -142,9 +155,14 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
         with self.datastore.get_connection() as conn:
             assert conn.autocommit  # so the call commits (or rolls back) by itself
             try:
+                # each save's predecessors in the group, 1-based, as a
+                # rectangular int[][] padded with 0 (none)
+                width = max(1, *map(len, afters))
+                after_column = [[a + 1 for a in after] + [0] * (width - len(after)) for after in afters]
                 rows = conn.execute(
                     self.append_statement,
-                    (ids, versions, topics, states, saves, self.lock_timeout, self.channel_name, payload(self.writer, set(ids))),
+                    (ids, versions, topics, states, saves, after_column, self.lock_timeout, self.channel_name,
+                     payload(self.writer, set(ids))),
                     prepare=True,
                 ).fetchall()
             except psycopg.Error as e:

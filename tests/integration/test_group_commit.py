@@ -73,11 +73,11 @@ class Held:
         self.blocker = pool.submit(ledger.save, new_case())
         assert self._entered.wait(30)
 
-    def _hold_first_group(self, group: Any) -> Any:
+    def _hold_first_group(self, group: Any, afters: Any) -> Any:
         if not self._entered.is_set():
             self._entered.set()
             assert self._release.wait(30)
-        return self._write_group(group)
+        return self._write_group(group, afters)
 
     def start(self, fn: Callable[..., Any], *args: Any) -> Future:
         before = self.group_commit.queued

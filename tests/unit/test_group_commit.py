@@ -19,7 +19,7 @@ class Log:
         self.transactions: list[list[str]] = []
         self.in_write = threading.Lock()
 
-    def write_group(self, group):
+    def write_group(self, group, afters=()):
         assert self.in_write.acquire(blocking=False), "two groups written at once"
         try:
             outcomes = []
@@ -40,7 +40,7 @@ class Log:
 
 def test_a_lone_writer_writes_in_its_own_thread():
     seen = []
-    gc = GroupCommit(lambda group: seen.append(threading.get_ident()) or [len(group)])
+    gc = GroupCommit(lambda group, afters: seen.append(threading.get_ident()) or [len(group)])
     assert gc.submit("a") == 1
     assert seen == [threading.get_ident()] and gc.groups == 1
 
@@ -74,7 +74,7 @@ def test_a_failed_group_fails_every_writer_in_it_and_the_queue_goes_on():
     release = threading.Event()
     calls = []
 
-    def write_group(group):
+    def write_group(group, afters):
         calls.append(list(group))
         if len(calls) == 1:
             release.wait(30)  # hold the first group until the others have queued
@@ -105,4 +105,72 @@ def test_a_failed_group_fails_every_writer_in_it_and_the_queue_goes_on():
 
 def test_group_size_is_capped():
     with pytest.raises(ValueError):
-        GroupCommit(lambda group: [], max_group=0)
+        GroupCommit(lambda group, afters: [], max_group=0)
+
+
+class DependencyFailed(Exception):
+    pass
+
+
+def held_first(gc_write):
+    """A write_group that holds the first group until released, so that the
+    requests submitted meanwhile form the second group."""
+    release, calls = threading.Event(), []
+
+    def write_group(group, afters):
+        calls.append((list(group), list(afters)))
+        if len(calls) == 1:
+            release.wait(30)
+        return gc_write(group, afters)
+
+    return write_group, release, calls
+
+
+def test_on_queued_gets_the_request_before_the_writer_waits():
+    queued = []
+    gc = GroupCommit(lambda group, afters: list(group))
+    assert gc.submit("a", on_queued=queued.append) == "a"
+    assert len(queued) == 1 and queued[0].payload == "a" and queued[0].done
+
+
+def test_a_save_decided_on_one_that_failed_in_an_earlier_group_is_not_written():
+    def write(group, afters):
+        return [ValueError(p) if p.startswith("bad") else p for p in group]
+
+    write_group, release, calls = held_first(write)
+    gc = GroupCommit(write_group, failed_before=lambda p: DependencyFailed(p))
+    requests = {}
+    with ThreadPoolExecutor(4) as pool:
+        bad = pool.submit(gc.submit, "bad-first", on_queued=lambda r: requests.setdefault("bad", r))
+        while "bad" not in requests:
+            threading.Event().wait(0.001)
+        release.set()
+        with pytest.raises(ValueError):
+            bad.result(30)
+        assert requests["bad"].done
+        with pytest.raises(DependencyFailed):
+            gc.submit("built-on-bad", after=(requests["bad"],))
+    assert all("built-on-bad" not in group for group, _ in calls), "never sent to the database"
+
+
+def test_a_save_decided_on_one_in_the_same_group_is_passed_its_index():
+    def write(group, afters):
+        return list(group)
+
+    write_group, release, calls = held_first(write)
+    gc = GroupCommit(write_group)
+    requests = {}
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(gc.submit, "blocker")
+        while not calls:
+            threading.Event().wait(0.001)
+        a = pool.submit(gc.submit, "a", on_queued=lambda r: requests.setdefault("a", r))
+        while "a" not in requests:
+            threading.Event().wait(0.001)
+        b = pool.submit(gc.submit, "b", after=(requests["a"],), on_queued=lambda r: requests.setdefault("b", r))
+        while "b" not in requests:
+            threading.Event().wait(0.001)
+        release.set()
+        assert [first.result(30), a.result(30), b.result(30)] == ["blocker", "a", "b"]
+    assert calls[1] == (["a", "b"], [(), (0,)])
+    assert requests["b"].after == (), "a done request lets go of its predecessors"
