@@ -808,9 +808,10 @@ class _Turns:
     next number of one counter. Racing for it, all but one of the concurrent
     commands lose at save and are decided again (under load, a quarter of all
     saves were such wasted work). So a thread holds the counter's lock from
-    loading it until its save has succeeded or failed; the others wait their
-    turn and then load the counter as saved. Other processes still race: the
-    version check at save remains what keeps numbers gap-free and unique.
+    taking it until its save is queued for the group commit (or, without
+    group commit, has ended); the others wait their turn and then number from
+    the counter as that save leaves it (``_Chains``). Other processes still
+    race: the version check at save keeps numbers gap-free and unique.
     A thread takes at most one counter's turn at a time (a second one is
     taken only if free), so two threads can never wait for each other."""
 

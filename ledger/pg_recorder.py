@@ -9,23 +9,23 @@ All writers therefore queue on that lock, one commit (one WAL flush) each.
 ``GroupCommitPostgresRecorder`` (the default, see ``Settings.group_commit``)
 writes the saves of concurrent threads together: one transaction, one lock,
 one commit for the whole group (``ledger.group_commit``), as ONE statement
-in one round trip (migrations/postgres/0006_append_group.sql):
+in one round trip (migrations/postgres/0007_append_saves.sql):
 
-    SELECT save, notification_id FROM ledger_append_group(
-        ids[], versions[], topics[], states[], saves[], lock_timeout, channel, note)
+    SELECT save, notification_id FROM ledger_append_saves(
+        ids[], versions[], topics[], states[], saves[], afters[][], lock_timeout, channel, note)
 
 In autocommit mode the call is its own transaction: it takes the table lock,
 notifies, inserts and commits. The events of all the saves travel as parallel
 arrays (binary), element i belonging to save saves[i]. A save is written
 whole or not at all: the function skips a save any of whose (originator_id,
-originator_version) is already recorded, or is also in an earlier save of the
-group, instead of letting a unique violation abort the whole group. The guard
-is exact because the call holds the EXCLUSIVE lock, so no other transaction
-inserts meanwhile. The writer of a skipped save gets the library's
+originator_version) is already recorded (by another transaction, or by an
+earlier save of the group), that would leave a gap in an aggregate's
+versions, or that was decided on a save of the group that is skipped
+(``afters``: chained form numbers, see ``Ledger._save_numbered``), instead
+of letting a unique violation abort the whole group. The guard is exact
+because the call holds the EXCLUSIVE lock, so no other transaction inserts
+meanwhile. The writer of a skipped save gets the library's
 ``IntegrityError`` (a ``RecordConflictError``), as before; the others commit.
-(A save can be skipped that would have gone in alone: when its key repeats
-one of an earlier save of the group that was itself skipped for another of
-its events. Its writer decides again, as after any conflict.)
 
 Why one statement: an INSERT per save in a pipeline did the same work in the
 server, but its messages were built and parsed by this GIL-bound process,
@@ -140,7 +140,7 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
     def _transaction(
         self, group: Sequence[list[StoredEvent]], afters: Sequence[tuple[int, ...]]
     ) -> list[list[int] | BaseException]:
-        """Write the group with one call of ledger_append_group() (its own
+        """Write the group with one call of ledger_append_saves() (its own
         transaction, one round trip); return the notification ids of each
         save, or a conflict error for a save that was skipped. Raises
         (translated to the library's errors) if the call did not commit."""
