@@ -753,7 +753,13 @@ class Ledger(Application[UUID]):
         (ledger/group_commit.py, ledger_append_saves()), and the chain is
         started again from what is recorded."""
         links: list[_Link] = self._taken.__dict__.get("links", [])
-        chained = bool(links) and isinstance(self.recorder, GroupCommitPostgresRecorder)
+        # Not while a store's first acceptance seeds the calendar in the same
+        # save: the next command must see it saved, not seed it again.
+        chained = (
+            bool(links)
+            and isinstance(self.recorder, GroupCommitPostgresRecorder)
+            and not any(isinstance(o, WorkCalendar) for o in objs)
+        )
 
         def queued(request: Any) -> None:
             for link in links:
