@@ -107,6 +107,11 @@ DO $$
 BEGIN
     EXECUTE format('ALTER FUNCTION %I.ledger_append_saves(uuid[], bigint[], text[], bytea[], int[], int[][], text, text, text) '
                    'SET search_path = %I', current_schema(), current_schema());
+    -- Plan the checks for each call's arrays: the cached generic plan scanned
+    -- the whole event table (measured: 1.8 ms per ten-save group at 6,000
+    -- events, 15.5 ms at 36,000; planned per call, 0.9 ms flat).
+    EXECUTE format('ALTER FUNCTION %I.ledger_append_saves(uuid[], bigint[], text[], bytea[], int[], int[][], text, text, text) '
+                   'SET plan_cache_mode = force_custom_plan', current_schema());
 END
 $$;
 
