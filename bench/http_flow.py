@@ -65,6 +65,8 @@ def stats():  # at shutdown: uvicorn re-raises SIGTERM once it has stopped
     if gc is not None:
         print("GROUPS", gc.requests, gc.groups, gc.largest_group, ledger.recorder.conflicts, flush=True)
 app.on_shutdown.append(stats)
+from ledger.runtime import tune_gc
+tune_gc()  # as ledger serve does
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """
 

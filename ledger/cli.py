@@ -316,6 +316,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     projections = args.projections or ("process" if settings.backend == "postgres" else "thread")
     app = create_app(settings, ledger=ledger, projections=projections)
     print(f"API docs: http://{args.host}:{args.port}/schema/swagger  (login: POST /auth/login)")
+    from ledger.runtime import tune_gc
+
+    tune_gc()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
