@@ -753,13 +753,11 @@ class Ledger(Application[UUID]):
         (ledger/group_commit.py, ledger_append_saves()), and the chain is
         started again from what is recorded."""
         links: list[_Link] = self._taken.__dict__.get("links", [])
+        grouped = isinstance(self.recorder, GroupCommitPostgresRecorder)
+        after = tuple(link.request for link in links if link.request is not None)
         # Not while a store's first acceptance seeds the calendar in the same
         # save: the next command must see it saved, not seed it again.
-        chained = (
-            bool(links)
-            and isinstance(self.recorder, GroupCommitPostgresRecorder)
-            and not any(isinstance(o, WorkCalendar) for o in objs)
-        )
+        chained = bool(links) and grouped and not any(isinstance(o, WorkCalendar) for o in objs)
 
         def queued(request: Any) -> None:
             for link in links:
@@ -767,12 +765,11 @@ class Ledger(Application[UUID]):
             self._counter_turns.end()
 
         try:
-            if not chained:
-                recordings = self.save(*objs)
-                for link in links:  # saved (the turn is still held): the next number follows on from it
+            if not chained:  # the turn is held until the save has ended
+                recordings = self.save(*objs, after=after) if grouped and after else self.save(*objs)
+                for link in links:  # saved: the next number follows on from it
                     self._chains.extend(link, None)
                 return recordings
-            after = tuple(link.request for link in links if link.request is not None)
             return self.save(*objs, after=after, on_queued=queued)
         except BaseException:
             for link in links:
