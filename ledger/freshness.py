@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 from uuid import UUID
 
@@ -134,13 +133,3 @@ class Freshness:
             self._floor = self._generation  # only copies made current from now on
             self._written.clear()
             self._listening = listening
-
-
-def wait_listening(freshness: Freshness, timeout: float = 5.0) -> bool:
-    """For tests: whether the listener got to LISTEN within ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if freshness._listening:
-            return True
-        time.sleep(0.01)
-    return False

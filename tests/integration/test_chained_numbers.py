@@ -1,21 +1,18 @@
-"""Form numbers taken one after another from a counter before the earlier
-saves have committed ("chained"), and the writer's refusals that keep them
-gap-free when a save of the chain fails. Over a real PostgreSQL."""
+"""The writer's refusals that keep chained form numbers (taken one after
+another before the earlier saves have committed) gap-free when a save of the
+chain fails. Over a real PostgreSQL. Numbering under concurrency:
+tests/integration/test_concurrency.py."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from uuid import uuid4
 
 import psycopg
 from eventsourcing.persistence import RecordConflictError, StoredEvent
 from psycopg import sql
 
-from ledger import commands as c
 from ledger.application import Ledger
-from ledger.values import DeadlineClass
-from tests.builders import REGISTRAR, T0, book_cmd, ctx, fixed_clock
+from tests.builders import fixed_clock
 
 
 def event(originator_id, version: int) -> StoredEvent:
@@ -54,36 +51,5 @@ def test_the_writer_skips_a_save_decided_on_a_skipped_one_and_refuses_gaps(pg_se
         chain = recorder._transaction([[event(x, 3)], [event(x, 4)], [event(x, 5)]], [(), (0,), (1,)])
         ids = [o[0] for o in chain]
         assert ids == sorted(ids) and versions(pg_settings, x) == [1, 2, 3, 4, 5]
-    finally:
-        ledger.close()
-
-
-def test_concurrent_acceptances_share_transactions_and_number_without_gaps(pg_settings):
-    """Sixteen threads accept forty cases: several numbers of one counter are
-    written in one transaction (the turn passed on before the save had
-    committed), and the numbers are 1..40, once each."""
-    ledger = Ledger(pg_settings, clock=fixed_clock())
-    try:
-        case_ids = [ledger.book(ctx(REGISTRAR), book_cmd()).case_id for _ in range(40)]
-
-        def accept(case_id):
-            return ledger.accept(
-                ctx(REGISTRAR),
-                c.AcceptCase(case_id=case_id, business_time=T0 + timedelta(minutes=5),
-                             deadline_class=DeadlineClass.CONSULTATION),
-            ).number
-
-        with ThreadPoolExecutor(16) as pool:
-            numbers = list(pool.map(accept, case_ids))
-        assert sorted(int(n.split("第")[1][:-1]) for n in numbers) == list(range(1, 41))
-        with psycopg.connect(pg_settings.dsn) as conn:
-            per_transaction = conn.execute(
-                sql.SQL(
-                    "SELECT max(n) FROM (SELECT xmin::text, count(*) AS n FROM {}.ledger_events "
-                    "WHERE topic LIKE %s GROUP BY 1) t"
-                ).format(sql.Identifier(pg_settings.pg_schema)),
-                ("%FormCounter.NumberIssued",),
-            ).fetchone()[0]
-        assert per_transaction >= 2, "numbers of one counter shared a transaction"
     finally:
         ledger.close()

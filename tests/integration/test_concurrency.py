@@ -8,7 +8,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from ledger import commands as c
 from ledger.application import Ledger
@@ -75,9 +77,20 @@ def test_concurrent_acceptances_number_forms_without_gaps_or_duplicates(pg_setti
                 ),
             )
 
-        with ThreadPoolExecutor(8) as pool:
+        with ThreadPoolExecutor(16) as pool:
             results = list(pool.map(accept, case_ids))
         numbers = [r.number for r in results]
+        # chained: several numbers of the counter were written in one transaction
+        # (the turn passed on before the save had committed)
+        with psycopg.connect(pg_settings.dsn) as conn:
+            per_transaction = conn.execute(
+                sql.SQL(
+                    "SELECT max(n) FROM (SELECT xmin::text, count(*) AS n FROM {}.ledger_events "
+                    "WHERE topic LIKE %s GROUP BY 1) t"
+                ).format(sql.Identifier(pg_settings.pg_schema)),
+                ("%FormCounter.NumberIssued",),
+            ).fetchone()[0]
+        assert per_transaction >= 2, "numbers of one counter shared a transaction"
         assert Counter(numbers).most_common(1)[0][1] == 1, "a number was issued twice"
         assert sorted(numbers, key=lambda n: int(n.split("第")[1][:-1])) == [
             f"2026年第{i}号" for i in range(1, 41)

@@ -10,7 +10,6 @@ import pytest
 
 from ledger import commands as c
 from ledger.application import Ledger
-from ledger.freshness import wait_listening
 from ledger.settings import Settings
 from tests.builders import REGISTRAR, book_cmd, ctx, fixed_clock
 
@@ -41,6 +40,16 @@ class Queries:
 
 def annotate(ledger: Ledger, case_id, note: str, expected_version: int | None = None):
     return ledger.annotate(ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, note=note, expected_version=expected_version))
+
+
+def wait_listening(freshness, timeout: float = 5.0) -> bool:
+    """Whether the listener got to LISTEN within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not freshness._listening:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def wait_heard(ledger: Ledger, before: int) -> None:
