@@ -41,6 +41,7 @@ from ledger import commands as c  # noqa: E402
 from ledger.application import Ledger  # noqa: E402
 from ledger.demo import record_demo_case  # noqa: E402
 from ledger.migrate import migrate  # noqa: E402
+from ledger.scope import Reach, console_scope  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 from ledger.values import DeadlineClass, Referral, Role  # noqa: E402
 from projections.audit import AuditProjection  # noqa: E402
@@ -182,11 +183,11 @@ def step_query(settings: Settings, q: mp.Queue) -> None:
         offset = 50 * rnd.randrange(0, 20)
         t = time.perf_counter()
         if kind == 0:
-            views.registry(Role.AUDITOR, limit=50, offset=offset)
+            views.registry(console_scope(Reach.CASES, Role.AUDITOR), limit=50, offset=offset)
         elif kind == 1:
-            views.registry(Role.REGISTRAR, unit=rnd.choice(units), limit=50, offset=offset)
+            views.registry(console_scope(Reach.CASES, Role.REGISTRAR), unit=rnd.choice(units), limit=50, offset=offset)
         else:
-            views.registry(Role.SUPERVISOR, state="archived", applied_from="2026-11-01", limit=50, offset=offset)
+            views.registry(console_scope(Reach.CASES, Role.SUPERVISOR), state="archived", applied_from="2026-11-01", limit=50, offset=offset)
         lat.append((time.perf_counter() - t) * 1000)
         by_kind.setdefault(("all", "unit", "state+period")[kind], []).append(lat[-1])
     lat.sort()

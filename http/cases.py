@@ -16,13 +16,14 @@ from ledger.case import GuidanceCase
 from ledger.errors import CaseNotFound
 from ledger.history import EventView, describe
 from ledger.identifiers import mask_id_number
-from ledger.values import ApplicantKind, Role, local_instant
+from ledger.masking import mask_personal
+from ledger.scope import Reach, Scope, scope_for, sees_case
+from ledger.values import ApplicantKind, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
 
 AnyRequest = Request[AuthUser, Any, Any]
-UNMASKED = (Role.REGISTRAR, Role.SUPERVISOR)
 
 
 def execute(request: AnyRequest, method: str, command: Any, status: int = 200) -> Response[s.CommandResult]:
@@ -47,19 +48,19 @@ def _case_command(cls: type, data: Any, case_id: UUID) -> Any:
     return cls(case_id=case_id, **msgspec.structs.asdict(data))
 
 
-def visible_case(request: AnyRequest, case: GuidanceCase) -> GuidanceCase:
-    """Unit staff see only the cases dispatched to their unit (others: 404)."""
+def visible_case(request: AnyRequest, case: GuidanceCase) -> Scope:
+    """The caller's scope over the case; unit staff see only the cases
+    dispatched to their unit, administrators none (others: 404, as for an
+    unknown id)."""
     user = request.user
-    if user.role is Role.UNIT_STAFF and user.unit not in case.units:
+    if not sees_case(user.role, user.unit, case.units):
         raise CaseNotFound(f"没有编号为{case.id}的案件")
-    if user.role is Role.ADMINISTRATOR:
-        raise CaseNotFound(f"没有编号为{case.id}的案件")
-    return case
+    return scope_for(user.role, user.unit, Reach.CASES)
 
 
-def case_view(case: GuidanceCase, role: Role) -> s.CaseView:
+def case_view(case: GuidanceCase, scope: Scope) -> s.CaseView:
     applicant = case.applicant
-    if applicant.kind is ApplicantKind.INDIVIDUAL and role not in UNMASKED:
+    if applicant.kind is ApplicantKind.INDIVIDUAL and scope.masks_ids:
         applicant = msgspec.structs.replace(applicant, id_number=mask_id_number(applicant.id_number))
     return s.CaseView(
         id=case.id, version=case.version, state=case.state, state_label=case.state.label, applied_at=case.applied_at,
@@ -163,18 +164,17 @@ class CaseController(Controller):
         if as_of is not None:
             as_of = local_instant("as_of", as_of)
         case = ledger.get_case(case_id) if as_of is None else ledger.case_as_of(case_id, as_of)
-        visible_case(request, ledger.get_case(case_id) if as_of is not None else case)
-        return case_view(case, request.user.role)
+        scope = visible_case(request, ledger.get_case(case_id) if as_of is not None else case)
+        return case_view(case, scope)
 
     @get("/{case_id:uuid}/history", responses=ERRORS, operation_id="getCaseHistory", sync_to_thread=True)
     def history(self, request: AnyRequest, case_id: FromPath[UUID]) -> list[EventView]:
         """Every event: actor, role, unit, business and recording time, basis, data."""
         ledger = request.app.state.ledger
-        case = visible_case(request, ledger.get_case(case_id))
+        case = ledger.get_case(case_id)
+        scope = visible_case(request, case)
         views = [describe(e) for e in ledger.history(case.id)]
-        if case.applicant.kind is ApplicantKind.INDIVIDUAL and request.user.role not in UNMASKED:
-            number = case.applicant.id_number
-            masked = mask_id_number(number)
-            views = [msgspec.json.decode(msgspec.json.encode(v).replace(number.encode(), masked.encode()),
-                                         type=EventView) for v in views]
+        if scope.masks_ids:
+            individual = case.applicant.kind is ApplicantKind.INDIVIDUAL
+            views = [msgspec.structs.replace(v, data=mask_personal(v.data, individual=individual)) for v in views]
         return views

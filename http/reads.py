@@ -10,8 +10,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
-from ledger.errors import Conflict, InvalidInput, NotAllowed
-from ledger.values import CST, DeadlineClass, Role, ServiceType, local_instant
+from ledger.errors import Conflict, InvalidInput
+from ledger.scope import Reach, Scope, scope_for
+from ledger.values import CST, DeadlineClass, ServiceType, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
@@ -22,8 +23,12 @@ from projections.runner import wait_for as wait_for_views
 from projections.views import display_registry_row, registry_csv, registry_order
 
 AnyRequest = Request[AuthUser, Any, Any]
-READERS_OF_ALL = (Role.REGISTRAR, Role.DISPATCHER, Role.SUPERVISOR, Role.AUDITOR)
 WAIT_SECONDS = 5.0
+
+
+def scope_of(request: AnyRequest, reach: Reach = Reach.CASES) -> Scope:
+    """The caller's scope over one kind of data (``ledger.scope``: the one rule)."""
+    return scope_for(request.user.role, request.user.unit, reach)
 
 
 def wait_for_reads(request: AnyRequest, views: tuple[str, ...], notification_id: int | None) -> None:
@@ -50,18 +55,6 @@ def csv_response(data: bytes, headers: dict[str, str]) -> Response[bytes]:
     )
 
 
-def _scoped_unit(request: AnyRequest, unit: str | None) -> str | None:
-    """Unit staff are confined to their own unit; administrators read no case data."""
-    user = request.user
-    if user.role is Role.ADMINISTRATOR:
-        raise NotAllowed("系统管理员不查阅案件数据", code="role_not_allowed")
-    if user.role is Role.UNIT_STAFF:
-        if unit and unit != user.unit:
-            raise NotAllowed("只能查看本单位的案件", code="unit_scope")
-        return user.unit
-    return unit
-
-
 class QueueController(Controller):
     path = "/queues"
     tags = ["reads"]
@@ -72,12 +65,15 @@ class QueueController(Controller):
         request: AnyRequest,
         stage: FromPath[str],
         unit: str | None = QueryParameter(name="unit", default=None),
+        limit: int = QueryParameter(name="limit", default=200, ge=1, le=1000),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """A work queue: acceptance, dispatch, service, rating, follow_up, archiving."""
+        scope = scope_of(request)
         wait_for_reads(request, ("cases",), wait_for)
         try:
-            return request.app.state.views.queue(stage, unit=_scoped_unit(request, unit))
+            return request.app.state.views.queue(scope, stage, unit=unit, limit=limit, offset=offset)
         except ValueError as e:
             raise InvalidInput.one("stage", "unknown_stage", f"没有该环节：{stage}") from e
 
@@ -102,9 +98,9 @@ class RegistryController(Controller):
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
         """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the ledger knew it then."""
-        role = request.user.role
-        unit = _scoped_unit(request, unit)
+        scope = scope_of(request)
         if as_of is not None:
+            unit = scope.unit_filter(unit)
             cutoff = cutoff_of(request, as_of)
             rows = registry_order(fold_as_of(request.app.state.settings, CasesProjection(), cutoff).values())
             if unit:
@@ -121,15 +117,16 @@ class RegistryController(Controller):
                 for field, value in (("applied_from", applied_from), ("applied_to", applied_to))
             }
             rows = request.app.state.views.registry_rows(
+                scope,
                 unit=unit, service_type=service_type, state=case_state, **bounds,
                 limit=None if format == "csv" else limit, offset=0 if format == "csv" else offset,
             )
             headers = {}
         if format == "csv":
-            return csv_response(registry_csv(rows, role), headers)
+            return csv_response(registry_csv(rows, scope.role), headers)
         if as_of is not None:
             rows = rows[offset : offset + limit]
-        return Response([display_registry_row(r, role) for r in rows], headers=headers)
+        return Response([display_registry_row(r, scope.role) for r in rows], headers=headers)
 
     @get("/guidance-register", responses=ERRORS, operation_id="getGuidanceRegister", sync_to_thread=True)
     def guidance_register(
@@ -137,10 +134,18 @@ class RegistryController(Controller):
         request: AnyRequest,
         year: int | None = QueryParameter(name="year", default=None, ge=2000, le=2100),
         quarter: int | None = QueryParameter(name="quarter", default=None, ge=1, le=4),
+        unit: str | None = QueryParameter(name="unit", default=None),
+        limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
-        """行政指导事项登记簿 (序号 · 时间 · 指导事项 · 指导结果 · 指导人员), by quarter."""
-        _scoped_unit(request, None)
-        return request.app.state.views.guidance_register(year, quarter)
+        """行政指导事项登记簿 (序号 · 时间 · 指导事项 · 指导结果 · 指导人员) of a
+        year or a quarter (of one unit), paged; 序号 counts on across pages."""
+        scope = scope_of(request)
+        if quarter is not None and year is None:
+            raise InvalidInput.one("year", "required", "按季度查询时须指定年份")
+        wait_for_reads(request, ("cases",), wait_for)
+        return request.app.state.views.guidance_register(scope, year, quarter, unit=unit, limit=limit, offset=offset)
 
 
 class AuditController(Controller):
@@ -161,11 +166,13 @@ class AuditController(Controller):
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
-        """Who did what, when, on what basis (supervisors, auditors, administrators)."""
-        if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR, Role.ADMINISTRATOR):
-            raise NotAllowed("只有执法监督、审计人员和系统管理员可以查阅审计日志", code="role_not_allowed")
+        """Who did what, when, on what basis (supervisors and auditors: every
+        event; administrators: the events of units, users, the calendar and the
+        four lists, no case data)."""
+        scope = scope_of(request, Reach.AUDIT)
         wait_for_reads(request, ("audit",), wait_for)
         return request.app.state.views.audit(
+            scope,
             actor_id=actor, unit=unit, case_id=str(case_id) if case_id else None, action=action,
             recorded_from=local_instant("recorded_from", recorded_from) if recorded_from else None,
             recorded_to=local_instant("recorded_to", recorded_to) if recorded_to else None,
@@ -179,11 +186,17 @@ class StatsController(Controller):
 
     @get("/", responses=ERRORS, operation_id="getStats", sync_to_thread=True)
     def stats(
-        self, request: AnyRequest, by: str = QueryParameter(name="by", default="unit", pattern="^(unit|service_type|month|quarter)$")
+        self,
+        request: AnyRequest,
+        by: str = QueryParameter(name="by", default="unit", pattern="^(unit|service_type|month|quarter)$"),
+        unit: str | None = QueryParameter(name="unit", default=None),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
-        """Satisfaction per scale and on-time rate by unit, service type, month or quarter."""
-        _scoped_unit(request, None)
-        return request.app.state.views.stats(by)
+        """Satisfaction per scale and on-time rate by unit, service type, month
+        or quarter; unit staff get the figures of their own unit's cases only."""
+        scope = scope_of(request)
+        wait_for_reads(request, ("cases",), wait_for)
+        return request.app.state.views.stats(scope, by, unit=unit)
 
 
 class CalendarController(Controller):

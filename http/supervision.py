@@ -13,15 +13,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger import commands as c
-from ledger.errors import NotAllowed
+from ledger.errors import NotFound
 from ledger.history import EventView, describe
+from ledger.scope import Reach, Scope
 from ledger.supervision import ReviewStatus
-from ledger.values import Role
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.cases import execute
 from ledger_http.errors import ERRORS
-from ledger_http.reads import csv_response, cutoff_of, wait_for_reads
+from ledger_http.reads import csv_response, cutoff_of, scope_of, wait_for_reads
 from projections.rebuild import fold_as_of
 from projections.supervision import SupervisionProjection
 from projections.views import display_reversal, reversals_csv
@@ -30,17 +30,10 @@ AnyRequest = Request[AuthUser, Any, Any]
 VIEWS = ("supervision",)
 
 
-def _scope(request: AnyRequest, unit: str | None) -> str | None:
+def _scope(request: AnyRequest) -> Scope:
     """Supervisors and auditors read every unit; unit staff their own unit
     (they answer the letters); other roles have no business here."""
-    user = request.user
-    if user.role in (Role.SUPERVISOR, Role.AUDITOR):
-        return unit
-    if user.role is Role.UNIT_STAFF:
-        if unit and unit != user.unit:
-            raise NotAllowed("只能查看本单位的处罚撤销和备案情况", code="unit_scope")
-        return user.unit
-    raise NotAllowed(f"{user.role.label}不能查阅执法监督信息", code="role_not_allowed")
+    return scope_of(request, Reach.SUPERVISION)
 
 
 class SupervisionController(Controller):
@@ -68,9 +61,9 @@ class SupervisionController(Controller):
         """Every reversed penalty with its list item, explanation, who decided
         when and its review status; filters by unit, list, item, period and
         status; ``as_of`` shows the list as the ledger knew it then; CSV export."""
-        unit = _scope(request, unit)
+        scope = _scope(request)
         filters = {
-            "unit": unit,
+            "unit": scope.unit_filter(unit),
             "list_kind": list_kind,
             "item_number": item,
             "status": status.value if status else None,
@@ -93,6 +86,7 @@ class SupervisionController(Controller):
         else:
             wait_for_reads(request, VIEWS, wait_for)
             shown = request.app.state.views.reversals(
+                scope,
                 **filters,
                 reversed_from=period[0],
                 reversed_to=period[1],
@@ -111,9 +105,9 @@ class SupervisionController(Controller):
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """Reversals per unit, per list item or per month, with review outcomes."""
-        unit = _scope(request, None)
+        scope = _scope(request)
         wait_for_reads(request, VIEWS, wait_for)
-        return request.app.state.views.reversal_stats(by, unit=unit)
+        return request.app.state.views.reversal_stats(scope, by)
 
     @get("/queue", responses=ERRORS, operation_id="supervisionQueue", sync_to_thread=True)
     def queue(
@@ -122,18 +116,20 @@ class SupervisionController(Controller):
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> dict[str, list[dict[str, Any]]]:
         """What waits for supervisors: reversals to review, letters not answered
-        by their due date, major decisions not filed within 15 days."""
-        if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR):
-            raise NotAllowed("只有执法监督人员和审计人员可以查看监督待办", code="role_not_allowed")
+        by their due date, major decisions not filed within 15 days (for unit
+        staff: those of their own unit)."""
+        scope = _scope(request)
         wait_for_reads(request, VIEWS, wait_for)
-        return request.app.state.views.supervision_queue()
+        return request.app.state.views.supervision_queue(scope)
 
     @get("/reviews/{review_id:uuid}/history", responses=ERRORS, operation_id="reviewHistory", sync_to_thread=True)
     def review_history(self, request: AnyRequest, review_id: FromPath[UUID]) -> list[EventView]:
         """The reversal as a supervisor sees it: the case's reversal event, then
         every review step (and the major-decision filing), oldest first."""
         ledger = request.app.state.ledger
-        _scope(request, ledger.review(review_id).issuing_unit)
+        review = ledger.review(review_id)
+        if not _scope(request).sees([review.issuing_unit]):
+            raise NotFound(f"没有编号为{review_id}的审查", code="review_not_found")
         return [describe(e) for e in ledger.review_history(review_id)]
 
     @post("/reviews/{review_id:uuid}/confirm", responses=ERRORS, operation_id="confirmReversal", status_code=200, sync_to_thread=True)
@@ -159,12 +155,14 @@ class SupervisionController(Controller):
         request: AnyRequest,
         unit: str | None = QueryParameter(name="unit", default=None),
         status: str | None = QueryParameter(name="status", default=None, pattern="^(open|overdue|filed|late)$"),
+        limit: int = QueryParameter(name="limit", default=200, ge=1, le=1000),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> list[dict[str, Any]]:
         """Major penalty decisions and their filing (due 15 days after the decision)."""
-        unit = _scope(request, unit)
+        scope = _scope(request)
         wait_for_reads(request, VIEWS, wait_for)
-        return request.app.state.views.filings(unit=unit, status=status)
+        return request.app.state.views.filings(scope, unit=unit, status=status, limit=limit, offset=offset)
 
     @post("/filings", responses=ERRORS, operation_id="declareMajorDecision", status_code=201, sync_to_thread=True)
     def declare(self, request: AnyRequest, data: JSONBody[s.DeclareFilingBody]) -> Response[s.CommandResult]:

@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta
 
 from ledger.errors import LedgerError
+from ledger.scope import Reach, console_scope
 from ledger.settings import Settings
 from ledger.values import CST, DeadlineClass, Role, ServiceType, local_instant
 
@@ -238,14 +239,15 @@ def cmd_registry(args: argparse.Namespace) -> int:
     try:
         if args.register:
             year, q = (int(x) for x in args.register.split("-Q")) if args.register != "all" else (None, None)
-            rows = views.guidance_register(year, q)
+            rows = views.guidance_register(console_scope(Reach.CASES), year, q, unit=args.unit, limit=None)
             print("\t".join(label for _, label in REGISTER_COLUMNS))
             for r in rows:
                 print("\t".join(str(r[k]) for k, _ in REGISTER_COLUMNS))
             return 0
         filters = dict(unit=args.unit, service_type=ServiceType(args.service_type) if args.service_type else None)
-        rows = views.registry_rows(**filters)
-        data = registry_csv(rows, Role(args.role))
+        scope = console_scope(Reach.CASES, Role(args.role))
+        rows = views.registry_rows(scope, **filters)
+        data = registry_csv(rows, scope.role)
         if args.csv:
             with open(args.csv, "wb") as f:
                 f.write(data)
@@ -260,7 +262,7 @@ def cmd_registry(args: argparse.Namespace) -> int:
 def cmd_queue(args: argparse.Namespace) -> int:
     views = _views(Settings.from_env())
     try:
-        for r in views.queue(args.stage, unit=args.unit):
+        for r in views.queue(console_scope(Reach.CASES), args.stage, unit=args.unit):
             flag = "【逾期】" if r["overdue"] else ("【将到期】" if r["due_soon"] else "")
             due = f" 时限 {r['due_at']}{'（暂定）' if r['provisional'] else ''}" if r["due_at"] else ""
             print(f"{flag}{r['form_number'] or '未编号'} {r['applicant_name']} {r['units'] or ''}{due} 自 {r['since']}")
@@ -272,7 +274,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     views = _views(Settings.from_env())
     try:
-        rows = views.audit(actor_id=args.actor, unit=args.unit, case_id=args.case, action=args.action,
+        rows = views.audit(console_scope(Reach.AUDIT), actor_id=args.actor, unit=args.unit, case_id=args.case, action=args.action,
                            recorded_from=args.since, recorded_to=args.until, limit=args.limit)
         for r in rows:
             print(json.dumps(r, ensure_ascii=False))
@@ -284,7 +286,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     views = _views(Settings.from_env())
     try:
-        print(json.dumps(views.stats(args.by), ensure_ascii=False, indent=1))
+        print(json.dumps(views.stats(console_scope(Reach.CASES), args.by), ensure_ascii=False, indent=1))
         return 0
     finally:
         views.close()
@@ -487,10 +489,10 @@ def cmd_reversals(args: argparse.Namespace) -> int:
     views = Views(Settings.from_env())
     try:
         if args.stats:
-            for row in views.reversal_stats(args.stats, unit=args.unit):
+            for row in views.reversal_stats(console_scope(Reach.SUPERVISION), args.stats, unit=args.unit):
                 print(json.dumps(row, ensure_ascii=False))
             return 0
-        rows = views.reversals(unit=args.unit, status=args.status, limit=1_000_000)
+        rows = views.reversals(console_scope(Reach.SUPERVISION), unit=args.unit, status=args.status, limit=1_000_000)
         data = reversals_csv(rows)
     finally:
         views.close()

@@ -94,18 +94,19 @@ REGISTRY = Table(
     indexes=(
         ("applied_at", "case_id"),
         ("state", "applied_at", "case_id"),
-        ("served_at",),
+        ("served_at", "case_id"),
         ("form_unit", "form_year", "form_seq"),
     ),
 )
 
-# applied_at is repeated here so that a unit's (or a type's) page of the
-# registry is read in order from one index, however rare the unit is.
+# applied_at (and served_at) are repeated here so that a unit's (or a type's)
+# page of the registry (and of the 登记簿) is read in order from one index,
+# however rare the unit is.
 REGISTRY_UNIT = Table(
     name="registry_unit",
-    columns=(("case_id", "TEXT"), ("unit", "TEXT"), ("applied_at", "TEXT")),
+    columns=(("case_id", "TEXT"), ("unit", "TEXT"), ("applied_at", "TEXT"), ("served_at", "TEXT")),
     key=("case_id", "unit"),
-    indexes=(("unit", "applied_at", "case_id"),),
+    indexes=(("unit", "applied_at", "case_id"), ("unit", "served_at", "case_id")),
 )
 
 REGISTRY_TYPE = Table(
@@ -414,7 +415,10 @@ class CasesProjection:
         cur.insert_rows(REGISTRY, list(map(_REGISTRY_VALUES, rows)), suffix)
         cur.insert_rows(
             REGISTRY_UNIT,
-            [(r["case_id"], u, r["applied_at"]) for r in rows if r["units"] for u in dict.fromkeys(r["units"].split(SEP))],
+            [
+                (r["case_id"], u, r["applied_at"], r["served_at"])
+                for r in rows if r["units"] for u in dict.fromkeys(r["units"].split(SEP))
+            ],
             suffix,
         )
         cur.insert_rows(

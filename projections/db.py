@@ -215,6 +215,19 @@ class Cursor:
         finally:
             self.execute("SELECT pg_advisory_unlock(%s)", (DDL_LOCK,))
 
+    def columns(self, table: str) -> set[str]:
+        """The columns a table has now (empty if there is no such table)."""
+        if self.db.backend == "sqlite":
+            return {r[1] for r in self.execute(f"PRAGMA table_info({table})").fetchall()}
+        return {
+            r[0]
+            for r in self.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s",
+                (table,),
+            ).fetchall()
+        }
+
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self.cursor.executemany(self.db.sql(statement), rows)

@@ -12,6 +12,7 @@ same view (say, two `ledger project` processes) never apply a batch twice.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import queue
 import threading
@@ -29,6 +30,8 @@ from ledger.settings import Settings
 from ledger.transcoder import MsgspecMapper
 from ledger.values import Envelope
 from projections.db import TRACKING_DDL, Cursor, Table, ViewDB
+
+logger = logging.getLogger(__name__)
 
 Item = tuple[int, str, Any]  # notification id, recorded_at (UTC ISO), decoded event
 BATCH = 1000
@@ -121,7 +124,18 @@ class EventSource:
 
 
 def ensure_tables(cur: Cursor, projection: Projection, suffix: str = "", indexes: bool = True) -> None:
-    statements = [TRACKING_DDL]
+    """Create the view's tables if missing. A view whose tables were made by
+    an earlier version of its code (other columns) is dropped and projected
+    again from the start: views are disposable, its rows could not be mended."""
+    cur.create(TRACKING_DDL)
+    if any(
+        (have := cur.columns(table.name + suffix)) and have != set(table.column_names) for table in projection.tables
+    ):
+        logger.warning("view %s%s changed shape: projecting it again from the start", projection.name, suffix)
+        for table in projection.tables:
+            cur.execute(f"DROP TABLE IF EXISTS {table.name}{suffix}")
+        cur.set_position(projection.name + suffix, 0, utc_now_iso())
+    statements = []
     for table in projection.tables:
         statements.extend(table.ddl(suffix) if indexes else table.ddl(suffix)[:1])
     cur.create(*statements)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.identifiers import mask_id_number
+from ledger.scope import UNMASKED_ROLES, Scope
 from ledger.settings import Settings
 from ledger.supervision import ReviewStatus
 from ledger.values import CST, CaseState, Channel, FourList, Role, ServiceType
@@ -19,10 +20,6 @@ from projections.cases import STAGES, CasesProjection, Row, grade_label, service
 from projections.db import ViewDB
 from projections.runner import ensure_tables
 from projections.supervision import FILING, REVIEW, SupervisionProjection
-
-# Roles that need full resident ID numbers: the registrar phones and files
-# applicants; the supervisor inspects files. Everyone else sees them masked.
-UNMASKED_ROLES = frozenset({Role.REGISTRAR, Role.SUPERVISOR})
 
 REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("form_number", "申请表编号"),
@@ -52,6 +49,14 @@ REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("state", "状态"),
     ("case_id", "案件ID"),
 )
+
+QUEUE_LIMIT = 500  # rows of each list of the supervision queue
+
+
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with ESCAPE '!': its %, _ and ! match themselves."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
 
 REGISTER_COLUMNS = (("seq", "序号"), ("time", "时间"), ("matter", "指导事项"), ("result", "指导结果"), ("staff", "指导人员"))
 
@@ -91,11 +96,12 @@ def registry_order(rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: (r["applied_at"] or "", r["case_id"]))
 
 
-def guidance_register(rows: Iterable[Row]) -> list[dict[str, Any]]:
-    """行政指导事项登记簿: one line per guidance given, in order of time."""
+def guidance_register(rows: Iterable[Row], first: int = 1) -> list[dict[str, Any]]:
+    """行政指导事项登记簿: one line per guidance given, in order of time;
+    ``first`` is the 序号 of the first line (a page's offset + 1)."""
     served = sorted((r for r in rows if r.get("served_at")), key=lambda r: (r["served_at"], r["case_id"]))
     out = []
-    for i, r in enumerate(served, start=1):
+    for i, r in enumerate(served, start=first):
         at = datetime.fromisoformat(r["served_at"])
         out.append(
             {
@@ -115,6 +121,17 @@ def quarter_bounds(year: int, quarter: int) -> tuple[str, str]:
     start = datetime(year, 3 * quarter - 2, 1, tzinfo=CST)
     end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=CST)
     return start.isoformat(), end.isoformat()
+
+
+def period_bounds(year: int | None, quarter: int | None) -> tuple[str | None, str | None]:
+    """The served_at range of a quarter, a whole year, or (neither) all time."""
+    if quarter is not None:
+        if year is None:
+            raise ValueError("a quarter needs its year")
+        return quarter_bounds(year, quarter)
+    if year is not None:
+        return datetime(year, 1, 1, tzinfo=CST).isoformat(), datetime(year + 1, 1, 1, tzinfo=CST).isoformat()
+    return None, None
 
 
 REVERSAL_COLUMNS = (
@@ -188,6 +205,7 @@ class Views:
 
     def registry_rows(
         self,
+        scope: Scope,
         *,
         unit: str | None = None,
         service_type: ServiceType | None = None,
@@ -200,6 +218,7 @@ class Views:
         # Drive the query from the index that matches the most selective
         # filter, in the order of the page, so a page costs the same however
         # rare the unit, type or state is.
+        unit = scope.unit_filter(unit)
         where: list[str] = []
         params: list[Any] = []
         if unit:
@@ -246,29 +265,78 @@ class Views:
                 f"SELECT r.* FROM {source} WHERE {' AND '.join(where) or '1=1'} ORDER BY {order}{page}", params
             )
 
-    def registry(self, role: Role, **filters: Any) -> list[dict[str, Any]]:
-        return [display_registry_row(r, role) for r in self.registry_rows(**filters)]
+    def registry(self, scope: Scope, **filters: Any) -> list[dict[str, Any]]:
+        return [display_registry_row(r, scope.role) for r in self.registry_rows(scope, **filters)]
 
-    def guidance_register(self, year: int | None = None, quarter: int | None = None) -> list[dict[str, Any]]:
-        rows = self.registry_rows()
-        if year is not None and quarter is not None:
-            start, end = quarter_bounds(year, quarter)
-            rows = [r for r in rows if r["served_at"] and start <= r["served_at"] < end]
-        return guidance_register(rows)
+    def guidance_register(
+        self,
+        scope: Scope,
+        year: int | None = None,
+        quarter: int | None = None,
+        *,
+        unit: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """A page of the 登记簿 (of a unit; of a year or a quarter), in order
+        of service time; ``序号`` counts on across pages. ``limit`` None: all."""
+        unit = scope.unit_filter(unit)
+        if unit:
+            source, column = "registry_unit k JOIN registry r ON r.case_id = k.case_id", "k"
+            where, params = ["k.unit = %s"], [unit]
+        else:
+            source, column = "registry r", "r"
+            where, params = [], []
+        start, end = period_bounds(year, quarter)
+        where.append(f"{column}.served_at >= %s")
+        params.append(start or "")
+        if end:
+            where.append(f"{column}.served_at < %s")
+            params.append(end)
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT r.case_id, r.served_at, r.applicant_name, r.service_types, r.service_content, r.needs, "
+                f"r.advice, r.service_staff, r.staff FROM {source} WHERE {' AND '.join(where)} "
+                f"ORDER BY {column}.served_at, {column}.case_id{page}",
+                params,
+            )
+        return guidance_register(rows, first=offset + 1)
 
     # ------------------------------------------------------------------ queues
 
-    def queue(self, stage: str, *, unit: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    def queue(
+        self,
+        scope: Scope,
+        stage: str,
+        *,
+        unit: str | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         if stage not in STAGES:
             raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+        unit = scope.unit_filter(unit)
         now = (now or datetime.now(CST)).astimezone(CST)
         where, params = ["stage = %s"], [stage]
         if unit:
-            where.append("units LIKE %s")
-            params.append(f"%|{unit}|%")
+            # units are stored as |a|b|; the name is matched as a literal,
+            # never as a pattern (a unit named % must not match every unit)
+            where.append("units LIKE %s ESCAPE '!'")
+            params.append(f"%|{like_literal(unit)}|%")
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
         with self.db.reading() as cur:
             rows = cur.dicts(
-                f"SELECT * FROM work_queue WHERE {' AND '.join(where)} ORDER BY due_at IS NULL, due_at, since", params
+                f"SELECT * FROM work_queue WHERE {' AND '.join(where)} "
+                f"ORDER BY due_at IS NULL, due_at, since, case_id{page}",
+                params,
             )
         soon = now + timedelta(hours=24)
         for r in rows:
@@ -282,6 +350,7 @@ class Views:
 
     def audit(
         self,
+        scope: Scope,
         *,
         actor_id: str | None = None,
         unit: str | None = None,
@@ -293,6 +362,9 @@ class Views:
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         where, params = ["1=1"], []
+        if scope.aggregates is not None:
+            where.append(f"aggregate IN ({', '.join(['%s'] * len(scope.aggregates))})")
+            params += list(scope.aggregates)
         for column, value in (("actor_id", actor_id), ("unit", unit), ("case_id", case_id), ("action", action)):
             if value:
                 where.append(f"{column} = %s")
@@ -319,9 +391,10 @@ class Views:
 
     # -------------------------------------------------------------- statistics
 
-    def stats(self, by: str) -> list[dict[str, Any]]:
+    def stats(self, scope: Scope, by: str, *, unit: str | None = None) -> list[dict[str, Any]]:
         """Satisfaction per scale (mean score 1–4 and share of the top two
-        grades) and on-time rate, grouped by unit, service type, month or quarter."""
+        grades) and on-time rate, grouped by unit, service type, month or
+        quarter; of the cases of one unit when the scope (or ``unit``) says so."""
         group = {
             "unit": ("u.unit", "JOIN registry_unit u ON u.case_id = r.case_id"),
             "service_type": ("t.service_type", "JOIN registry_type t ON t.case_id = r.case_id"),
@@ -331,6 +404,13 @@ class Views:
         if by not in group:
             raise ValueError("by must be one of unit, service_type, month, quarter")
         key, join = group[by]
+        where, params = ["r.served_at IS NOT NULL"], []
+        unit = scope.unit_filter(unit)
+        if unit:
+            if by != "unit":
+                join += " JOIN registry_unit u ON u.case_id = r.case_id"
+            where.append("u.unit = %s")
+            params.append(unit)
         scales = ("response", "attitude", "usefulness", "result")
         means = ", ".join(f"AVG(r.{s}_score) AS {s}_mean" for s in scales)
         tops = ", ".join(f"SUM(CASE WHEN r.{s}_score >= 3 THEN 1 ELSE 0 END) AS {s}_good" for s in scales)
@@ -338,7 +418,8 @@ class Views:
             rows = cur.dicts(
                 f"SELECT {key} AS grp, COUNT(*) AS served, SUM(r.on_time) AS on_time, "
                 f"COUNT(r.response_score) AS rated, {means}, {tops} "
-                f"FROM registry r {join} WHERE r.served_at IS NOT NULL GROUP BY {key} ORDER BY {key}"
+                f"FROM registry r {join} WHERE {' AND '.join(where)} GROUP BY {key} ORDER BY {key}",
+                params,
             )
         out = []
         for r in rows:
@@ -363,6 +444,7 @@ class Views:
 
     def reversals(
         self,
+        scope: Scope,
         *,
         unit: str | None = None,
         list_kind: str | None = None,
@@ -375,6 +457,7 @@ class Views:
     ) -> list[dict[str, Any]]:
         """The review list of reversed penalties; the period filters the
         business date of the reversal (``YYYY-MM-DD``, to exclusive)."""
+        unit = scope.unit_filter(unit)
         where, params = ["kind IS NOT NULL"], []
         for column, value in (("unit", unit), ("list_kind", list_kind), ("item_number", item_number), ("status", status)):
             if value:
@@ -394,9 +477,10 @@ class Views:
             )
         return [display_reversal(r) for r in rows]
 
-    def reversal_stats(self, by: str, *, unit: str | None = None) -> list[dict[str, Any]]:
+    def reversal_stats(self, scope: Scope, by: str, *, unit: str | None = None) -> list[dict[str, Any]]:
         """Reversals per unit, per list item or per month (of one unit, or all),
         with review outcomes."""
+        unit = scope.unit_filter(unit)
         keys = {"unit": "unit", "item": "unit, list_kind, catalogue_version, item_number", "month": "reversed_month"}
         if by not in keys:
             raise ValueError("by must be one of unit, item, month")
@@ -418,8 +502,18 @@ class Views:
                 r["list_label"] = FourList(r["list_kind"]).label
         return rows
 
-    def filings(self, *, unit: str | None = None, status: str | None = None, today: str | None = None) -> list[dict[str, Any]]:
+    def filings(
+        self,
+        scope: Scope,
+        *,
+        unit: str | None = None,
+        status: str | None = None,
+        today: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         """Major-decision filings; ``status`` is open, overdue, filed or late."""
+        unit = scope.unit_filter(unit)
         today = today or datetime.now(CST).date().isoformat()
         where, params = ["1=1"], []
         if unit:
@@ -437,29 +531,42 @@ class Views:
             where.append(conditions[status])
             if status == "overdue":
                 params.append(today)
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
         with self.db.reading() as cur:
-            rows = cur.dicts(f"SELECT * FROM {FILING.name} WHERE {' AND '.join(where)} ORDER BY due_on, filing_id", params)
+            rows = cur.dicts(
+                f"SELECT * FROM {FILING.name} WHERE {' AND '.join(where)} ORDER BY due_on, filing_id{page}", params
+            )
         for r in rows:
             r["late"] = bool(r["late"])
             r["overdue"] = r["filed_on"] is None and r["due_on"] < today
             r["days_left"] = None if r["filed_on"] else (date.fromisoformat(r["due_on"]) - date.fromisoformat(today)).days
         return rows
 
-    def supervision_queue(self, *, today: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    def supervision_queue(
+        self, scope: Scope, *, today: str | None = None, limit: int = QUEUE_LIMIT
+    ) -> dict[str, list[dict[str, Any]]]:
         """What waits for supervisors: reversals to review (new or answered),
-        objections whose answer is overdue, and major decisions not filed in time."""
+        objections whose answer is overdue, and major decisions not filed in
+        time (the first ``limit`` of each; of the scope's unit only)."""
         today = today or datetime.now(CST).date().isoformat()
+        unit = scope.unit_filter(None)
+        only_unit, unit_params = ("AND unit = %s", [unit]) if unit else ("", [])
         with self.db.reading() as cur:
             to_review = cur.dicts(
-                f"SELECT * FROM {REVIEW.name} WHERE kind IS NOT NULL AND status IN (%s, %s) ORDER BY reversed_at, review_id",
-                [ReviewStatus.PENDING.value, ReviewStatus.ANSWERED.value],
+                f"SELECT * FROM {REVIEW.name} WHERE kind IS NOT NULL AND status IN (%s, %s) {only_unit} "
+                "ORDER BY reversed_at, review_id LIMIT %s",
+                [ReviewStatus.PENDING.value, ReviewStatus.ANSWERED.value, *unit_params, limit],
             )
             unanswered = cur.dicts(
-                f"SELECT * FROM {REVIEW.name} WHERE status = %s AND reply_due < %s ORDER BY reply_due, review_id",
-                [ReviewStatus.OBJECTED.value, today],
+                f"SELECT * FROM {REVIEW.name} WHERE status = %s AND reply_due < %s {only_unit} "
+                "ORDER BY reply_due, review_id LIMIT %s",
+                [ReviewStatus.OBJECTED.value, today, *unit_params, limit],
             )
         return {
             "to_review": [display_reversal(r) for r in to_review],
             "answers_overdue": [display_reversal(r) for r in unanswered],
-            "filings_overdue": self.filings(status="overdue", today=today),
+            "filings_overdue": self.filings(scope, status="overdue", today=today, limit=limit),
         }

@@ -349,10 +349,14 @@ def test_supervision_reads_are_for_supervisors_auditors_and_the_units_own_staff(
     for user in (REGISTRAR, DISPATCHER, ADMIN):
         for path in [*reads, "/supervision/queue"]:
             refused(api.get(user, path), 403, "role_not_allowed")
-    refused(api.get(MARKET_STAFF, "/supervision/queue"), 403, "role_not_allowed")
+    # a unit's staff see their own unit's part of the supervision queue (the letters they must answer)
+    own = got(api, MARKET_STAFF, "/supervision/queue")
+    assert [r["review_id"] for r in own["to_review"]] == [rid]
+    assert got(api, FIRE_STAFF, "/supervision/queue") == {"to_review": [], "answers_overdue": [], "filings_overdue": []}
     refused(api.get(FIRE_STAFF, "/supervision/reversals", params={"unit": MARKET}), 403, "unit_scope")
     refused(api.get(FIRE_STAFF, "/supervision/filings", params={"unit": MARKET}), 403, "unit_scope")
-    refused(api.get(FIRE_STAFF, f"/supervision/reviews/{rid}/history"), 403, "unit_scope")
+    # another unit's review is answered as an unknown one: its existence is not revealed
+    refused(api.get(FIRE_STAFF, f"/supervision/reviews/{rid}/history"), 404, "review_not_found")
     assert got(api, FIRE_STAFF, "/supervision/filings", wait_for=api.head()) == []
     market = got(api, MARKET_STAFF, "/supervision/filings", unit=MARKET)
     assert {f["unit"] for f in market} == {MARKET} and "淄张市监罚〔2026〕1号" in {f["decision_number"] for f in market}

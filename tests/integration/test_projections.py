@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ledger.scope import Reach, console_scope
 from ledger import commands as c
 from ledger.application import Ledger
 from ledger.demo import record_demo_case
@@ -74,6 +75,10 @@ from tests.builders import (
     serve_cmd,
     single_assignment,
 )
+
+EVERY = console_scope(Reach.CASES)  # every unit
+AUDIT_ALL = console_scope(Reach.AUDIT)
+SUPERVISION_ALL = console_scope(Reach.SUPERVISION)
 
 PROJECTIONS = {"cases": CasesProjection, "audit": AuditProjection}
 DEMO_OFFICE = "市司法局行政执法协调监督科"
@@ -216,7 +221,7 @@ def test_the_registry_shows_each_case_with_its_numbers_state_units_scores_and_su
     booked = ledger.book(ctx(REGISTRAR), book_cmd(needs="咨询许可材料")).case_id
 
     project(store_settings, CasesProjection())
-    rows = by_case(views.registry_rows())
+    rows = by_case(views.registry_rows(EVERY))
     assert set(rows) == {str(i) for i in (demo, joint, late, refused, booked)}
 
     d = rows[str(demo)]
@@ -259,22 +264,22 @@ def test_the_registry_shows_each_case_with_its_numbers_state_units_scores_and_su
     assert rows[str(booked)]["state"] == "applied" and rows[str(booked)]["needs"] == "咨询许可材料"
 
     # as clerks read it
-    shown = {row["case_id"]: row for row in views.registry(Role.SUPERVISOR)}
+    shown = {row["case_id"]: row for row in views.registry(console_scope(Reach.CASES, Role.SUPERVISOR))}
     assert shown[str(demo)]["state"] == "已归档" and shown[str(demo)]["on_time"] == "是"
     assert shown[str(late)]["on_time"] == "否" and shown[str(late)]["service_types"] == "法律问题咨询"
     assert (shown[str(joint)]["response"], shown[str(joint)]["attitude"]) == ("一般", "较差")
     assert shown[str(joint)]["phone_follow_up"] == "是" and shown[str(joint)]["provisional"] == "否"
     # filters
-    assert {row["case_id"] for row in views.registry_rows(unit=FIRE)} == {str(joint)}
-    assert {row["case_id"] for row in views.registry_rows(service_type=ServiceType.LEGAL_CONSULTATION)} == {str(late)}
-    assert {row["case_id"] for row in views.registry_rows(state="refused")} == {str(refused)}
+    assert {row["case_id"] for row in views.registry_rows(EVERY, unit=FIRE)} == {str(joint)}
+    assert {row["case_id"] for row in views.registry_rows(EVERY, service_type=ServiceType.LEGAL_CONSULTATION)} == {str(late)}
+    assert {row["case_id"] for row in views.registry_rows(EVERY, state="refused")} == {str(refused)}
 
 
 def test_a_correction_changes_the_value_shown_in_the_registry(ledger, store_settings, views):
     case_id = dispatched_case(ledger)
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(case_id))  # version 4
     project(store_settings, CasesProjection())
-    before = by_case(views.registry_rows())[str(case_id)]
+    before = by_case(views.registry_rows(EVERY))[str(case_id)]
     assert (before["applicant_name"], before["findings"], before["corrections"]) == ("鲁味轩餐饮有限公司", "台账不全", 0)
 
     ledger.correct(ctx(REGISTRAR), c.CorrectRecord(
@@ -287,14 +292,14 @@ def test_a_correction_changes_the_value_shown_in_the_registry(ledger, store_sett
         changes=(FieldChange(field="opinion.findings", old="", new="进货台账不全"),),
     ))
     project(store_settings, CasesProjection())
-    after = by_case(views.registry_rows())[str(case_id)]
+    after = by_case(views.registry_rows(EVERY))[str(case_id)]
     assert after["applicant_name"] == "鲁味轩餐饮管理有限公司"
     assert after["contact_phone"] == "+8613953312399"
     assert after["findings"] == "进货台账不全"
     assert after["corrections"] == 2 and after["version"] == 6
     assert after["state"] == "served"  # a correction is not a step
     # the work queue shows the corrected name too
-    (queued,) = views.queue("rating")
+    (queued,) = views.queue(EVERY, "rating")
     assert queued["applicant_name"] == "鲁味轩餐饮管理有限公司"
 
 
@@ -310,7 +315,7 @@ def test_a_correction_of_a_refusals_referral_changes_the_registry_referral(ledge
     ))
     assert ledger.get_case(case_id).referral.body == "张店区劳动人事争议仲裁委员会"
     project(store_settings, CasesProjection())
-    row = by_case(views.registry_rows())[str(case_id)]
+    row = by_case(views.registry_rows(EVERY))[str(case_id)]
     assert row["corrections"] == 1
     assert row["referral"] == "张店区劳动人事争议仲裁委员会（0533-1234567）"
 
@@ -342,7 +347,7 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
     project(store_settings, CasesProjection())
 
     def stage_ids(stage: str, **kw: Any) -> set[str]:
-        return {r["case_id"] for r in views.queue(stage, **kw)}
+        return {r["case_id"] for r in views.queue(EVERY, stage, **kw)}
 
     assert stage_ids("acceptance") == {str(applied)}
     assert stage_ids("dispatch") == {str(urgent)}
@@ -354,20 +359,20 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
     assert str(archived) not in everywhere
     assert len(query(store_settings, "SELECT case_id FROM work_queue")) == 9  # one row per open case
 
-    (acceptance,) = views.queue("acceptance")
+    (acceptance,) = views.queue(EVERY, "acceptance")
     assert acceptance["since"] == "2026-11-02T09:00:00+08:00" and acceptance["due_at"] is None
     assert acceptance["form_number"] is None and acceptance["units"] is None
-    (dispatch,) = views.queue("dispatch")
+    (dispatch,) = views.queue(EVERY, "dispatch")
     assert dispatch["form_number"] == "2026年第1号"
     assert dispatch["due_at"] == dispatch["due_target"] == "2026-11-03T09:10:00+08:00"  # 24 hours
     assert dispatch["provisional"] == 0
-    service = by_case(views.queue("service"))
+    service = by_case(views.queue(EVERY, "service"))
     assert service[str(market)]["units"] == MARKET and service[str(joint)]["units"] == f"{MARKET}、{FIRE}"
     assert service[str(joint)]["lead_unit"] == MARKET and service[str(joint)]["staff"] == "王磊、孙浩"
     assert service[str(market)]["due_target"] == "2026-11-05T23:59:59+08:00"
     assert service[str(market)]["due_at"] == "2026-11-09T23:59:59+08:00"
     assert service[str(market)]["since"] == "2026-11-02T10:00:00+08:00"
-    assert by_case(views.queue("archiving"))[str(withdrawn)]["since"] == "2026-11-02T13:00:00+08:00"
+    assert by_case(views.queue(EVERY, "archiving"))[str(withdrawn)]["since"] == "2026-11-02T13:00:00+08:00"
 
     # a unit sees only what was dispatched to it
     assert stage_ids("service", unit=FIRE) == {str(joint)}
@@ -380,7 +385,7 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
 
     # overdue and due soon, against a given now
     def flags(stage: str, now: datetime) -> dict[str, tuple[bool, bool]]:
-        return {r["case_id"]: (r["overdue"], r["due_soon"]) for r in views.queue(stage, now=now)}
+        return {r["case_id"]: (r["overdue"], r["due_soon"]) for r in views.queue(EVERY, stage, now=now)}
 
     early = datetime(2026, 11, 2, 12, 0, tzinfo=CST)
     assert flags("dispatch", early) == {str(urgent): (False, True)}
@@ -395,7 +400,7 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
     assert set(flags("archiving", datetime(2030, 1, 1, tzinfo=CST)).values()) == {(False, False)}  # no due time
 
     # without a due time, in order of arrival at the stage
-    assert [r["case_id"] for r in views.queue("archiving")] == [str(refused), str(withdrawn), str(followed)]
+    assert [r["case_id"] for r in views.queue(EVERY, "archiving")] == [str(refused), str(withdrawn), str(followed)]
 
     # archiving takes a case out of the queues; dispatching moves it on
     ledger.archive(ctx(REGISTRAR), c.ArchiveCase(case_id=followed, business_time=T0 + timedelta(days=4)))
@@ -406,8 +411,8 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
     assert stage_ids("archiving") == {str(refused), str(withdrawn)}
     assert stage_ids("dispatch") == set()
     assert stage_ids("service") == {str(market), str(joint), str(urgent)}
-    assert views.queue("service")[0]["case_id"] == str(urgent)  # the earliest due time first
-    assert views.queue("service")[0]["due_at"] == "2026-11-03T09:10:00+08:00"
+    assert views.queue(EVERY, "service")[0]["case_id"] == str(urgent)  # the earliest due time first
+    assert views.queue(EVERY, "service")[0]["due_at"] == "2026-11-03T09:10:00+08:00"
 
 
 def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provisional(store_settings):
@@ -419,12 +424,12 @@ def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provision
             case_id=case_id, business_time=datetime(2026, 12, 30, 10, tzinfo=CST), deadline_class=DeadlineClass.GENERAL))
         project(store_settings)
         now = datetime(2027, 1, 7, 12, 0, tzinfo=CST)
-        (before,) = views.queue("dispatch", now=now)
+        (before,) = views.queue(EVERY, "dispatch", now=now)
         # Monday–Friday assumed for 2027: 31 Dec, 1 Jan, 4 Jan (target) … 5, 6 Jan (limit)
         assert before["due_target"] == "2027-01-04T23:59:59+08:00"
         assert before["due_at"] == "2027-01-06T23:59:59+08:00"
         assert before["provisional"] == 1 and before["overdue"] and not before["due_soon"]
-        assert views.registry(Role.REGISTRAR)[0]["provisional"] == "是"
+        assert views.registry(console_scope(Reach.CASES, Role.REGISTRAR))[0]["provisional"] == "是"
 
         schedule = YearSchedule(
             year=2027, holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3)),
@@ -432,15 +437,15 @@ def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provision
         )
         result = ledger.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
         project(store_settings)
-        (after,) = views.queue("dispatch", now=now)
+        (after,) = views.queue(EVERY, "dispatch", now=now)
         # 1 January is a holiday now: 31 Dec, 4, 5 Jan (target) … 6, 7 Jan (limit)
         assert after["due_target"] == "2027-01-05T23:59:59+08:00"
         assert after["due_at"] == "2027-01-07T23:59:59+08:00"
         assert after["provisional"] == 0 and not after["overdue"] and after["due_soon"]
-        (row,) = views.registry_rows()
+        (row,) = views.registry_rows(EVERY)
         assert (row["due_limit"], row["provisional"], row["state"]) == ("2027-01-07T23:59:59+08:00", 0, "accepted")
-        assert views.registry(Role.REGISTRAR)[0]["provisional"] == "否"
-        recomputed = views.audit(action="DeadlineRecomputed")
+        assert views.registry(console_scope(Reach.CASES, Role.REGISTRAR))[0]["provisional"] == "否"
+        recomputed = views.audit(AUDIT_ALL, action="DeadlineRecomputed")
         assert [(r["case_id"], r["version"], r["actor_id"], r["basis"]) for r in recomputed] == [
             (str(case_id), 3, ADMIN.id, "国务院办公厅通知")]
         assert recomputed[0]["notification_id"] <= result.notification_id
@@ -472,7 +477,7 @@ def test_the_audit_log_has_one_row_per_event_and_filters_by_actor_unit_case_acti
     project(store_settings, AuditProjection())
 
     count, head = log_count_and_head(store_settings)
-    rows = views.audit(limit=10_000)
+    rows = views.audit(AUDIT_ALL, limit=10_000)
     assert len(rows) == count == head
     assert [r["notification_id"] for r in rows] == list(range(1, head + 1))
     assert len(query(store_settings, "SELECT notification_id FROM audit_log")) == count
@@ -481,7 +486,7 @@ def test_the_audit_log_has_one_row_per_event_and_filters_by_actor_unit_case_acti
     (applied_a,) = [r for r in rows if r["request_id"] == "req-book-a"]
     a_id = str(a)
     assert applied_a["case_id"] == a_id
-    case_rows = views.audit(case_id=a_id)
+    case_rows = views.audit(AUDIT_ALL, case_id=a_id)
     assert [r["action"] for r in case_rows] == [type(e).__name__ for e in ledger.history(a)]
     assert [r["version"] for r in case_rows] == list(range(1, 7))
     assert {r["aggregate"] for r in case_rows} == {"case"} and {r["aggregate_id"] for r in case_rows} == {a_id}
@@ -489,55 +494,55 @@ def test_the_audit_log_has_one_row_per_event_and_filters_by_actor_unit_case_acti
     assert case_rows[0]["notification_id"] == booked.notification_id
     assert case_rows[0]["business_time"] == "2026-11-02T09:00:00+08:00"
     # an actor
-    (d,) = views.audit(actor_id=DISPATCHER.id)
+    (d,) = views.audit(AUDIT_ALL, actor_id=DISPATCHER.id)
     assert (d["action"], d["case_id"], d["role"], d["unit"], d["actor_name"]) == (
         "Dispatched", a_id, "dispatcher", OFFICE, "李强")
     assert d["notification_id"] == dispatched.notification_id and d["business_time"] == "2026-11-02T10:00:00+08:00"
-    market = views.audit(actor_id=MARKET_STAFF.id)
+    market = views.audit(AUDIT_ALL, actor_id=MARKET_STAFF.id)
     assert Counter(r["action"] for r in market) == {"Served": 1, "Rated": 1, "NumberIssued": 2}
     assert {r["aggregate"] for r in market if r["action"] == "NumberIssued"} == {"form_counter"}
     assert all(r["case_id"] is None for r in market if r["aggregate"] != "case")
-    (note,) = views.audit(actor_id=SUPERVISOR.id)
+    (note,) = views.audit(AUDIT_ALL, actor_id=SUPERVISOR.id)
     assert (note["action"], note["basis"]) == ("Annotated", "抽查")
     # a unit
-    assert views.audit(unit=MARKET) == market
-    office = views.audit(unit=OFFICE)
+    assert views.audit(AUDIT_ALL, unit=MARKET) == market
+    office = views.audit(AUDIT_ALL, unit=OFFICE)
     assert Counter(r["action"] for r in office) == {"Applied": 2, "Accepted": 1, "NumberIssued": 1, "Dispatched": 1,
                                                    "Corrected": 1}
     assert {r["actor_id"] for r in office} == {REGISTRAR.id, DISPATCHER.id}
     # an action
-    applied = views.audit(action="Applied")
+    applied = views.audit(AUDIT_ALL, action="Applied")
     assert len(applied) == 2 and applied[0]["case_id"] == a_id and applied[1]["case_id"] != a_id
-    (corrected,) = views.audit(action="Corrected")
+    (corrected,) = views.audit(AUDIT_ALL, action="Corrected")
     assert (corrected["case_id"], corrected["basis"]) == (applied[1]["case_id"], "申请人来电更正")
-    assert views.audit(case_id=applied[1]["case_id"]) == [applied[1], corrected]
+    assert views.audit(AUDIT_ALL, case_id=applied[1]["case_id"]) == [applied[1], corrected]
     # events of no actor (counters starting, the seeded calendar's start) are logged too
     assert any(r["actor_id"] is None and r["action"] == "Started" for r in rows)
     # the period of recording
-    before = views.audit(recorded_to=boundary, limit=10_000)
-    after = views.audit(recorded_from=boundary, limit=10_000)
+    before = views.audit(AUDIT_ALL, recorded_to=boundary, limit=10_000)
+    after = views.audit(AUDIT_ALL, recorded_from=boundary, limit=10_000)
     assert before[-1]["notification_id"] == dispatched.notification_id
     assert [r["notification_id"] for r in before + after] == list(range(1, head + 1))
     assert Counter(r["action"] for r in after if r["aggregate"] == "case") == {
         "Served": 1, "Rated": 1, "Applied": 1, "Annotated": 1, "Corrected": 1}
-    assert [r["action"] for r in views.audit(actor_id=REGISTRAR.id, recorded_from=boundary)] == ["Applied", "Corrected"]
-    window = views.audit(recorded_from=rows[3]["recorded_at"], recorded_to=after[0]["recorded_at"], limit=10_000)
+    assert [r["action"] for r in views.audit(AUDIT_ALL, actor_id=REGISTRAR.id, recorded_from=boundary)] == ["Applied", "Corrected"]
+    window = views.audit(AUDIT_ALL, recorded_from=rows[3]["recorded_at"], recorded_to=after[0]["recorded_at"], limit=10_000)
     assert window and all(rows[3]["recorded_at"] <= r["recorded_at"] < after[0]["recorded_at"] for r in window)
     assert window[-1]["notification_id"] == dispatched.notification_id
     # paging
-    assert views.audit(limit=5, offset=5) == rows[5:10]
+    assert views.audit(AUDIT_ALL, limit=5, offset=5) == rows[5:10]
 
 
 def test_the_audit_period_treats_a_whole_second_utc_bound_as_that_instant(ledger, store_settings, views):
     ledger.book(ctx(REGISTRAR), book_cmd())
     project(store_settings, AuditProjection())
-    (applied,) = views.audit(action="Applied")
+    (applied,) = views.audit(AUDIT_ALL, action="Applied")
     recorded = datetime.fromisoformat(applied["recorded_at"])  # e.g. 2026-11-22T21:30:00.123456Z
     second = recorded.replace(microsecond=0)
     assert second <= recorded
     bound = second.strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert applied in views.audit(recorded_from=bound)  # recorded at or after that second
-    assert applied not in views.audit(recorded_to=bound)  # not before it
+    assert applied in views.audit(AUDIT_ALL, recorded_from=bound)  # recorded at or after that second
+    assert applied not in views.audit(AUDIT_ALL, recorded_to=bound)  # not before it
 
 
 def test_the_audit_log_names_a_case_by_the_same_id_as_the_registry(ledger, store_settings, views):
@@ -545,11 +550,11 @@ def test_the_audit_log_names_a_case_by_the_same_id_as_the_registry(ledger, store
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
     ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=case_id, deadline_class=DeadlineClass.GENERAL))
     project(store_settings)
-    (registry_row,) = views.registry_rows()
+    (registry_row,) = views.registry_rows(EVERY)
     assert registry_row["case_id"] == str(case_id)
-    case_rows = [r for r in views.audit(limit=10_000) if r["aggregate"] == "case"]
+    case_rows = [r for r in views.audit(AUDIT_ALL, limit=10_000) if r["aggregate"] == "case"]
     assert {r["case_id"] for r in case_rows} == {r["aggregate_id"] for r in case_rows} == {str(case_id)}
-    assert [r["action"] for r in views.audit(case_id=registry_row["case_id"])] == ["Applied", "Accepted"]
+    assert [r["action"] for r in views.audit(AUDIT_ALL, case_id=registry_row["case_id"])] == ["Applied", "Accepted"]
 
 
 # --------------------------------------------------------------- exactly once
@@ -884,7 +889,7 @@ def test_an_as_of_export_by_notification_or_by_time_equals_the_export_made_at_th
     second = ledger.book(ctx(REGISTRAR), book_cmd(
         applicant=Applicant(kind=ApplicantKind.INDIVIDUAL, name="赵六", id_number=VALID_RIC, address="和平路1号"))).case_id
     project(store_settings, CasesProjection())
-    then = registry_csv(registry_order(views.registry_rows()), Role.SUPERVISOR)
+    then = registry_csv(registry_order(views.registry_rows(EVERY)), Role.SUPERVISOR)
     _, cutoff = log_count_and_head(store_settings)
     time.sleep(0.02)
     between = datetime.now(CST)
@@ -898,7 +903,7 @@ def test_an_as_of_export_by_notification_or_by_time_equals_the_export_made_at_th
                                                    changes=(FieldChange(field="applicant.name", old="", new="新名称有限公司"),)))
     ledger.book(ctx(REGISTRAR), book_cmd(business_time=T0 - timedelta(days=1)))
     project(store_settings, CasesProjection())
-    now = registry_csv(registry_order(views.registry_rows()), Role.SUPERVISOR)
+    now = registry_csv(registry_order(views.registry_rows(EVERY)), Role.SUPERVISOR)
     assert now != then
 
     by_id = fold_as_of(store_settings, CasesProjection(), cutoff)
@@ -936,16 +941,16 @@ def test_an_individuals_resident_id_is_masked_except_for_registrar_and_superviso
         Role.AUDITOR: masked, Role.UNIT_STAFF: masked, Role.DISPATCHER: masked, Role.ADMINISTRATOR: masked,
     }
     for role, shown in expected.items():
-        rows = {r["case_id"]: r for r in views.registry(role)}
+        rows = {r["case_id"]: r for r in views.registry(console_scope(Reach.CASES, role))}
         assert rows[str(person)]["id_number"] == shown, role
         assert rows[str(company)]["id_number"] == VALID_USCC, role
         assert rows[str(shop)]["id_number"] == VALID_USCC, role
-        exported = registry_csv(views.registry_rows(), role).decode("utf-8-sig")
+        exported = registry_csv(views.registry_rows(EVERY), role).decode("utf-8-sig")
         assert (VALID_RIC in exported) == (shown == VALID_RIC), role
         assert (masked in exported) == (shown == masked), role
         assert exported.count(VALID_USCC) == 2, role
     # the stored row keeps the full number; only the display masks it
-    assert by_case(views.registry_rows())[str(person)]["id_number"] == VALID_RIC
+    assert by_case(views.registry_rows(EVERY))[str(person)]["id_number"] == VALID_RIC
 
 
 # -------------------------------------------------------------------- stats
@@ -994,40 +999,40 @@ def test_statistics_by_unit_service_type_month_and_quarter_match_hand_computed_v
         return out
 
     none4 = (None, None, None, None)
-    by_unit = {r.pop("unit"): r for r in views.stats("unit")}
+    by_unit = {r.pop("unit"): r for r in views.stats(EVERY, "unit")}
     assert by_unit == {
         MARKET: expect(3, 2, 0.6667, 2, (3.5, 2.5, 2.0, 3.5), (1.0, 0.5, 0.5, 1.0)),
         FIRE: expect(2, 2, 1.0, 2, (2.0, 1.5, 1.0, 2.0), (0.5, 0.0, 0.0, 0.5)),
     }
-    by_type = {r.pop("service_type"): r for r in views.stats("service_type")}
+    by_type = {r.pop("service_type"): r for r in views.stats(EVERY, "service_type")}
     assert {k: r.pop("label") for k, r in by_type.items()} == {
         "compliance_guidance": "合规经营指导", "legal_consultation": "法律问题咨询"}
     assert by_type == {
         "compliance_guidance": expect(3, 3, 1.0, 3, (2.667, 2.0, 1.667, 2.667), (0.6667, 0.3333, 0.3333, 0.6667)),
         "legal_consultation": expect(1, 0, 0.0, 0, none4, none4),
     }
-    by_month = views.stats("month")
+    by_month = views.stats(EVERY, "month")
     assert [r.pop("month") for r in by_month] == ["2026-09", "2026-11"]
     assert by_month == [
         expect(1, 1, 1.0, 1, (1.0, 1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0)),
         expect(3, 2, 0.6667, 2, (3.5, 2.5, 2.0, 3.5), (1.0, 0.5, 0.5, 1.0)),
     ]
-    by_quarter = views.stats("quarter")
+    by_quarter = views.stats(EVERY, "quarter")
     assert [r.pop("quarter") for r in by_quarter] == ["2026-Q3", "2026-Q4"]
     assert by_quarter == by_month
     with pytest.raises(ValueError):
-        views.stats("year")
+        views.stats(EVERY, "year")
 
     # the 行政指导事项登记簿 of the same services, cut by quarter
-    assert views.guidance_register(2026, 3) == [{
+    assert views.guidance_register(EVERY, 2026, 3) == [{
         "seq": 1, "time": "2026年9月29日", "matter": "鲁味轩餐饮有限公司：合规经营指导（合规指导）",
         "result": "建立台账", "staff": "孙浩",
     }]
-    q4 = views.guidance_register(2026, 4)
+    q4 = views.guidance_register(EVERY, 2026, 4)
     assert [r["seq"] for r in q4] == [1, 2, 3] and {r["time"] for r in q4} == {"2026年11月4日"}
     assert sorted(r["matter"] for r in q4) == sorted(
         ["鲁味轩餐饮有限公司：合规经营指导（合规指导）"] * 2 + ["鲁味轩餐饮有限公司：法律问题咨询（合规指导）"])
-    assert len(views.guidance_register()) == 4 and views.guidance_register(2026, 1) == []
+    assert len(views.guidance_register(EVERY)) == 4 and views.guidance_register(EVERY, 2026, 1) == []
 
 
 def test_statistics_by_service_type_count_a_case_under_each_of_its_types(ledger, store_settings, views):
@@ -1043,7 +1048,7 @@ def test_statistics_by_service_type_count_a_case_under_each_of_its_types(ledger,
                                             result=Grade.GOOD))
     rated_case(ledger)  # compliance guidance only: 4,3,3,4
     project(store_settings, CasesProjection())
-    stats = {r["service_type"]: r for r in views.stats("service_type")}
+    stats = {r["service_type"]: r for r in views.stats(EVERY, "service_type")}
     assert set(stats) == {"compliance_guidance", "risk_screening"}
     assert (stats["risk_screening"]["served"], stats["risk_screening"]["rated"]) == (1, 1)
     assert [stats["risk_screening"][f"{s}_mean"] for s in ("response", "attitude", "usefulness", "result")] == [
@@ -1070,7 +1075,7 @@ def test_wait_for_returns_true_once_a_running_runner_reaches_the_event_and_false
         assert wait_for(store_settings, ("cases",), accepted.notification_id, timeout=10) is True
         views = Views(store_settings)
         try:
-            assert views.registry_rows()[0]["state"] == "accepted"  # read your own write
+            assert views.registry_rows(EVERY)[0]["state"] == "accepted"  # read your own write
         finally:
             views.close()
         # a view that no runner keeps up to date is never reached

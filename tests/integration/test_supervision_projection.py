@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.scope import Reach, console_scope
 from ledger import commands as c
 from ledger.application import Ledger
 from ledger.errors import LedgerError
@@ -50,6 +51,10 @@ from tests.builders import (
     serve_cmd,
     single_assignment,
 )
+
+EVERY = console_scope(Reach.CASES)  # every unit
+AUDIT_ALL = console_scope(Reach.AUDIT)
+SUPERVISION_ALL = console_scope(Reach.SUPERVISION)
 
 REVIEWER = Person(id="q1", name="钱律")
 OCTOBER = datetime(2026, 10, 12, 9, 0, tzinfo=CST)  # a Monday
@@ -276,7 +281,7 @@ def test_the_view_kept_in_batches_of_one_and_of_three_equals_a_rebuild_and_the_f
 def test_the_review_rows_carry_the_reversal_its_review_and_the_filings_their_dates(ledger, store_settings, views):
     h = record_history(ledger, store_settings)
     rebuild(store_settings, SupervisionProjection())
-    rows = {r["review_id"]: r for r in views.reversals()}
+    rows = {r["review_id"]: r for r in views.reversals(SUPERVISION_ALL)}
     assert set(rows) == set(h.reviews.values())
     r2 = rows[h.reviews["r2"]]
     assert (r2["kind"], r2["kind_label"], r2["unit"], r2["decision_number"], r2["decided_on"]) == (
@@ -305,7 +310,7 @@ def test_the_review_rows_carry_the_reversal_its_review_and_the_filings_their_dat
     r4 = rows[h.reviews["r4"]]
     assert (r4["unit"], r4["status"], r4["letters"], r4["reviewer_name"], r4["new_fine_yuan"]) == (FIRE, "pending", None, None, "800")
 
-    filings = {f["filing_id"]: f for f in views.filings(today="2026-11-20")}
+    filings = {f["filing_id"]: f for f in views.filings(SUPERVISION_ALL, today="2026-11-20")}
     f1, f2, f3, f4 = (filings[h.filings[k]] for k in ("f1", "f2", "f3", "f4"))
     assert (f1["unit"], f1["decided_on"], f1["due_on"], f1["filed_on"], f1["late"], f1["overdue"]) == (
         MARKET, "2026-11-06", "2026-11-23", "2026-11-20", False, False  # +15 is Saturday 21: due Monday 23
@@ -326,7 +331,7 @@ def test_the_review_list_filters_by_unit_list_item_period_and_status(ledger, sto
     name = {v: k for k, v in h.reviews.items()}
 
     def ids(**filters: Any) -> list[str]:
-        return [name[r["review_id"]] for r in views.reversals(**filters)]
+        return [name[r["review_id"]] for r in views.reversals(SUPERVISION_ALL, **filters)]
 
     assert ids() == ["r5", "r1", "r2", "r3", "r4"]  # by reversal time
     assert ids(unit=MARKET) == ["r5", "r1", "r2"]
@@ -354,11 +359,11 @@ def test_statistics_per_unit_item_and_month_count_reversals_and_review_outcomes(
     rebuild(store_settings, SupervisionProjection())
     counts = ("reversals", "revoked", "remade", "major", "pending", "objected", "answered", "confirmed")
 
-    by_unit = {r["unit"]: tuple(r[k] for k in counts) for r in views.reversal_stats("unit")}
+    by_unit = {r["unit"]: tuple(r[k] for k in counts) for r in views.reversal_stats(SUPERVISION_ALL, "unit")}
     assert by_unit == {MARKET: (3, 2, 1, 1, 0, 0, 1, 2), FIRE: (2, 1, 1, 0, 1, 1, 0, 0)}
     by_item = {
         (r["unit"], r["list_kind"], r["catalogue_version"], r["item_number"]): (r["list_label"], *(r[k] for k in counts))
-        for r in views.reversal_stats("item")
+        for r in views.reversal_stats(SUPERVISION_ALL, "item")
     }
     assert by_item == {
         (MARKET, "no_penalty", "2025版", "12"): ("不予处罚清单", 2, 2, 0, 0, 0, 0, 1, 1),
@@ -366,13 +371,13 @@ def test_statistics_per_unit_item_and_month_count_reversals_and_review_outcomes(
         (FIRE, "no_coercive_measure", "2025版", "12"): ("不予实施行政强制措施清单", 1, 1, 0, 0, 0, 1, 0, 0),
         (FIRE, "mitigated", "2025版", "13"): ("减轻处罚清单", 1, 0, 1, 0, 1, 0, 0, 0),
     }
-    assert [(r["reversed_month"], r["reversals"]) for r in views.reversal_stats("month")] == [("2026-10", 1), ("2026-11", 4)]
-    assert [(r["reversed_month"], r["reversals"], r["pending"]) for r in views.reversal_stats("month", unit=FIRE)] == [
+    assert [(r["reversed_month"], r["reversals"]) for r in views.reversal_stats(SUPERVISION_ALL, "month")] == [("2026-10", 1), ("2026-11", 4)]
+    assert [(r["reversed_month"], r["reversals"], r["pending"]) for r in views.reversal_stats(SUPERVISION_ALL, "month", unit=FIRE)] == [
         ("2026-11", 2, 1)
     ]
-    assert [(r["unit"], r["reversals"]) for r in views.reversal_stats("unit", unit=MARKET)] == [(MARKET, 3)]
+    assert [(r["unit"], r["reversals"]) for r in views.reversal_stats(SUPERVISION_ALL, "unit", unit=MARKET)] == [(MARKET, 3)]
     with pytest.raises(ValueError):
-        views.reversal_stats("year")
+        views.reversal_stats(SUPERVISION_ALL, "year")
 
 
 def test_filings_filter_by_unit_and_status(ledger, store_settings, views):
@@ -381,7 +386,7 @@ def test_filings_filter_by_unit_and_status(ledger, store_settings, views):
     name = {v: k for k, v in h.filings.items()}
 
     def ids(today: str = "2026-11-20", **filters: Any) -> list[str]:
-        return [name[f["filing_id"]] for f in views.filings(today=today, **filters)]
+        return [name[f["filing_id"]] for f in views.filings(SUPERVISION_ALL, today=today, **filters)]
 
     assert ids() == ["f2", "f3", "f1", "f4"]  # by due date
     assert ids(unit=FIRE) == ["f2"]
@@ -393,7 +398,7 @@ def test_filings_filter_by_unit_and_status(ledger, store_settings, views):
     assert ids("2026-11-17", status="overdue") == []  # the due day itself is not overdue
     assert ids("2026-12-05", status="overdue") == ["f3", "f4"]
     with pytest.raises(ValueError):
-        views.filings(status="lost")
+        views.filings(SUPERVISION_ALL, status="lost")
 
 
 def test_the_supervision_queue_shows_reviews_to_do_overdue_answers_and_overdue_filings(ledger, store_settings, views):
@@ -403,7 +408,7 @@ def test_the_supervision_queue_shows_reviews_to_do_overdue_answers_and_overdue_f
     filing = {v: k for k, v in h.filings.items()}
 
     def queue(today: str) -> dict[str, list[str]]:
-        q = views.supervision_queue(today=today)
+        q = views.supervision_queue(SUPERVISION_ALL, today=today)
         assert set(q) == {"to_review", "answers_overdue", "filings_overdue"}
         return {
             "to_review": [review[r["review_id"]] for r in q["to_review"]],
@@ -416,7 +421,7 @@ def test_the_supervision_queue_shows_reviews_to_do_overdue_answers_and_overdue_f
     assert queue("2026-11-25") == {"to_review": ["r5", "r4"], "answers_overdue": [], "filings_overdue": ["f3"]}
     assert queue("2026-11-26") == {"to_review": ["r5", "r4"], "answers_overdue": ["r3"], "filings_overdue": ["f3"]}
     assert queue("2026-12-05") == {"to_review": ["r5", "r4"], "answers_overdue": ["r3"], "filings_overdue": ["f3", "f4"]}
-    shown = views.supervision_queue(today="2026-11-26")
+    shown = views.supervision_queue(SUPERVISION_ALL, today="2026-11-26")
     assert shown["to_review"][0]["status_label"] == ReviewStatus.ANSWERED.label
     assert shown["answers_overdue"][0]["letters"] == "2026年第3号"
 
@@ -431,7 +436,7 @@ def test_the_supervision_queue_shows_reviews_to_do_overdue_answers_and_overdue_f
     finally:
         runner.close()
     assert queue("2026-11-26") == {"to_review": [], "answers_overdue": [], "filings_overdue": []}
-    assert [filing[f["filing_id"]] for f in views.filings(today="2026-11-26", status="late")] == ["f2", "f3"]
+    assert [filing[f["filing_id"]] for f in views.filings(SUPERVISION_ALL, today="2026-11-26", status="late")] == ["f2", "f3"]
 
 
 # ------------------------------------------------------------------ property

@@ -1,0 +1,110 @@
+"""Who may read which data: the one rule every read (and every command's
+visibility check) applies, so that no handler computes a scope by hand.
+
+A ``Scope`` is what a reader may see of one kind of data (``Reach``): every
+unit, or one unit's rows only; and whether resident ID numbers are shown in
+full. The views take a ``Scope`` as a required argument and apply it
+themselves, so a read cannot compute a scope and then forget to use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from ledger.errors import NotAllowed
+from ledger.values import Role
+
+# Roles that need full resident ID numbers: the registrar phones and files
+# applicants; the supervisor inspects files. Everyone else sees them masked.
+UNMASKED_ROLES = frozenset({Role.REGISTRAR, Role.SUPERVISOR})
+
+# The audit log's aggregates that are no case data: an administrator reads
+# who changed units, users, the calendar and the four lists, nothing more.
+ADMIN_AUDIT_AGGREGATES = ("unit", "user", "calendar", "catalogue")
+
+
+class Reach(Enum):
+    """The kinds of data a read returns."""
+
+    CASES = "cases"  # cases, registry, 登记簿, queues, statistics
+    SUPERVISION = "supervision"  # reversals, reviews, major-decision filings
+    AUDIT = "audit"  # who did what, when, on what basis
+
+
+ALL, OWN, DIRECTORY = "all", "own", "directory"
+
+# Per kind of data: which roles read it, and how far.
+READERS: dict[Reach, dict[Role, str]] = {
+    Reach.CASES: {
+        Role.REGISTRAR: ALL,
+        Role.DISPATCHER: ALL,
+        Role.SUPERVISOR: ALL,
+        Role.AUDITOR: ALL,
+        Role.UNIT_STAFF: OWN,
+    },
+    Reach.SUPERVISION: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL, Role.UNIT_STAFF: OWN},
+    Reach.AUDIT: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL, Role.ADMINISTRATOR: DIRECTORY},
+}
+
+REFUSALS = {
+    Reach.CASES: "系统管理员不查阅案件数据",
+    Reach.SUPERVISION: "{role}不能查阅执法监督信息",
+    Reach.AUDIT: "只有执法监督、审计人员和系统管理员可以查阅审计日志",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one reader sees of one kind of data."""
+
+    role: Role
+    reach: Reach
+    unit: str | None  # None: every unit
+    aggregates: tuple[str, ...] | None = None  # audit only: None = every aggregate
+
+    @property
+    def masks_ids(self) -> bool:
+        """Resident ID numbers are shown masked to this reader."""
+        return self.role not in UNMASKED_ROLES
+
+    def unit_filter(self, requested: str | None) -> str | None:
+        """The unit a query filters on: the one asked for, within the scope."""
+        if self.unit is None:
+            return requested or None
+        if requested and requested != self.unit:
+            raise NotAllowed("只能查看本单位的数据", code="unit_scope")
+        return self.unit
+
+    def sees(self, units: Iterable[str]) -> bool:
+        """Whether a record of these units (a case's assigned units, a
+        reversal's issuing unit) is visible in this scope."""
+        return self.unit is None or self.unit in set(units)
+
+
+def scope_for(role: Role, unit: str, reach: Reach) -> Scope:
+    """The scope of a user in ``role`` of ``unit`` over ``reach``; raises
+    ``NotAllowed`` for a role that reads none of it."""
+    how = READERS[reach].get(role)
+    if how is None:
+        raise NotAllowed(REFUSALS[reach].format(role=role.label), code="role_not_allowed")
+    if how == OWN:
+        return Scope(role, reach, unit)
+    if how == DIRECTORY:
+        return Scope(role, reach, None, ADMIN_AUDIT_AGGREGATES)
+    return Scope(role, reach, None)
+
+
+def sees_case(role: Role, unit: str, case_units: Iterable[str]) -> bool:
+    """Whether a user may know that a case exists (reads and commands alike)."""
+    try:
+        return scope_for(role, unit, Reach.CASES).sees(case_units)
+    except NotAllowed:
+        return False
+
+
+def console_scope(reach: Reach, role: Role = Role.SUPERVISOR) -> Scope:
+    """The scope of the operator at the server's console (``ledger registry``,
+    ``ledger audit``…): every unit; ID numbers masked as for ``role``."""
+    return Scope(role, reach, None)
