@@ -129,7 +129,7 @@ class SupervisionController(Controller):
         ledger = request.app.state.ledger
         review = ledger.review(review_id)
         if not _scope(request).sees([review.issuing_unit]):
-            raise NotFound(f"没有编号为{review_id}的审查", code="review_not_found")
+            raise NotFound(f"没有编号为{review_id}的处罚撤销审查", code="review_not_found")
         return [describe(e) for e in ledger.review_history(review_id)]
 
     @post("/reviews/{review_id:uuid}/confirm", responses=ERRORS, operation_id="confirmReversal", status_code=200, sync_to_thread=True)
