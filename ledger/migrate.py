@@ -6,13 +6,16 @@ so running ``ledger migrate`` twice, or from two processes at once, is safe.
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 from yoyo import get_backend, read_migrations
 
 from ledger.settings import Settings
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# migrations/ is installed as the package ledger_migrations (setup.py), so
+# that a regular (non-editable) install finds its SQL files too.
+MIGRATIONS = Path(str(files("ledger_migrations")))
 
 
 def migrate(settings: Settings) -> list[str]:
