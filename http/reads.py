@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from ledger import commands as c
 from ledger.errors import Conflict, InvalidInput
 from ledger.scope import Reach, Scope, scope_for
+from ledger.statutory import assumed_note
 from ledger.values import CST, DeadlineClass, ServiceType, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
@@ -213,7 +214,8 @@ class CalendarController(Controller):
         """Due time(s) on the working-day calendar; ``provisional`` if a year's schedule is missing."""
         d = request.app.state.ledger.due(local_instant("from", start), deadline_class)
         return s.DueResponse(deadline_class=d.deadline_class.value, start=d.start, target=d.target, limit=d.limit,
-                             provisional=d.provisional, assumed_years=d.assumed_years)
+                             provisional=d.provisional, assumed_years=d.assumed_years,
+                             assumed=assumed_note(d.assumed_years))
 
     @post("/years", responses=ERRORS, operation_id="recordYearSchedule", status_code=200, sync_to_thread=True)
     def record_year(self, request: AnyRequest, data: JSONBody[s.YearScheduleBody]) -> Response[s.CommandResult]:

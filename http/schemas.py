@@ -130,6 +130,7 @@ class DueResponse(msgspec.Struct):
     limit: datetime
     provisional: bool
     assumed_years: tuple[int, ...]
+    assumed: str | None = None  # what a provisional deadline assumed (statutory days rest; 调休 unknown)
 
 # four lists and supervision (authority, version, review and filing ids come from the path)
 PublishEditionBody = _body(c.PublishCatalogueEdition, "PublishCatalogueEditionBody", exclude=("authority",))

@@ -58,8 +58,9 @@ def cmd_due(args: argparse.Namespace) -> int:
         print(f"目标时限 target: {out['target']}")
     print(f"最迟时限 limit:  {out['limit']}")
     if due.provisional:
-        years = "、".join(str(y) for y in due.assumed_years)
-        print(f"provisional: yes — {years}年的节假日安排尚未登记，暂按周一至周五计算")
+        from ledger.statutory import assumed_note
+
+        print(f"provisional: yes — {assumed_note(due.assumed_years)}")
     else:
         print("provisional: no")
     print(json.dumps(out, ensure_ascii=False))
@@ -103,7 +104,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         for year in sorted(schedules) if args.year is None else [args.year]:
             s = schedules.get(year)
             if s is None:
-                print(f"{year}: 未登记（按周一至周五计算，时限标记为暂定 provisional）")
+                from ledger.statutory import statutory_holidays
+
+                days = "、".join(f"{d.isoformat()}{name}" for d, name in statutory_holidays(year))
+                print(f"{year}: 未登记（周一至周五工作，法定节假日休息：{days or '无'}；调休未知，时限标记为暂定 provisional）")
                 continue
             holidays = "、".join(f"{h.day.isoformat()}{h.name}" for h in s.holidays if h.day.weekday() < 5)
             makeup = "、".join(d.isoformat() for d in s.makeup_workdays)
@@ -194,17 +198,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         state = {k: v for k, v in state.get("reviews", {}).items() if v["kind"]}
         data = reversals_csv(state.values())
     else:
-        import csv
-        import io
-
         from projections.audit import AUDIT
+        from projections.spreadsheet import csv_bytes
 
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(AUDIT.column_names)
-        for n in sorted(state):
-            writer.writerow(["" if v is None else v for v in state[n]])
-        data = ("\ufeff" + buf.getvalue()).encode("utf-8")
+        data = csv_bytes(AUDIT.column_names, (state[n] for n in sorted(state)))
     out = args.csv or f"{args.view}-asof-{cutoff}.csv"
     with open(out, "wb") as f:
         f.write(data)

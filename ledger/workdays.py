@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from ledger.errors import InvalidInput
+from ledger.statutory import statutory_holidays
 from ledger.values import CST, DeadlineClass, Due, Struct, check_instant
 
 
@@ -57,12 +58,15 @@ URGENT_HOURS = 24
 
 
 class WorkCalendarView:
-    """Answers "is this a working day?" from the recorded year schedules."""
+    """Answers "is this a working day?" from the recorded year schedules; a
+    year without one rests on the statutory holidays (``ledger.statutory``)
+    and works Monday to Friday otherwise."""
 
     def __init__(self, schedules: Mapping[int, YearSchedule]) -> None:
         self._known = set(schedules)
         self._rest = {h.day for s in schedules.values() for h in s.holidays}
         self._makeup = {d for s in schedules.values() for d in s.makeup_workdays}
+        self._assumed_rest: dict[int, frozenset[date]] = {}
 
     def knows(self, year: int) -> bool:
         return year in self._known
@@ -72,7 +76,15 @@ class WorkCalendarView:
             return True
         if day in self._rest:
             return False
+        if day.year not in self._known and day in self._statutory(day.year):
+            return False
         return day.weekday() < 5
+
+    def _statutory(self, year: int) -> frozenset[date]:
+        days = self._assumed_rest.get(year)
+        if days is None:
+            days = self._assumed_rest[year] = frozenset(d for d, _ in statutory_holidays(year))
+        return days
 
     def add_working_days(self, start: date, n: int) -> tuple[date, set[int]]:
         """The date of the nth working day after ``start`` (start excluded),

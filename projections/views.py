@@ -4,8 +4,6 @@ statistics. Queries only; nothing here changes a view."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from projections.audit import AUDIT, AuditProjection
 from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
 from projections.db import ViewDB
 from projections.runner import ensure_tables
+from projections.spreadsheet import csv_bytes
 from projections.supervision import FILING, REVIEW, SupervisionProjection
 
 REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -83,13 +82,8 @@ def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
 
 def registry_csv(rows: Iterable[Row], role: Role) -> bytes:
     """The registry as a CSV file (UTF-8 with BOM, so that Excel opens it)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([label for _, label in REGISTRY_COLUMNS])
-    for row in rows:
-        shown = display_registry_row(row, role)
-        writer.writerow(["" if shown.get(k) is None else shown[k] for k, _ in REGISTRY_COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    shown = (display_registry_row(row, role) for row in rows)
+    return csv_bytes([label for _, label in REGISTRY_COLUMNS], ([r.get(k) for k, _ in REGISTRY_COLUMNS] for r in shown))
 
 
 def registry_order(rows: Iterable[Row]) -> list[Row]:
@@ -173,14 +167,13 @@ def display_reversal(row: Row) -> dict[str, Any]:
 
 
 def reversals_csv(rows: Iterable[Row]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([label for _, label in REVERSAL_COLUMNS])
-    for r in sorted(rows, key=lambda r: (r["reversed_at"] or "", r["review_id"])):
+    def line(r: Row) -> list[Any]:
         d = display_reversal(r)
         d.update(kind=d["kind_label"], list_kind=d["list_label"], status=d["status_label"], major=_yes_no(r["major"]))
-        writer.writerow(["" if d[c] is None else d[c] for c, _ in REVERSAL_COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        return [d[c] for c, _ in REVERSAL_COLUMNS]
+
+    ordered = sorted(rows, key=lambda r: (r["reversed_at"] or "", r["review_id"]))
+    return csv_bytes([label for _, label in REVERSAL_COLUMNS], map(line, ordered))
 
 
 class Views:

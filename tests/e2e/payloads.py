@@ -179,7 +179,8 @@ def year_2027() -> dict[str, Any]:
     return {
         "schedule": {
             "year": 2027,
-            "holidays": [{"day": "2027-01-01", "name": "元旦"}],
+            # a test schedule: 元旦 bridged to Monday 4 January (not a statutory day)
+            "holidays": [{"day": "2027-01-01", "name": "元旦"}, {"day": "2027-01-04", "name": "元旦"}],
             "makeup_workdays": [],
             "source": "国务院办公厅关于2027年部分节假日安排的通知（测试）",
         }

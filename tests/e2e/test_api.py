@@ -426,7 +426,9 @@ def test_a_due_date_into_an_unrecorded_year_is_provisional_until_the_administrat
     before = api.get(REGISTRAR, url).json()
     assert before["provisional"] is True and before["assumed_years"] == [2027]
     assert before["start"] == "2026-12-30T10:00:00+08:00"
-    assert (before["target"], before["limit"]) == ("2027-01-04T23:59:59+08:00", "2027-01-06T23:59:59+08:00")
+    # 1 January is a statutory day: it rests before the year is recorded
+    assert (before["target"], before["limit"]) == ("2027-01-05T23:59:59+08:00", "2027-01-07T23:59:59+08:00")
+    assert "法定节假日" in before["assumed"] and "调休" in before["assumed"]
 
     with appends_nothing(api):
         refused(api, api.post(REGISTRAR, "/calendar/years", p.year_2027()), 403, "calendar_admin_only")
@@ -435,8 +437,9 @@ def test_a_due_date_into_an_unrecorded_year_is_provisional_until_the_administrat
 
     after = api.get(REGISTRAR, url).json()
     assert after["provisional"] is False and after["assumed_years"] == []
-    # 1 January 2027 is now a holiday: the 3rd and 5th working days move
-    assert (after["target"], after["limit"]) == ("2027-01-05T23:59:59+08:00", "2027-01-07T23:59:59+08:00")
+    # the recorded schedule also rests on 4 January: the 3rd and 5th working days move
+    assert (after["target"], after["limit"]) == ("2027-01-06T23:59:59+08:00", "2027-01-08T23:59:59+08:00")
+    assert after["assumed"] is None
     urgent = api.get(REGISTRAR, "/calendar/due", params={"from": "2026-12-30T10:00:00", "class": "urgent"}).json()
     assert urgent["limit"] == "2026-12-31T10:00:00+08:00"  # naive times are China Standard Time
     with appends_nothing(api):

@@ -88,11 +88,11 @@ def test_recording_a_year_recomputes_the_provisional_deadlines(store_settings):
         )
         due = ledger.get_case(case_id).due
         assert due.provisional and due.assumed_years == (2027,)
-        assert due.target.date() == date(2027, 1, 4)  # Mon–Fri assumed: 31 Dec, 1 Jan, 4 Jan
+        assert due.target.date() == date(2027, 1, 5)  # Mon–Fri less 元旦 assumed: 31 Dec, 4 Jan, 5 Jan
 
-        schedule = YearSchedule(
+        schedule = YearSchedule(  # a test schedule that also bridges Monday 4 January
             year=2027,
-            holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3)),
+            holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3, 4)),
             makeup_workdays=(),
             source="国办发明电〔2026〕（测试）",
         )
@@ -100,8 +100,8 @@ def test_recording_a_year_recomputes_the_provisional_deadlines(store_settings):
 
         case = ledger.get_case(case_id)
         assert not case.due.provisional
-        assert case.due.target.date() == date(2027, 1, 5)  # 31 Dec, 4 Jan, 5 Jan
-        assert case.due.limit.date() == date(2027, 1, 7)
+        assert case.due.target.date() == date(2027, 1, 6)  # 31 Dec, 5 Jan, 6 Jan
+        assert case.due.limit.date() == date(2027, 1, 8)
         last = ledger.history(case_id)[-1]
         assert type(last).__name__ == "DeadlineRecomputed"
         assert last.previous == due and last.envelope.basis == "国务院办公厅通知"

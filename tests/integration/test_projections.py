@@ -423,27 +423,29 @@ def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provision
         ledger.accept(ctx(REGISTRAR), c.AcceptCase(
             case_id=case_id, business_time=datetime(2026, 12, 30, 10, tzinfo=CST), deadline_class=DeadlineClass.GENERAL))
         project(store_settings)
-        now = datetime(2027, 1, 7, 12, 0, tzinfo=CST)
+        now = datetime(2027, 1, 8, 2, 0, tzinfo=CST)
         (before,) = views.queue(EVERY, "dispatch", now=now)
-        # Monday–Friday assumed for 2027: 31 Dec, 1 Jan, 4 Jan (target) … 5, 6 Jan (limit)
-        assert before["due_target"] == "2027-01-04T23:59:59+08:00"
-        assert before["due_at"] == "2027-01-06T23:59:59+08:00"
+        # Monday–Friday less the statutory days assumed for 2027 (1 Jan 元旦 rests):
+        # 31 Dec, 4, 5 Jan (target) … 6, 7 Jan (limit)
+        assert before["due_target"] == "2027-01-05T23:59:59+08:00"
+        assert before["due_at"] == "2027-01-07T23:59:59+08:00"
         assert before["provisional"] == 1 and before["overdue"] and not before["due_soon"]
         assert views.registry(console_scope(Reach.CASES, Role.REGISTRAR))[0]["provisional"] == "是"
 
+        # a test schedule that also bridges Monday 4 January (the statutory assumption did not know it)
         schedule = YearSchedule(
-            year=2027, holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3)),
+            year=2027, holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3, 4)),
             makeup_workdays=(), source="国办发明电（测试）",
         )
         result = ledger.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
         project(store_settings)
         (after,) = views.queue(EVERY, "dispatch", now=now)
-        # 1 January is a holiday now: 31 Dec, 4, 5 Jan (target) … 6, 7 Jan (limit)
-        assert after["due_target"] == "2027-01-05T23:59:59+08:00"
-        assert after["due_at"] == "2027-01-07T23:59:59+08:00"
+        # 1–4 January rest now: 31 Dec, 5, 6 Jan (target) … 7, 8 Jan (limit)
+        assert after["due_target"] == "2027-01-06T23:59:59+08:00"
+        assert after["due_at"] == "2027-01-08T23:59:59+08:00"
         assert after["provisional"] == 0 and not after["overdue"] and after["due_soon"]
         (row,) = views.registry_rows(EVERY)
-        assert (row["due_limit"], row["provisional"], row["state"]) == ("2027-01-07T23:59:59+08:00", 0, "accepted")
+        assert (row["due_limit"], row["provisional"], row["state"]) == ("2027-01-08T23:59:59+08:00", 0, "accepted")
         assert views.registry(console_scope(Reach.CASES, Role.REGISTRAR))[0]["provisional"] == "否"
         recomputed = views.audit(AUDIT_ALL, action="DeadlineRecomputed")
         assert [(r["case_id"], r["version"], r["actor_id"], r["basis"]) for r in recomputed] == [

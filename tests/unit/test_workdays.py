@@ -161,11 +161,11 @@ def test_chinese_calendar_itself_cannot_answer_for_2027():
         chinese_calendar.is_workday(date(2027, 1, 4))
 
 
-def test_an_acceptance_on_2026_12_30_is_due_provisionally_assuming_monday_to_friday_in_2027():
+def test_an_acceptance_on_2026_12_30_is_due_provisionally_assuming_monday_to_friday_less_the_statutory_days_in_2027():
     due = compute_due(at(2026, 12, 30), DeadlineClass.GENERAL, VIEW)
-    # 12-31 Thu (1), 2027-01-01 Fri assumed working (2), 01-04 Mon (3), 01-05 (4), 01-06 (5)
-    assert due.target == end_of(2027, 1, 4)
-    assert due.limit == end_of(2027, 1, 6)
+    # 12-31 Thu (1), 2027-01-01 Fri 元旦 (statutory: rest), 01-04 Mon (2), 01-05 (3), 01-06 (4), 01-07 (5)
+    assert due.target == end_of(2027, 1, 5)
+    assert due.limit == end_of(2027, 1, 7)
     assert due.provisional is True
     assert due.assumed_years == (2027,)
 
@@ -310,14 +310,14 @@ def test_ledger_due_prints_iso_times_and_a_provisional_due_into_2027(sqlite_env,
     out = capsys.readouterr().out
     assert "provisional: yes" in out
     assert "2027" in out
-    assert "目标时限 target: 2027-01-04T23:59:59+08:00" in out
-    assert "最迟时限 limit:  2027-01-06T23:59:59+08:00" in out
+    assert "目标时限 target: 2027-01-05T23:59:59+08:00" in out  # 2027-01-01 元旦 rests even before 2027 is recorded
+    assert "最迟时限 limit:  2027-01-07T23:59:59+08:00" in out
     data = json.loads(out.strip().splitlines()[-1])
     assert data == {
         "class": "general",
         "from": "2026-12-30T10:00:00+08:00",
-        "target": "2027-01-04T23:59:59+08:00",
-        "limit": "2027-01-06T23:59:59+08:00",
+        "target": "2027-01-05T23:59:59+08:00",
+        "limit": "2027-01-07T23:59:59+08:00",
         "provisional": True,
         "assumed_years": [2027],
     }

@@ -1,0 +1,33 @@
+"""Files that clerks open in Excel or WPS: CSV now, XLSX later.
+
+A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+is taken for a formula by spreadsheet programs (CSV/formula injection: an
+applicant named ``=HYPERLINK(…)`` would become a live link). Every such cell
+is written with a leading apostrophe, which shows the text as typed. The rule
+is deterministic, so an as-of export stays byte-equal and its SHA-256 stable;
+JSON reads keep the value as stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> str:
+    """The text of a cell, neutralised if a spreadsheet would evaluate it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV file as Excel opens it: UTF-8 with BOM, CRLF, every cell safe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
