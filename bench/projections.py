@@ -4,6 +4,7 @@ Measures, in one run:
   - raw notification read + decode speed (our EventSource, 5,000 per page)
   - rebuild (= catch-up from zero) throughput of the `cases` and `audit` views
   - registry query latency (p50/p99) with all events stored and projected
+  - the 登记簿 of one unit's quarter and of every unit's, paged (p50/p99, RSS)
   - the as-of registry for the instant halfway through the log (fold + CSV + hash)
   - building the seal (SHA-256 chain) and `verify` over the whole log
 and the peak memory (max RSS) of each, every step in its own forked process.
@@ -14,7 +15,7 @@ phone follow-up, rectification, reversal, refusal, withdrawal, correction),
 then their stored events are copied under fresh case ids with COPY until the
 target count is reached (form numbers repeat; the read side does not care).
 
-Usage: python bench/projections.py [--events 1000000] [--dsn ...] [--keep]
+Usage: python bench/projections.py [--events 1000000] [--dsn ...] [--keep] [--steps rebuild,register]
 The last line is JSON.
 """
 
@@ -59,6 +60,8 @@ from tests.builders import (  # noqa: E402
     fixed_clock,
     rated_case,
 )
+
+EVERY = console_scope(Reach.CASES)  # the console reads every unit
 
 
 def templates(settings: Settings) -> list[list[tuple]]:
@@ -197,6 +200,46 @@ def step_query(settings: Settings, q: mp.Queue) -> None:
            "max_ms_by_kind": {k: round(max(v), 2) for k, v in by_kind.items()}, "peak_rss_mb": _peak_mb()})
 
 
+def step_register(settings: Settings, q: mp.Queue) -> None:
+    """The 行政指导事项登记簿: pages (100 lines) among the first twenty of one
+    unit's quarter and of every unit's, as a bounded SQL query each."""
+    views = Views(settings)
+    with views.db.reading() as cur:
+        quarter, served = cur.execute(
+            "SELECT served_quarter, count(*) FROM registry WHERE served_quarter IS NOT NULL "
+            "GROUP BY served_quarter ORDER BY count(*) DESC LIMIT 1").fetchone()
+        unit = cur.scalar("SELECT unit FROM registry_unit GROUP BY unit ORDER BY count(*) DESC LIMIT 1")
+    year, qn = (int(x) for x in quarter.split("-Q"))
+    rss_before = _peak_mb()
+    rnd = random.Random(11)
+    by_kind: dict[str, list[float]] = {"unit+quarter": [], "all+quarter": [], "unit+year": []}
+    for i in range(600):
+        kind = ("unit+quarter", "all+quarter", "unit+year")[i % 3]
+        offset = 100 * rnd.randrange(0, 20)
+        t = time.perf_counter()
+        page = views.guidance_register(
+            EVERY, year, None if kind == "unit+year" else qn, unit=None if kind == "all+quarter" else unit,
+            limit=100, offset=offset,
+        )
+        by_kind[kind].append((time.perf_counter() - t) * 1000)
+        assert page and page[0]["seq"] == offset + 1
+    rss_after = _peak_mb()
+    # the way it was: every registry row into Python, filtered there (once)
+    from projections.views import guidance_register, quarter_bounds
+
+    t = time.perf_counter()
+    start, end = quarter_bounds(year, qn)
+    whole = guidance_register(r for r in views.registry_rows(EVERY) if r["served_at"] and start <= r["served_at"] < end)
+    old_ms = (time.perf_counter() - t) * 1000
+    views.close()
+    lat = sorted(x for v in by_kind.values() for x in v)
+    q.put({"old_way_all_rows_ms": round(old_ms, 1), "old_way_lines": len(whole), "old_way_peak_rss_mb": _peak_mb(),
+           "rss_after_mb": rss_after, "quarter": quarter, "served_in_quarter": served, "unit": unit, "queries": len(lat),
+           "p50_ms": round(statistics.median(lat), 2), "p99_ms": round(lat[int(len(lat) * 0.99) - 1], 2),
+           "p99_ms_by_kind": {k: round(sorted(v)[int(len(v) * 0.99) - 1], 2) for k, v in by_kind.items()},
+           "rss_before_mb": rss_before})
+
+
 def step_as_of(settings: Settings, q: mp.Queue) -> None:
     with psycopg.connect(settings.dsn) as conn:
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.pg_schema)))
@@ -227,7 +270,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    parser.add_argument("--steps", default="read,rebuild,seal,verify,query,register,as_of",
+                        help="comma-separated steps to run (rebuild is needed before query and register)")
     args = parser.parse_args()
+    steps = set(args.steps.split(","))
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     settings = Settings(backend="postgres", dsn=args.dsn, pg_schema=schema)
     migrate(settings)
@@ -237,23 +283,24 @@ def main() -> None:
         out["events"] = fill(settings, args.events)
         out["fill_seconds"] = round(time.perf_counter() - t, 1)
         print(f"stored {out['events']} events in {out['fill_seconds']} s", flush=True)
-        out["read_decode"] = run(step_read, settings)
-        print("read+decode:", out["read_decode"], flush=True)
-        out["rebuild_cases"] = run(step_rebuild, settings, "cases")
-        print("rebuild cases:", out["rebuild_cases"], flush=True)
-        out["rebuild_audit"] = run(step_rebuild, settings, "audit")
-        print("rebuild audit:", out["rebuild_audit"], flush=True)
-        out["seal"] = run(step_seal, settings)
-        print("seal (chain) build:", out["seal"], flush=True)
-        out["verify"] = run(step_verify, settings)
-        print("verify:", out["verify"], flush=True)
-        out["registry_query"] = run(step_query, settings)
-        print("registry query:", out["registry_query"], flush=True)
-        out["as_of_halfway"] = run(step_as_of, settings)
-        print("as-of halfway:", out["as_of_halfway"], flush=True)
-        rd = out["read_decode"]["read_decode_per_s"]
-        out["rebuild_cases_vs_read_decode"] = round(out["rebuild_cases"]["events_per_s"] / rd, 3)
-        out["rebuild_audit_vs_read_decode"] = round(out["rebuild_audit"]["events_per_s"] / rd, 3)
+        plan = [
+            ("read", "read_decode", step_read, ()),
+            ("rebuild", "rebuild_cases", step_rebuild, ("cases",)),
+            ("rebuild", "rebuild_audit", step_rebuild, ("audit",)),
+            ("seal", "seal", step_seal, ()),
+            ("verify", "verify", step_verify, ()),
+            ("query", "registry_query", step_query, ()),
+            ("register", "guidance_register", step_register, ()),
+            ("as_of", "as_of_halfway", step_as_of, ()),
+        ]
+        for step, key, fn, extra in plan:
+            if step in steps:
+                out[key] = run(fn, settings, *extra)
+                print(f"{key}:", out[key], flush=True)
+        if "read" in steps and "rebuild" in steps:
+            rd = out["read_decode"]["read_decode_per_s"]
+            out["rebuild_cases_vs_read_decode"] = round(out["rebuild_cases"]["events_per_s"] / rd, 3)
+            out["rebuild_audit_vs_read_decode"] = round(out["rebuild_audit"]["events_per_s"] / rd, 3)
     finally:
         if not args.keep:
             with psycopg.connect(args.dsn, autocommit=True) as conn:

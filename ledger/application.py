@@ -34,6 +34,8 @@ from ledger.errors import CaseNotFound, Conflict, InvalidInput, NotFound
 from ledger.freshness import Freshness
 from ledger.numbering import FormCounter
 from ledger.pg_recorder import GroupCommitPostgresRecorder
+from ledger.scope import Reach, sees, sees_case
+from ledger.text import check_fields
 from ledger.settings import APP_NAME, Settings
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.transcoder import MsgspecMapper
@@ -346,14 +348,14 @@ class Ledger(Application[UUID]):
     # ----------------------------------------------------------- supervision
 
     def confirm_reversal(self, ctx: c.Context, cmd: c.ConfirmReversal) -> Result:
-        review = self.review(cmd.review_id)
+        review = self._visible_review(ctx, cmd.review_id)
         review.confirm(self._envelope(ctx, cmd), cmd.comment)
         return msgspec.structs.replace(self._saved(review.case_id, review), record_id=review.id)
 
     def object_to_reversal(self, ctx: c.Context, cmd: c.ObjectToReversal) -> Result:
         for attempt in range(MAX_ATTEMPTS):
             envelope = self._envelope(ctx, cmd)
-            review = self.review(cmd.review_id)
+            review = self._visible_review(ctx, cmd.review_id)
             try:
                 counter = self._counter(envelope, FormKind.SUGGESTION_LETTER)
                 letter = review.object(envelope, counter, cmd.problems, cmd.suggestions, cmd.reply_due)
@@ -376,9 +378,17 @@ class Ledger(Application[UUID]):
         raise Conflict("编号分配繁忙，请稍后重试")
 
     def answer_objection(self, ctx: c.Context, cmd: c.AnswerObjection) -> Result:
-        review = self.review(cmd.review_id)
+        review = self._visible_review(ctx, cmd.review_id)
         review.answer(self._envelope(ctx, cmd), cmd.reply, cmd.measures)
         return msgspec.structs.replace(self._saved(review.case_id, review), record_id=review.id)
+
+    def _visible_review(self, ctx: c.Context, review_id: UUID) -> ReversalReview:
+        """A review for a command: one the actor may not see is answered as
+        unknown (404), before any rule of the review speaks."""
+        review = self.review(review_id)
+        if not sees(ctx.actor.role, ctx.actor.unit, Reach.SUPERVISION, [review.issuing_unit]):
+            raise NotFound(f"没有编号为{review_id}的处罚撤销审查", code="review_not_found")
+        return review
 
     def review(self, review_id: UUID) -> ReversalReview:
         try:
@@ -409,7 +419,7 @@ class Ledger(Application[UUID]):
         if self.exists(MajorDecisionFiling.create_id(envelope.actor.unit, cmd.decision_number.strip())):
             raise InvalidInput.one("decision_number", "duplicate", f"处罚决定{cmd.decision_number}已登记备案事项")
         if cmd.case_id is not None:
-            self._get_case(cmd.case_id)
+            self._visible_case(ctx, self._get_case(cmd.case_id))
         filing = MajorDecisionFiling.declare(
             envelope,
             self._view(self.calendar(for_update=False)),
@@ -426,7 +436,7 @@ class Ledger(Application[UUID]):
             filing = self.repository.get(cmd.filing_id)
         except AggregateNotFoundError:
             filing = None
-        if not isinstance(filing, MajorDecisionFiling):
+        if not isinstance(filing, MajorDecisionFiling) or not sees(ctx.actor.role, ctx.actor.unit, Reach.SUPERVISION, [filing.unit]):
             raise NotFound(f"没有编号为{cmd.filing_id}的备案事项", code="filing_not_found")
         filing.file(self._envelope(ctx, cmd), cmd.filed_on, cmd.reference)
         return msgspec.structs.replace(self._saved(None, filing), record_id=filing.id)
@@ -623,6 +633,7 @@ class Ledger(Application[UUID]):
     # ---------------------------------------------------------------- helpers
 
     def _envelope(self, ctx: c.Context, cmd: c.Command) -> Envelope:
+        check_fields(cmd)  # every command's text, before any rule: no control characters
         return make_envelope(ctx.actor, ctx.request_id, self.clock(), cmd.business_time, cmd.basis)
 
     def _get_case(self, case_id: UUID, *, version: int | None = None) -> GuidanceCase:
@@ -669,8 +680,15 @@ class Ledger(Application[UUID]):
             raise CaseNotFound(f"没有编号为{case_id}的案件")
         return case
 
-    def _load_case(self, cmd: c.CaseCommand) -> GuidanceCase:
-        case = self._current_case(cmd.case_id)
+    def _visible_case(self, ctx: c.Context, case: GuidanceCase) -> GuidanceCase:
+        """Visibility before any rule: a case the actor may not read is
+        answered as unknown (404), so commands reveal no more than reads."""
+        if not sees_case(ctx.actor.role, ctx.actor.unit, case.units):
+            raise CaseNotFound(f"没有编号为{case.id}的案件")
+        return case
+
+    def _load_case(self, ctx: c.Context, cmd: c.CaseCommand) -> GuidanceCase:
+        case = self._visible_case(ctx, self._current_case(cmd.case_id))
         if cmd.expected_version is not None and cmd.expected_version != case.version:
             raise Conflict(
                 f"案件已被他人修改（您看到的是第{cmd.expected_version}版，当前为第{case.version}版），请刷新后重试",
@@ -682,7 +700,7 @@ class Ledger(Application[UUID]):
         self, ctx: c.Context, cmd: c.CaseCommand, decide: Callable[[GuidanceCase, Envelope], Decision]
     ) -> Result:
         for attempt in range(MAX_ATTEMPTS):
-            case = self._load_case(cmd)
+            case = self._load_case(ctx, cmd)
             loaded_version = case.version
             envelope = self._envelope(ctx, cmd)
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ledger.errors import InvalidInput
+from ledger.text import blank
 from ledger.values import CST, Actor, Envelope, check_instant
 
 # Clocks of clerks' machines drift; a business time a little ahead of the
@@ -22,11 +23,11 @@ def make_envelope(
     if business_time > now + CLOCK_SKEW:
         raise InvalidInput.one("business_time", "in_future", "办理时间不能晚于当前时间")
     for field, value in (("actor.id", actor.id), ("actor.name", actor.name), ("actor.unit", actor.unit)):
-        if not value or not value.strip():
+        if blank(value):
             raise InvalidInput.one(field, "required", "操作人信息不完整")
     if not request_id:
         raise InvalidInput.one("request_id", "required", "缺少请求编号")
-    basis = basis.strip() if basis else None
+    basis = None if blank(basis) else basis.strip()
     return Envelope(
         actor=actor, request_id=request_id, business_time=business_time.astimezone(CST), basis=basis or None
     )

@@ -18,7 +18,10 @@ from ledger.catalogue import FourListsCatalogue
 from ledger.copying import CopiedByContainers
 from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
 from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
+from ledger.masking import IDENTIFIER_FIELDS
 from ledger.numbering import FormCounter
+from ledger.scope import UNMASKED_ROLES
+from ledger.text import blank
 from ledger.values import (
     CST,
     Applicant,
@@ -85,7 +88,7 @@ class EventRef(Struct):
 
 
 def _required(field: str, value: str, label: str) -> None:
-    if not value or not value.strip():
+    if blank(value):
         raise InvalidInput.one(field, "required", f"{label}不能为空")
 
 
@@ -269,7 +272,7 @@ class GuidanceCase(CopiedByContainers, Aggregate):
         """统筹派单: units and staff, a lead unit for a joint service, form and time."""
         self._check_step(envelope, (CaseState.ACCEPTED, CaseState.DISPATCHED), "派单")
         _require_role(envelope, Role.DISPATCHER)
-        if self.state is CaseState.DISPATCHED and not (redispatch_reason and redispatch_reason.strip()):
+        if self.state is CaseState.DISPATCHED and blank(redispatch_reason):
             raise InvalidInput.one("redispatch_reason", "required", "重新派单必须说明理由")
         if not assignments:
             raise InvalidInput.one("assignments", "required", "至少指派一个执法单位")
@@ -469,7 +472,7 @@ class GuidanceCase(CopiedByContainers, Aggregate):
             _required(f"items[{i}].description", item.description, "整改事项")
             if served_on and item.due_on < served_on:
                 raise InvalidInput.one(f"items[{i}].due_on", "before_service", "整改期限早于服务日期")
-            if item.status is RectificationStatus.DONE and not item.evidence.strip():
+            if item.status is RectificationStatus.DONE and blank(item.evidence):
                 raise InvalidInput.one(f"items[{i}].evidence", "required", "已整改事项须写明整改证据")
         self._rectification_tracked(envelope=envelope, rectification=rectification)
 
@@ -523,10 +526,10 @@ class GuidanceCase(CopiedByContainers, Aggregate):
             raise InvalidInput.one("cited.list", "list_mismatch", f"{verb}处罚应依据{allowed}")
         _required("cited.catalogue_version", reversal.cited.catalogue_version, "清单版本")
         _required("cited.item_number", reversal.cited.item_number, "清单事项序号")
-        if not reversal.conditions_met or not all(c.strip() for c in reversal.conditions_met):
+        if not reversal.conditions_met or any(blank(c) for c in reversal.conditions_met):
             raise InvalidInput.one("conditions_met", "required", "须写明符合的适用条件")
         _required("outcome", reversal.outcome, "处理结果")
-        if reversal.major and not reversal.new_decision_number.strip():
+        if reversal.major and blank(reversal.new_decision_number):
             raise InvalidInput.one("new_decision_number", "required", "重大行政处罚决定须填写新决定书文号（用于备案）")
         if len((reversal.explanation or "").strip()) < MIN_EXPLANATION_CHARS:
             raise InvalidInput.one(
@@ -586,8 +589,13 @@ class GuidanceCase(CopiedByContainers, Aggregate):
     def correct(self, envelope: Envelope, corrects_version: int, changes: tuple[FieldChange, ...]) -> None:
         """更正: a new event that names the event it corrects, what changes and
         why (``envelope.basis``). The corrected event is never touched."""
-        if _is_auditor(envelope):
-            raise NotAllowed("审计人员只读，不能更正", code="read_only_role")
+        role = envelope.actor.role
+        if role in (Role.AUDITOR, Role.ADMINISTRATOR, Role.SYSTEM):
+            raise NotAllowed(f"{role.label}不能更正案件记录", code="read_only_role")
+        # An identifier is corrected only by those who read it in full: for
+        # anyone else, "unchanged" would tell whether a guess matches.
+        if role not in UNMASKED_ROLES and any(ch.field in IDENTIFIER_FIELDS for ch in changes):
+            raise NotAllowed("证件号码只能由登记受理人员更正", code="identifier_correction_not_allowed")
         _required("basis", envelope.basis or "", "更正理由")
         ref = next((r for r in self.history if r.version == corrects_version), None)
         if ref is None:
@@ -625,7 +633,7 @@ class GuidanceCase(CopiedByContainers, Aggregate):
     def annotate(self, envelope: Envelope, note: str, about_version: int | None = None) -> None:
         """批注: a remark on the file, accepted in any state (also after archiving)."""
         role = envelope.actor.role
-        if role in (Role.AUDITOR, Role.ADMINISTRATOR):
+        if role in (Role.AUDITOR, Role.ADMINISTRATOR, Role.SYSTEM):
             raise NotAllowed(f"{role.label}不能批注案件", code="read_only_role")
         if role is Role.UNIT_STAFF:
             self._require_assigned(envelope)
@@ -710,10 +718,6 @@ def _require_role(envelope: Envelope, *roles: Role) -> None:
     if envelope.actor.role not in roles:
         names = "、".join(r.label for r in roles)
         raise NotAllowed(f"{envelope.actor.role.label}不能办理此事项，应由{names}办理", code="role_not_allowed")
-
-
-def _is_auditor(envelope: Envelope) -> bool:
-    return envelope.actor.role is Role.AUDITOR
 
 
 def _require_aware(field: str, value: datetime) -> None:

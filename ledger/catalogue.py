@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed
 from ledger.numbering import LEDGER_NAMESPACE
+from ledger.text import blank
 from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
 
 
@@ -86,7 +87,7 @@ class ItemInForce(Struct):
 
 
 def _text(field: str, value: str, label: str, errors: list[FieldError]) -> None:
-    if not value or not value.strip():
+    if blank(value):
         errors.append(FieldError(field, "required", f"{label}不能为空"))
 
 
@@ -97,7 +98,7 @@ def check_item(item: ListItem, lists: dict[str, ListDef], field: str, errors: li
         errors.append(FieldError(f"{field}.list_code", "unknown_list", f"没有代码为“{item.list_code}”的清单（可用：{known}）"))
     _text(f"{field}.number", item.number, "事项序号", errors)
     _text(f"{field}.violation", item.violation, "违法行为", errors)
-    if not item.conditions or not all(c.strip() for c in item.conditions):
+    if not item.conditions or any(blank(c) for c in item.conditions):
         errors.append(FieldError(f"{field}.conditions", "required", "至少列明一项适用条件，且不能为空"))
     elif len(set(item.conditions)) != len(item.conditions):
         errors.append(FieldError(f"{field}.conditions", "duplicate", "适用条件重复"))
@@ -238,7 +239,7 @@ class FourListsCatalogue(CopiedByContainers, Aggregate):
             raise InvalidInput.one("number", "already_repealed", f"该事项已于{last.valid_until + timedelta(days=1)}起废止")
         if effective_from <= last.valid_from:
             raise InvalidInput.one("effective_from", "not_after_revision", f"废止日期应晚于该事项现行文本的生效日期{last.valid_from}")
-        if not reason.strip():
+        if blank(reason):
             raise InvalidInput.one("reason", "required", "废止原因不能为空")
         self._item_repealed(envelope=envelope, version=version, list_code=list_code, number=number, effective_from=effective_from, reason=reason.strip())
 
@@ -256,7 +257,7 @@ class FourListsCatalogue(CopiedByContainers, Aggregate):
             raise InvalidInput.one("version", "already_ended", f"该版本已于{end}后失效")
         if effective_from <= edition.effective_from:
             raise InvalidInput.one("effective_from", "before_edition", "废止日期应晚于该版本生效日期")
-        if not reason.strip():
+        if blank(reason):
             raise InvalidInput.one("reason", "required", "废止原因不能为空")
         self._edition_repealed(envelope=envelope, version=version, effective_from=effective_from, reason=reason.strip())
 
@@ -397,7 +398,7 @@ class FourListsCatalogue(CopiedByContainers, Aggregate):
         if self.legal_review_required or reversal.major:
             why = "重大行政处罚决定须经法制审核" if reversal.major else f"{self.authority}要求适用四张清单须经法制审核"
             reviewer = reversal.legal_reviewer
-            if reviewer is None or not reviewer.id.strip() or not reviewer.name.strip():
+            if reviewer is None or blank(reviewer.id) or blank(reviewer.name):
                 raise InvalidInput.one("legal_reviewer", "legal_review_required", f"{why}，请填写法制审核人员")
             if reviewer.id == envelope.actor.id:
                 raise InvalidInput.one("legal_reviewer", "self_review", "法制审核人员不能是承办人本人")

@@ -15,9 +15,11 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import LEDGER_NAMESPACE
+from ledger.text import blank
 from ledger.values import Envelope, LabelledEnum, Role
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+UNIT_NAME_SEPARATORS = frozenset("、|")
 
 
 class UnitKind(LabelledEnum):
@@ -42,8 +44,11 @@ class Unit(CopiedByContainers, Aggregate):
     @classmethod
     def register(cls, envelope: Envelope, name: str, kind: UnitKind) -> Unit:
         _require_admin(envelope)
-        if not name or not name.strip() or len(name.strip()) > 100:
+        if blank(name) or len(name.strip()) > 100:
             raise InvalidInput.one("name", "required", "单位名称不能为空，且不超过100个字")
+        if UNIT_NAME_SEPARATORS.intersection(name):
+            # the views list a case's units joined by these; a name holding one could not be told apart
+            raise InvalidInput.one("name", "separator", "单位名称不能包含“、”或“|”")
         return cls(envelope=envelope, name=name.strip(), kind=kind)
 
     @event("Registered")
@@ -64,7 +69,7 @@ class User(CopiedByContainers, Aggregate):
         _require_admin(envelope)
         if not USERNAME.match(username or ""):
             raise InvalidInput.one("username", "username_format", "用户名为2至32位小写字母、数字、点、下划线或连字符")
-        if not display_name or not display_name.strip():
+        if blank(display_name):
             raise InvalidInput.one("display_name", "required", "姓名不能为空")
         if role is Role.SYSTEM:
             raise InvalidInput.one("role", "reserved_role", "系统角色不能分配给用户")

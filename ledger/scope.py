@@ -96,12 +96,18 @@ def scope_for(role: Role, unit: str, reach: Reach) -> Scope:
     return Scope(role, reach, None)
 
 
-def sees_case(role: Role, unit: str, case_units: Iterable[str]) -> bool:
-    """Whether a user may know that a case exists (reads and commands alike)."""
+def sees(role: Role, unit: str, reach: Reach, units: Iterable[str]) -> bool:
+    """Whether a user may know that a record of ``units`` exists (reads and
+    commands alike: what a user may not read, a command answers as unknown)."""
     try:
-        return scope_for(role, unit, Reach.CASES).sees(case_units)
+        return scope_for(role, unit, reach).sees(units)
     except NotAllowed:
         return False
+
+
+def sees_case(role: Role, unit: str, case_units: Iterable[str]) -> bool:
+    """Whether a user may know that a case (dispatched to ``case_units``) exists."""
+    return sees(role, unit, Reach.CASES, case_units)
 
 
 def console_scope(reach: Reach, role: Role = Role.SUPERVISOR) -> Scope:

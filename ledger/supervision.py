@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import FormCounter, LEDGER_NAMESPACE
+from ledger.text import blank
 from ledger.values import CST, Envelope, FormNumber, LabelledEnum, Role
 from ledger.workdays import WorkCalendarView
 
@@ -37,7 +38,7 @@ def _day(envelope: Envelope) -> date:
 
 
 def _text(field: str, value: str, label: str) -> str:
-    if not value or not value.strip():
+    if blank(value):
         raise InvalidInput.one(field, "required", f"{label}不能为空")
     return value.strip()
 

@@ -278,10 +278,11 @@ def test_a_booked_but_unaccepted_case_cannot_be_dispatched(memory_ledger):
     rejected(memory_ledger, case_id, lambda: memory_ledger.dispatch(ctx(DISPATCHER), dispatch_cmd(case_id)), WrongState)
 
 
-def test_an_undispatched_case_cannot_be_served(memory_ledger):
+def test_an_undispatched_case_is_unknown_to_unit_staff_and_cannot_be_served(memory_ledger):
+    # visibility comes before state: no unit has the case yet, so no unit learns its state
     case_id = accepted_case(memory_ledger)
     rejected(
-        memory_ledger, case_id, lambda: memory_ledger.serve(ctx(MARKET_STAFF), serve_cmd(case_id)), WrongState, "wrong_state"
+        memory_ledger, case_id, lambda: memory_ledger.serve(ctx(MARKET_STAFF), serve_cmd(case_id)), CaseNotFound, "case_not_found"
     )
 
 
@@ -484,8 +485,8 @@ def test_staff_of_a_unit_not_dispatched_cannot_serve(memory_ledger):
         memory_ledger,
         case_id,
         lambda: memory_ledger.serve(ctx(FIRE_STAFF), serve_cmd(case_id, staff=(Person(id="s2", name="孙浩"),))),
-        NotAllowed,
-        "unit_not_assigned",
+        CaseNotFound,  # another unit's case is unknown to them, as in reads
+        "case_not_found",
     )
 
 
@@ -608,7 +609,7 @@ def test_unit_staff_cannot_rate_by_phone_follow_up(memory_ledger):
 def test_staff_of_another_unit_cannot_record_the_rating(memory_ledger):
     case_id = served_case(memory_ledger)
     rejected(
-        memory_ledger, case_id, lambda: memory_ledger.rate(ctx(FIRE_STAFF), rate_cmd(case_id)), NotAllowed, "unit_not_assigned"
+        memory_ledger, case_id, lambda: memory_ledger.rate(ctx(FIRE_STAFF), rate_cmd(case_id)), CaseNotFound, "case_not_found"
     )
 
 
@@ -654,7 +655,7 @@ def test_a_phone_service_cannot_be_recorded_as_on_site(memory_ledger):
 def test_a_follow_up_by_a_unit_not_assigned_is_refused(memory_ledger):
     case_id = rated_case(memory_ledger)
     rejected(
-        memory_ledger, case_id, lambda: memory_ledger.follow_up(ctx(FIRE_STAFF), follow_up_cmd(case_id)), NotAllowed, "unit_not_assigned"
+        memory_ledger, case_id, lambda: memory_ledger.follow_up(ctx(FIRE_STAFF), follow_up_cmd(case_id)), CaseNotFound, "case_not_found"
     )
 
 
@@ -685,7 +686,7 @@ def test_a_follow_up_cannot_be_dated_after_today_or_before_the_service(memory_le
 def test_rectification_is_tracked_only_by_an_assigned_unit(memory_ledger):
     case_id = rated_case(memory_ledger)
     rejected(
-        memory_ledger, case_id, lambda: memory_ledger.track_rectification(ctx(FIRE_STAFF), track_cmd(case_id)), NotAllowed, "unit_not_assigned"
+        memory_ledger, case_id, lambda: memory_ledger.track_rectification(ctx(FIRE_STAFF), track_cmd(case_id)), CaseNotFound, "case_not_found"
     )
     rejected(
         memory_ledger, case_id, lambda: memory_ledger.track_rectification(ctx(REGISTRAR), track_cmd(case_id)), NotAllowed, "role_not_allowed"
@@ -952,6 +953,10 @@ def test_a_step_given_by_the_wrong_role_is_not_allowed(memory_ledger, actor, com
         "serve": serve_cmd,
         "withdraw": withdraw_cmd,
     }[command](case_id)
+    if actor.role.value == "unit_staff" and command in ("accept", "refuse", "dispatch"):
+        # not dispatched to any unit yet: unit staff do not see the case at all
+        rejected(memory_ledger, case_id, lambda: getattr(memory_ledger, command)(ctx(actor), cmd), CaseNotFound, "case_not_found")
+        return
     rejected(memory_ledger, case_id, lambda: getattr(memory_ledger, command)(ctx(actor), cmd), NotAllowed, "role_not_allowed")
 
 

@@ -385,15 +385,36 @@ def test_a_catalogue_needs_a_registered_unit_and_changes_need_a_published_catalo
 
 
 def test_a_reversal_needs_the_issuing_units_catalogue(memory_ledger):
+    from ledger.values import Assignment, DeadlineClass, ServiceForm
+    from tests.builders import DISPATCHER, REGISTRAR, T0, book_cmd, publish_catalogues, serve_cmd
+
     register_unit(memory_ledger, FIRE)
-    case_id = rated_case(memory_ledger, joint=True)  # publishes for both; use a unit without one
+    publish_catalogues(memory_ledger)  # the market's and the fire brigade's; not the other unit's
     register_unit(memory_ledger, OTHER_STAFF.unit)
+    # a case served by a unit that has published no four lists
+    case_id = memory_ledger.book(ctx(REGISTRAR), book_cmd()).case_id
+    memory_ledger.accept(ctx(REGISTRAR), c.AcceptCase(
+        case_id=case_id, business_time=T0 + timedelta(minutes=10), deadline_class=DeadlineClass.GENERAL))
+    staff = (Person(id=OTHER_STAFF.id, name=OTHER_STAFF.name),)
+    memory_ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+        case_id=case_id, business_time=T0 + timedelta(hours=1), assignments=(Assignment(unit=OTHER_STAFF.unit, staff=staff),),
+        form=ServiceForm.ONSITE_VISIT, agreed_time=T0 + timedelta(days=2)))
+    memory_ledger.serve(ctx(OTHER_STAFF), serve_cmd(case_id, staff=staff))
     invalid(
         memory_ledger,
         lambda: memory_ledger.revoke_penalty(ctx(OTHER_STAFF), revoke_cmd(case_id, decision=decision(unit=OTHER_STAFF.unit))),
         "cited.catalogue_version",
         "no_catalogue",
         case_id,
+    )
+
+
+def test_a_unit_not_on_the_case_cannot_learn_of_it_by_reversing_a_penalty(memory_ledger):
+    case_id = rated_case(memory_ledger)  # the market regulator's
+    refused(
+        memory_ledger,
+        lambda: memory_ledger.revoke_penalty(ctx(FIRE_STAFF), revoke_cmd(case_id, decision=decision(unit=FIRE))),
+        CaseNotFound, "case_not_found", case_id,
     )
 
 
@@ -684,8 +705,11 @@ def answer_cmd(review_id, **over) -> c.AnswerObjection:
 @pytest.mark.parametrize("actor", [MARKET_STAFF, FIRE_STAFF, AUDITOR, REGISTRAR, DISPATCHER, ADMIN], ids=lambda a: a.role.value + a.id)
 def test_only_supervisors_confirm_or_object(memory_ledger, actor):
     _, (review_id,) = reversed_case(memory_ledger, "张市监罚〔2025〕118号")
-    refused(memory_ledger, lambda: memory_ledger.confirm_reversal(ctx(actor), c.ConfirmReversal(review_id=review_id)), NotAllowed, "supervisor_only")
-    refused(memory_ledger, lambda: memory_ledger.object_to_reversal(ctx(actor), object_cmd(review_id)), NotAllowed, "supervisor_only")
+    # who may not read the review (another unit's staff, the registrar, the dispatcher, the
+    # administrator) is answered as for an unknown review; who may read it is told the rule
+    error, code = (NotAllowed, "supervisor_only") if actor in (MARKET_STAFF, AUDITOR) else (NotFound, "review_not_found")
+    refused(memory_ledger, lambda: memory_ledger.confirm_reversal(ctx(actor), c.ConfirmReversal(review_id=review_id)), error, code)
+    refused(memory_ledger, lambda: memory_ledger.object_to_reversal(ctx(actor), object_cmd(review_id)), error, code)
     assert memory_ledger.review(review_id).status is ReviewStatus.PENDING
     memory_ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=review_id, comment="符合规定"))
     assert memory_ledger.review(review_id).status is ReviewStatus.CONFIRMED
@@ -726,7 +750,8 @@ def test_an_invalid_objection_is_refused_and_uses_up_no_letter_number(memory_led
 def test_only_the_issuing_units_staff_answer_an_objection(memory_ledger, actor):
     _, (review_id,) = reversed_case(memory_ledger, "张市监罚〔2025〕118号")
     memory_ledger.object_to_reversal(ctx(SUPERVISOR), object_cmd(review_id))
-    refused(memory_ledger, lambda: memory_ledger.answer_objection(ctx(actor), answer_cmd(review_id)), NotAllowed, "issuing_unit_only")
+    error, code = (NotAllowed, "issuing_unit_only") if actor is SUPERVISOR else (NotFound, "review_not_found")
+    refused(memory_ledger, lambda: memory_ledger.answer_objection(ctx(actor), answer_cmd(review_id)), error, code)
     invalid(memory_ledger, lambda: memory_ledger.answer_objection(ctx(MARKET_STAFF), answer_cmd(review_id, reply=" ")), "reply", "required")
     memory_ledger.answer_objection(ctx(MARKET_STAFF), answer_cmd(review_id))
     assert memory_ledger.review(review_id).status is ReviewStatus.ANSWERED
@@ -795,8 +820,9 @@ def test_filing_is_by_the_units_own_staff_not_before_the_decision_not_in_the_fut
     filing_id = MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕7号")
     assert memory_ledger.repository.get(filing_id).due_on == date(2026, 11, 4)
     ledger = memory_ledger
-    for actor in (FIRE_STAFF, SUPERVISOR, ADMIN):
-        refused(ledger, lambda: ledger.file_major_decision(ctx(actor), file_cmd(filing_id, date(2026, 11, 2))), NotAllowed, "issuing_unit_only")
+    refused(ledger, lambda: ledger.file_major_decision(ctx(SUPERVISOR), file_cmd(filing_id, date(2026, 11, 2))), NotAllowed, "issuing_unit_only")
+    for actor in (FIRE_STAFF, ADMIN):  # who may not read the filing: as for an unknown one
+        refused(ledger, lambda: ledger.file_major_decision(ctx(actor), file_cmd(filing_id, date(2026, 11, 2))), NotFound, "filing_not_found")
     invalid(ledger, lambda: ledger.file_major_decision(ctx(MARKET_STAFF), file_cmd(filing_id, date(2026, 10, 19))), "filed_on", "before_decision")
     invalid(ledger, lambda: ledger.file_major_decision(ctx(MARKET_STAFF), file_cmd(filing_id, date(2026, 11, 21))), "filed_on", "in_future")
     invalid(ledger, lambda: ledger.file_major_decision(ctx(MARKET_STAFF), file_cmd(filing_id, date(2026, 11, 2), reference=" ")), "reference", "required")

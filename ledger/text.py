@@ -1,0 +1,61 @@
+"""Text as the ledger accepts it, in every field of every command.
+
+Refused anywhere: C0 and C1 control characters other than tab and newline
+(a NUL, an ESC sequence or a bell in a name would be stored and exported as
+typed), and the bidirectional overrides and isolates (U+202A–U+202E,
+U+2066–U+2069), which make a name display as something else. A browser's
+CRLF newlines are newlines. For required fields, a value of only whitespace
+and invisible format characters (zero-width space, joiners, BOM…) is blank.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import msgspec
+
+from ledger.errors import InvalidInput
+
+BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+ALLOWED_CONTROLS = frozenset("\t\n")
+
+
+def _forbidden(ch: str) -> bool:
+    code = ord(ch)
+    if ch in ALLOWED_CONTROLS:
+        return False
+    return code < 0x20 or 0x7F <= code <= 0x9F or ch in BIDI_CONTROLS
+
+
+def check_text(value: str, field: str) -> None:
+    """Raise ``InvalidInput`` on ``field`` if ``value`` holds a refused character."""
+    if value.isprintable() and not BIDI_CONTROLS.intersection(value):
+        return  # the common case, at C speed
+    text = value.replace("\r\n", "\n")
+    bad = next((ch for ch in text if _forbidden(ch)), None)
+    if bad is not None:
+        raise InvalidInput.one(field, "control_character", f"含有不允许的控制字符（U+{ord(bad):04X}），请删除后重新输入")
+
+
+def check_fields(obj: Any, field: str = "") -> None:
+    """``check_text`` on every string inside a command (Structs, tuples,
+    lists, dicts), each reported with its path, e.g. ``changes[0].new``."""
+    if isinstance(obj, str):
+        check_text(obj, field or "text")
+    elif isinstance(obj, msgspec.Struct):
+        for name in obj.__struct_fields__:
+            check_fields(getattr(obj, name), f"{field}.{name}" if field else name)
+    elif isinstance(obj, (tuple, list)):
+        for i, item in enumerate(obj):
+            check_fields(item, f"{field}[{i}]")
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            check_fields(item, f"{field}.{key}" if field else str(key))
+
+
+def blank(value: str | None) -> bool:
+    """No visible content: empty, whitespace, or invisible format characters only."""
+    if not value:
+        return True
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)
