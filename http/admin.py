@@ -17,7 +17,7 @@ from ledger import commands as c
 from ledger.errors import NotAllowed, NotFound
 from ledger.values import Role
 from ledger_http import schemas as s
-from ledger_http.auth import AuthUser
+from ledger_http.auth import AuthUser, change_password, sign_in
 from ledger_http.errors import ERRORS
 from ledger_http.cases import execute
 from projections.runner import wait_for as wait_for_views
@@ -31,34 +31,26 @@ class AuthController(Controller):
 
     @post("/login", responses=ERRORS, operation_id="login", status_code=200, sync_to_thread=True, exclude_from_auth=True)
     def login(self, request: Request[Any, Any, Any], data: JSONBody[s.LoginBody]) -> s.TokenResponse:
-        """Exchange a username and password for a bearer token (throttled after failures)."""
+        """Exchange a username and password for a bearer token (throttled after
+        failures, per username and client address). After an administrator's
+        reset, the token opens only ``/auth/password`` until a new one is chosen."""
         state = request.app.state
-        state.throttle.check(data.username)
-        try:
-            user = state.ledger.get_user(data.username)
-        except NotFound:
-            user = None
-        if not state.credentials.verify(data.username, data.password) or user is None or not user.active:
-            state.throttle.failed(data.username)
-            raise NotAuthorizedException("用户名或密码错误")
-        state.throttle.succeeded(data.username)
+        user = sign_in(request, data.username, data.password)
         auth: JWTAuth = state.jwt
         expires: timedelta = auth.default_token_expiration
-        token = auth.create_token(identifier=user.username, token_expiration=expires)
+        token = auth.create_token(identifier=user.username, token_expiration=expires,
+                                  token_extras={"gen": user.credential_generation})
         return s.TokenResponse(access_token=token, token_type="Bearer", expires_in=int(expires.total_seconds()),
-                               username=user.username, role=user.role.value, unit=user.unit)
+                               username=user.username, role=user.role.value, unit=user.unit,
+                               must_change_password=user.must_change_password)
 
     @post("/password", responses=ERRORS, operation_id="setPassword", status_code=200, sync_to_thread=True)
     def set_password(self, request: AnyRequest, data: JSONBody[s.PasswordBody]) -> s.CommandResult:
-        """Set one's own password (or, as administrator, anyone's)."""
-        username = data.username or request.user.username
-        if username != request.user.username and request.user.role is not Role.ADMINISTRATOR:
-            raise NotAllowed("只能修改自己的密码", code="own_password_only")
-        state = request.app.state
-        state.ledger.get_user(username)
-        state.credentials.set_password(username, data.new_password)
-        ctx = c.Context(actor=request.user.actor, request_id=uuid.uuid4().hex)
-        r = state.ledger.record_password_set(ctx, username)
+        """Change one's own password (the current one required), or, as
+        administrator, reset another user's (who must then choose their own at
+        the next sign-in; the reset is in the audit log). Either way every
+        token and session issued before stops working."""
+        r = change_password(request, data.username or request.user.username, data.new_password, data.current_password)
         return s.CommandResult(case_id=None, version=r.version, notification_id=r.notification_id)
 
     @get("/me", responses=ERRORS, operation_id="whoAmI", sync_to_thread=False)
@@ -132,6 +124,11 @@ class AdminController(Controller):
         """Change a user's role or unit (administrator)."""
         fields = msgspec.structs.asdict(data) | {"username": username}
         return execute(request, "assign_user", c.AssignUser(**fields))
+
+    @post("/users/{username:str}/confirmation", responses=ERRORS, operation_id="confirmGrant", status_code=200, sync_to_thread=True)
+    def confirm(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
+        """Confirm a role (or a new account) another administrator proposed (four eyes)."""
+        return execute(request, "confirm_grant", c.ConfirmGrant(username=username))
 
     @post("/users/{username:str}/disable", responses=ERRORS, operation_id="disableUser", status_code=200, sync_to_thread=True)
     def disable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:

@@ -35,7 +35,8 @@ def execute(request: AnyRequest, method: str, command: Any, status: int = 200) -
         r = getattr(state.ledger, method)(ctx, command)
         return msgspec.json.encode(
             s.CommandResult(
-                case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number, record_id=r.record_id
+                case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number,
+                record_id=r.record_id, pending=r.pending,
             )
         )
 

@@ -7,7 +7,7 @@ The body of each case command is its command Struct without ``case_id``
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -69,6 +69,7 @@ class CommandResult(msgspec.Struct):
     notification_id: int
     number: str | None = None
     record_id: UUID | None = None  # the review a reversal opened, a filing, a catalogue
+    pending: bool = False  # a grant waiting for another administrator's confirmation
 
 
 class CaseView(msgspec.Struct):
@@ -104,14 +105,21 @@ class CaseView(msgspec.Struct):
     annotations: int
 
 
+# Bounded, so that no login can make the server hold megabytes (usernames
+# are at most 32 characters; passwords are hashed whole by argon2).
+Username = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Password = Annotated[str, msgspec.Meta(max_length=256)]
+
+
 class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
-    username: str
-    password: str
+    username: Username
+    password: Password
 
 
 class PasswordBody(msgspec.Struct, forbid_unknown_fields=True):
-    new_password: str
-    username: str | None = None  # an administrator may reset someone else's
+    new_password: Password
+    current_password: Password | None = None  # required to change one's own
+    username: Username | None = None  # an administrator may reset someone else's
 
 
 class TokenResponse(msgspec.Struct):
@@ -121,6 +129,7 @@ class TokenResponse(msgspec.Struct):
     username: str
     role: str
     unit: str
+    must_change_password: bool = False  # after a reset: only /auth/password is open until then
 
 
 class DueResponse(msgspec.Struct):

@@ -24,12 +24,13 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, RecordConflictError
+from eventsourcing.utils import get_topic
 
 from ledger import commands as c
 from ledger.audit import make_envelope
 from ledger.case import GuidanceCase
 from ledger.catalogue import FourListsCatalogue
-from ledger.directory import Unit, User
+from ledger.directory import ROSTER_ID, AdminRoster, Unit, User
 from ledger.errors import CaseNotFound, Conflict, InvalidInput, NotFound
 from ledger.freshness import Freshness
 from ledger.numbering import FormCounter
@@ -60,6 +61,8 @@ class Result(msgspec.Struct, frozen=True, kw_only=True):
     # the record the command created or changed when it is not the case
     # itself: the review opened by a reversal, a filing, a catalogue
     record_id: UUID | None = None
+    # the change waits for another administrator's confirmation (a grant)
+    pending: bool = False
 
 
 Decision = tuple[list[Aggregate], str | None]
@@ -540,21 +543,33 @@ class Ledger(Application[UUID]):
         if self.exists(User.create_id(cmd.username)):
             raise InvalidInput.one("username", "duplicate", f"用户名“{cmd.username}”已被使用")
         self.get_unit(cmd.unit)
-        user = User.register(envelope, cmd.username, cmd.display_name, cmd.role, cmd.unit)
-        return self._saved_user(user)
+        roster = self._roster(envelope)
+        user = User.register(
+            envelope, cmd.username, cmd.display_name, cmd.role, cmd.unit,
+            four_eyes=bool(roster.others_than(envelope.actor.id)),
+        )
+        return self._saved_user(user, roster, envelope, pending=user.pending is not None)
 
     def assign_user(self, ctx: c.Context, cmd: c.AssignUser) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         self.get_unit(cmd.unit)
-        user.assign(envelope, cmd.role, cmd.unit)
-        return self._saved_user(user)
+        roster = self._roster(envelope)
+        done = user.assign(envelope, cmd.role, cmd.unit, four_eyes=bool(roster.others_than(envelope.actor.id)))
+        return self._saved_user(user, roster, envelope, pending=not done)
+
+    def confirm_grant(self, ctx: c.Context, cmd: c.ConfirmGrant) -> Result:
+        """A second administrator confirms a proposed grant (or a new account)."""
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        user.confirm_grant(envelope)
+        return self._saved_user(user, self._roster(envelope), envelope)
 
     def set_user_active(self, ctx: c.Context, cmd: c.SetUserActive) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         (user.enable if cmd.active else user.disable)(envelope)
-        return self._saved_user(user)
+        return self._saved_user(user, self._roster(envelope), envelope)
 
     def record_password_set(self, ctx: c.Context, username: str) -> Result:
         envelope = self._envelope(ctx, c.Command())
@@ -562,11 +577,33 @@ class Ledger(Application[UUID]):
         user.record_password_set(envelope)
         return self._saved_user(user)
 
-    def _saved_user(self, user: User) -> Result:
+    def _saved_user(
+        self, user: User, roster: AdminRoster | None = None, envelope: Envelope | None = None, *, pending: bool = False
+    ) -> Result:
+        """Save a user, and the roster of administrators brought in line with it."""
+        if roster is not None and envelope is not None:
+            roster.update(envelope, user)
         try:
-            return self._saved(None, user)
+            result = self._saved(None, user, *([roster] if roster is not None else []))
         finally:
             self._recent_users.pop(user.username, None)  # this process sees its own change at once
+        return msgspec.structs.replace(result, version=user.version, pending=pending)
+
+    def _roster(self, envelope: Envelope) -> AdminRoster:
+        """The roster of active administrators; in a store recorded before it
+        existed, made once from the users in the log."""
+        try:
+            return self.repository.get(ROSTER_ID)
+        except AggregateNotFoundError:
+            pass
+        topic = get_topic(User.Registered)
+        ids, start = [], 1
+        while batch := self.recorder.select_notifications(start=start, limit=1000, topics=[topic]):
+            ids += [n.originator_id for n in batch]
+            start = batch[-1].id + 1
+        users = [self.repository.get(i) for i in ids]
+        admins = tuple(sorted(u.username for u in users if u.can_sign_in and u.role is Role.ADMINISTRATOR))
+        return AdminRoster(envelope=envelope, admins=admins)
 
     def current_user(self, username: str) -> User:
         """The user for authenticating a request. Read again at most every

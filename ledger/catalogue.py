@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed
+from ledger.money import money_problem
 from ledger.numbering import LEDGER_NAMESPACE
 from ledger.text import blank
 from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
@@ -105,11 +106,16 @@ def check_item(item: ListItem, lists: dict[str, ListDef], field: str, errors: li
     _text(f"{field}.breached", item.breached, "违反的法律条款", errors)
     _text(f"{field}.penalty_basis", item.penalty_basis, "处罚依据", errors)
     lo, hi = item.fine_min_yuan, item.fine_max_yuan
+    bad = False
+    for name, amount in (("fine_min_yuan", lo), ("fine_max_yuan", hi)):
+        problem = money_problem(amount) if amount is not None else None
+        if problem is not None:
+            errors.append(FieldError(f"{field}.{name}", *problem))
+            bad = True
     if (lo is None) != (hi is None):
         errors.append(FieldError(f"{field}.fine_max_yuan", "incomplete_range", "罚款幅度须同时填写下限和上限"))
-    elif lo is not None and hi is not None:
-        if not (lo.is_finite() and hi.is_finite()) or lo < 0 or hi < lo:
-            errors.append(FieldError(f"{field}.fine_min_yuan", "bad_range", "罚款幅度应为下限≤上限的非负金额"))
+    elif lo is not None and hi is not None and not bad and hi < lo:
+        errors.append(FieldError(f"{field}.fine_min_yuan", "bad_range", "罚款幅度应为下限≤上限的非负金额"))
 
 
 def require_editor(actor: Actor, authority: str) -> None:
@@ -411,8 +417,8 @@ class FourListsCatalogue(CopiedByContainers, Aggregate):
             if fine is not None:
                 raise InvalidInput.one("new_fine_yuan", "not_for_revocation", f"适用{kind.label}应撤销，不应有罚款")
             return
-        if fine is not None and (not fine.is_finite() or fine < 0):
-            raise InvalidInput.one("new_fine_yuan", "bad_amount", "罚款金额应为非负数")
+        if fine is not None and (problem := money_problem(fine)) is not None:
+            raise InvalidInput.one("new_fine_yuan", *problem)
         lo, hi = item.fine_min_yuan, item.fine_max_yuan
         if lo is None or hi is None:
             return  # not a fine with a range: the written sanction is all there is

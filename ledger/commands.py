@@ -163,6 +163,12 @@ class AssignUser(Command, frozen=True, kw_only=True):
     unit: str
 
 
+class ConfirmGrant(Command, frozen=True, kw_only=True):
+    """A second administrator confirms a proposed role (or a new account)."""
+
+    username: str
+
+
 class SetUserActive(Command, frozen=True, kw_only=True):
     username: str
     active: bool

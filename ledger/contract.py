@@ -19,7 +19,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.case import GuidanceCase
 from ledger.catalogue import FourListsCatalogue
-from ledger.directory import Unit, User
+from ledger.directory import AdminRoster, Unit, User
 from ledger.numbering import FormCounter
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
@@ -31,6 +31,7 @@ AGGREGATES = (
     ProvisionalDeadlines,
     Unit,
     User,
+    AdminRoster,
     FourListsCatalogue,
     ReversalReview,
     MajorDecisionFiling,

@@ -16,7 +16,7 @@ from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import LEDGER_NAMESPACE
 from ledger.text import blank
-from ledger.values import Envelope, LabelledEnum, Role
+from ledger.values import Envelope, LabelledEnum, Role, Struct
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 UNIT_NAME_SEPARATORS = frozenset("、|")
@@ -57,15 +57,41 @@ class Unit(CopiedByContainers, Aggregate):
         self.kind = kind
 
 
+class PendingGrant(Struct):
+    """A role (in a unit) proposed by one administrator, waiting for another's
+    confirmation; ``initial``: the account itself waits (a new user)."""
+
+    role: Role
+    unit: str
+    proposed_by: str
+    reason: str | None
+    initial: bool
+
+
+def reads_case_data(role: Role) -> bool:
+    """Every role but the administrator's reads case data (``ledger.scope``)."""
+    return role not in (Role.ADMINISTRATOR, Role.SYSTEM)
+
+
 class User(CopiedByContainers, Aggregate):
-    """A person who uses the ledger, in one role, for one unit."""
+    """A person who uses the ledger, in one role, for one unit.
+
+    Granting a role that reads case data is a four-eyes step whenever another
+    active administrator exists: the grant is proposed (with its reason) and
+    takes effect only when a second administrator confirms it; nobody changes
+    their own role. ``credential_generation`` counts the password changes: a
+    token or session issued before the last one no longer admits its holder."""
 
     @staticmethod
     def create_id(username: str) -> UUID:
         return uuid5(LEDGER_NAMESPACE, f"user/{username}")
 
     @classmethod
-    def register(cls, envelope: Envelope, username: str, display_name: str, role: Role, unit: str) -> User:
+    def register(
+        cls, envelope: Envelope, username: str, display_name: str, role: Role, unit: str, *, four_eyes: bool = False
+    ) -> User:
+        """``four_eyes``: another active administrator exists, so a user in a
+        role that reads case data waits for their confirmation."""
         _require_admin(envelope)
         if not USERNAME.match(username or ""):
             raise InvalidInput.one("username", "username_format", "用户名为2至32位小写字母、数字、点、下划线或连字符")
@@ -73,7 +99,10 @@ class User(CopiedByContainers, Aggregate):
             raise InvalidInput.one("display_name", "required", "姓名不能为空")
         if role is Role.SYSTEM:
             raise InvalidInput.one("role", "reserved_role", "系统角色不能分配给用户")
-        return cls(envelope=envelope, username=username, display_name=display_name.strip(), role=role, unit=unit)
+        user = cls(envelope=envelope, username=username, display_name=display_name.strip(), role=role, unit=unit)
+        if four_eyes and reads_case_data(role) and envelope.actor.role is Role.ADMINISTRATOR:
+            user._grant_proposed(envelope=envelope, role=role, unit=unit, initial=True)
+        return user
 
     @event("Registered")
     def __init__(self, envelope: Envelope, username: str, display_name: str, role: Role, unit: str) -> None:
@@ -83,22 +112,64 @@ class User(CopiedByContainers, Aggregate):
         self.unit = unit
         self.active = True
         self.password_set = False
+        self.pending: PendingGrant | None = None
+        self.credential_generation = 0
+        self.must_change_password = False
 
-    def assign(self, envelope: Envelope, role: Role, unit: str) -> None:
+    @property
+    def can_sign_in(self) -> bool:
+        """Active, and not a new account still waiting for a second administrator."""
+        return self.active and not (self.pending is not None and self.pending.initial)
+
+    def assign(self, envelope: Envelope, role: Role, unit: str, *, four_eyes: bool = False) -> bool:
+        """Change the role or unit; True if it took effect, False if it now
+        waits for another administrator's confirmation (``four_eyes``)."""
         _require_admin(envelope)
+        if envelope.actor.id == self.username:
+            raise NotAllowed("不能修改自己的角色或单位，请由其他系统管理员办理", code="own_assignment")
         if role is Role.SYSTEM:
             raise InvalidInput.one("role", "reserved_role", "系统角色不能分配给用户")
         if (role, unit) == (self.role, self.unit):
             raise InvalidInput.one("role", "unchanged", "角色和单位没有变化")
+        if reads_case_data(role) and envelope.actor.role is Role.ADMINISTRATOR:
+            if blank(envelope.basis):
+                raise InvalidInput.one("basis", "required", "授予可查阅案件数据的角色须写明理由")
+            if four_eyes:
+                self._grant_proposed(envelope=envelope, role=role, unit=unit, initial=False)
+                return False
         self._assigned(envelope=envelope, role=role, unit=unit)
+        return True
 
     @event("Assigned")
     def _assigned(self, envelope: Envelope, role: Role, unit: str) -> None:
         self.role = role
         self.unit = unit
+        self.pending = None
+
+    @event("GrantProposed")
+    def _grant_proposed(self, envelope: Envelope, role: Role, unit: str, initial: bool) -> None:
+        self.pending = PendingGrant(role=role, unit=unit, proposed_by=envelope.actor.id, reason=envelope.basis, initial=initial)
+
+    def confirm_grant(self, envelope: Envelope) -> None:
+        """A second administrator confirms the pending grant."""
+        _require_admin(envelope)
+        if self.pending is None:
+            raise WrongState("该用户没有待确认的授权", code="nothing_pending")
+        if envelope.actor.id in (self.pending.proposed_by, self.username):
+            raise NotAllowed("授权须由提出人以外的另一名系统管理员确认", code="four_eyes")
+        self._grant_confirmed(envelope=envelope)
+
+    @event("GrantConfirmed")
+    def _grant_confirmed(self, envelope: Envelope) -> None:
+        if self.pending is not None:
+            self.role = self.pending.role
+            self.unit = self.pending.unit
+        self.pending = None
 
     def disable(self, envelope: Envelope) -> None:
         _require_admin(envelope)
+        if envelope.actor.id == self.username:
+            raise NotAllowed("不能停用自己的账户", code="own_account")
         if not self.active:
             raise WrongState("该用户已停用", code="already_disabled")
         self._disabled(envelope=envelope)
@@ -118,11 +189,59 @@ class User(CopiedByContainers, Aggregate):
         self.active = True
 
     def record_password_set(self, envelope: Envelope) -> None:
-        """The user (or an administrator) set a new password."""
-        if envelope.actor.role not in (Role.ADMINISTRATOR, Role.SYSTEM) and envelope.actor.id != self.username:
+        """The user set a new password of their own; or an administrator (or
+        the system, at set-up) set it for them — a reset by an administrator
+        makes the user choose their own at the next sign-in."""
+        if envelope.actor.id == self.username:
+            self._password_set(envelope=envelope)
+        elif envelope.actor.role is Role.SYSTEM:
+            self._password_set(envelope=envelope)
+        elif envelope.actor.role is Role.ADMINISTRATOR:
+            self._password_reset(envelope=envelope)
+        else:
             raise NotAllowed("只能修改自己的密码", code="own_password_only")
-        self._password_set(envelope=envelope)
 
     @event("PasswordSet")
     def _password_set(self, envelope: Envelope) -> None:
         self.password_set = True
+        self.credential_generation += 1
+        self.must_change_password = False
+
+    @event("PasswordReset")
+    def _password_reset(self, envelope: Envelope) -> None:
+        self.password_set = True
+        self.credential_generation += 1
+        self.must_change_password = True
+
+
+ROSTER_ID = uuid5(LEDGER_NAMESPACE, "directory/administrators")
+
+
+class AdminRoster(CopiedByContainers, Aggregate):
+    """The active administrators (usernames), kept with every change that
+    makes or unmakes one: whether a second one exists decides whether a grant
+    needs another administrator's confirmation."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return ROSTER_ID
+
+    @event("Started")
+    def __init__(self, envelope: Envelope, admins: tuple[str, ...]) -> None:
+        self.admins = admins
+
+    def others_than(self, username: str) -> tuple[str, ...]:
+        return tuple(a for a in self.admins if a != username)
+
+    def update(self, envelope: Envelope, user: User) -> bool:
+        """Bring the roster in line with ``user``; True if it changed."""
+        admin = user.can_sign_in and user.role is Role.ADMINISTRATOR
+        admins = tuple(sorted({*self.admins, user.username} if admin else set(self.admins) - {user.username}))
+        if admins == self.admins:
+            return False
+        self._changed(envelope=envelope, admins=admins)
+        return True
+
+    @event("Changed")
+    def _changed(self, envelope: Envelope, admins: tuple[str, ...]) -> None:
+        self.admins = admins

@@ -22,7 +22,7 @@ UNMASKED_ROLES = frozenset({Role.REGISTRAR, Role.SUPERVISOR})
 
 # The audit log's aggregates that are no case data: an administrator reads
 # who changed units, users, the calendar and the four lists, nothing more.
-ADMIN_AUDIT_AGGREGATES = ("unit", "user", "calendar", "catalogue")
+ADMIN_AUDIT_AGGREGATES = ("unit", "user", "admin_roster", "calendar", "catalogue")
 
 
 class Reach(Enum):

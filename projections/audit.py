@@ -38,6 +38,7 @@ AGGREGATE_NAMES = {
     "ProvisionalDeadlines": "provisional_index",
     "Unit": "unit",
     "User": "user",
+    "AdminRoster": "admin_roster",
     "FourListsCatalogue": "catalogue",
     "ReversalReview": "reversal_review",
     "MajorDecisionFiling": "major_filing",

@@ -60,6 +60,7 @@ OPERATIONS = [
     ("GET", "/admin/users"),
     ("POST", "/admin/users"),
     ("POST", "/admin/users/{username}/assignment"),
+    ("POST", "/admin/users/{username}/confirmation"),
     ("POST", "/admin/users/{username}/disable"),
     ("POST", "/admin/users/{username}/enable"),
     ("POST", "/cases"),

@@ -365,13 +365,18 @@ def test_supervision_reads_are_for_supervisors_auditors_and_the_units_own_staff(
 def test_review_actions_are_for_supervisors_answers_for_the_issuing_units_staff_filing_for_the_units_own(api: Api) -> None:
     rid = demo_review(api)
     with appends_nothing(api):
-        for user in (MARKET_STAFF, FIRE_STAFF, AUDITOR, REGISTRAR, ADMIN):
+        for user in (MARKET_STAFF, AUDITOR):  # they read the review: told the rule
             refused(api.post(user, f"/supervision/reviews/{rid}/confirm", {}), 403, "supervisor_only")
             refused(api.post(user, f"/supervision/reviews/{rid}/objections", objection()), 403, "supervisor_only")
+        for user in (FIRE_STAFF, REGISTRAR, ADMIN):  # they may not read it: as for an unknown review
+            refused(api.post(user, f"/supervision/reviews/{rid}/confirm", {}), 404, "review_not_found")
+            refused(api.post(user, f"/supervision/reviews/{rid}/objections", objection()), 404, "review_not_found")
     api.ok(SUPERVISOR, f"/supervision/reviews/{rid}/objections", objection())
     with appends_nothing(api):
-        for user in (SUPERVISOR, FIRE_STAFF, AUDITOR, REGISTRAR, ADMIN):
+        for user in (SUPERVISOR, AUDITOR):
             refused(api.post(user, f"/supervision/reviews/{rid}/answers", {"reply": "已整改"}), 403, "issuing_unit_only")
+        for user in (FIRE_STAFF, REGISTRAR, ADMIN):
+            refused(api.post(user, f"/supervision/reviews/{rid}/answers", {"reply": "已整改"}), 404, "review_not_found")
         for user in (SUPERVISOR, REGISTRAR, AUDITOR, ADMIN):
             r = api.post(user, "/supervision/filings", {"decision_number": "淄张市监罚〔2026〕1号", "decided_on": p.today(),
                                                          "party": "某公司", "summary": "吊销许可证"})
@@ -380,9 +385,11 @@ def test_review_actions_are_for_supervisors_answers_for_the_issuing_units_staff_
                                                   "party": "某公司", "summary": "吊销许可证"}, status=201)
     fid = str(MajorDecisionFiling.create_id(MARKET, "淄张市监罚〔2026〕1号"))
     with appends_nothing(api):
-        for user in (FIRE_STAFF, SUPERVISOR, ADMIN):
+        r = api.post(SUPERVISOR, f"/supervision/filings/{fid}/file", {"filed_on": p.today(), "reference": "备案1"})
+        refused(r, 403, "issuing_unit_only")
+        for user in (FIRE_STAFF, ADMIN):  # they may not read the filing: as for an unknown one
             r = api.post(user, f"/supervision/filings/{fid}/file", {"filed_on": p.today(), "reference": "备案1"})
-            refused(r, 403, "issuing_unit_only")
+            refused(r, 404, "filing_not_found")
         refused(api.post(MARKET_STAFF, "/supervision/filings", {"decision_number": "淄张市监罚〔2026〕1号",
                                                                 "decided_on": p.today(), "party": "某公司", "summary": "x"}),
                 422, "invalid_input")
@@ -528,7 +535,7 @@ def test_unit_staff_see_only_their_own_units_reversals_statistics_and_filings(ap
     market_rid = review_id(cid, "淄张市监罚〔2025〕130号")
     api.ok(SUPERVISOR, f"/supervision/reviews/{market_rid}/objections", objection())
     with appends_nothing(api):
-        refused(api.post(FIRE_STAFF, f"/supervision/reviews/{market_rid}/answers", {"reply": "代为答复"}), 403, "issuing_unit_only")
+        refused(api.post(FIRE_STAFF, f"/supervision/reviews/{market_rid}/answers", {"reply": "代为答复"}), 404, "review_not_found")
 
 
 def test_the_history_of_a_major_reversal_shows_its_filing_even_if_the_new_number_was_typed_with_spaces(api: Api) -> None:

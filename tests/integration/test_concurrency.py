@@ -28,8 +28,8 @@ class RacingLedger(Ledger):
     name = Ledger.name  # same event table
     barrier: threading.Barrier
 
-    def _load_case(self, cmd):
-        case = super()._load_case(cmd)
+    def _load_case(self, ctx, cmd):
+        case = super()._load_case(ctx, cmd)
         self.barrier.wait(timeout=10)
         return case
 

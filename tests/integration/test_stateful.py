@@ -35,7 +35,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from ledger import commands as c
 from ledger.application import Ledger, Result
-from ledger.errors import Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
+from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
 from ledger.migrate import migrate
 from ledger.numbering import FormCounter
 from ledger.settings import Settings
@@ -110,6 +110,15 @@ class CaseModel:
     annotations: int = 0
     withdrawn: bool = False
     refused: bool = False
+
+
+def hidden(model: CaseModel, actor: Any) -> Expected:
+    """Visibility before every rule: unit staff do not see a case that is not
+    dispatched to their unit, so any command of theirs on it is 404."""
+    units = () if model.joint is None else ((MARKET, FIRE) if model.joint else (MARKET,))
+    if actor.role is Role.UNIT_STAFF and actor.unit not in units:
+        return CaseNotFound, "case_not_found"
+    return None
 
 
 def in_states(model: CaseModel, *states: CaseState) -> Expected:
@@ -276,7 +285,7 @@ class LedgerMachine(RuleBasedStateMachine):
         fire unit (not assigned, or assigned but not the lead)."""
         model, at = self.models[case], self.tick()
         actor = FIRE_STAFF if by_fire else MARKET_STAFF
-        expected = in_states(model, CaseState.DISPATCHED)
+        expected = hidden(model, actor) or in_states(model, CaseState.DISPATCHED)
         if expected is None and by_fire:
             expected = (NotAllowed, "lead_unit_only" if model.joint else "unit_not_assigned")
         cmd = serve_cmd(case, joint=bool(model.joint), business_time=at)
@@ -291,7 +300,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def rate(self, case: UUID, method: RatingMethod, by_registrar: bool) -> None:
         model, at = self.models[case], self.tick()
         actor = REGISTRAR if by_registrar else MARKET_STAFF
-        expected = in_states(model, CaseState.SERVED)
+        expected = hidden(model, actor) or in_states(model, CaseState.SERVED)
         if expected is None and method is RatingMethod.PHONE_FOLLOW_UP and not by_registrar:
             expected = (NotAllowed, "role_not_allowed")
         cmd = rate_cmd(case, business_time=at, method=method)
@@ -305,9 +314,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(case=any_case, actor=st.sampled_from([REGISTRAR, MARKET_STAFF, OTHER_STAFF]))
     def follow_up(self, case: UUID, actor: Any) -> None:
         model, at = self.models[case], self.tick()
-        expected = in_states(model, *AFTER_SERVICE)
-        if expected is None and actor is OTHER_STAFF:
-            expected = (NotAllowed, "unit_not_assigned")
+        expected = hidden(model, actor) or in_states(model, *AFTER_SERVICE)
         cmd = c.RecordFollowUp(
             case_id=case,
             business_time=at,
@@ -328,7 +335,7 @@ class LedgerMachine(RuleBasedStateMachine):
         cmd = c.TrackRectification(
             case_id=case, business_time=at, rectification=Rectification(penalty_decision=decision, items=(item,))
         )
-        expected = in_states(model, *AFTER_SERVICE)
+        expected = hidden(model, MARKET_STAFF) or in_states(model, *AFTER_SERVICE)
         if self.run(
             case, expected, "RectificationTracked", lambda: self.ledger.track_rectification(ctx(MARKET_STAFF), cmd)
         ):
@@ -337,7 +344,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(case=any_case, number=st.sampled_from(DECISIONS))
     def revoke(self, case: UUID, number: str) -> None:
         model, at = self.models[case], self.tick()
-        expected = in_states(model, *AFTER_SERVICE)
+        expected = hidden(model, MARKET_STAFF) or in_states(model, *AFTER_SERVICE)
         if expected is None and number in model.reversed:
             expected = (WrongState, "already_reversed")
         decision = PenaltyDecision(
@@ -379,8 +386,8 @@ class LedgerMachine(RuleBasedStateMachine):
         only by the recording unit and only to a different value."""
         model, at = self.models[case], self.tick()
         actor = MARKET_STAFF if by_market else REGISTRAR
-        expected: Expected = None
-        if by_market:
+        expected: Expected = hidden(model, actor)
+        if expected is None and by_market:
             expected = (NotAllowed, "recording_unit_only")
         elif new == model.needs:
             expected = (InvalidInput, None)
@@ -405,9 +412,8 @@ class LedgerMachine(RuleBasedStateMachine):
         expected: Expected = None
         if actor is AUDITOR:
             expected = (NotAllowed, "read_only_role")
-        elif actor.role is Role.UNIT_STAFF and (model.joint is None or (actor.unit == FIRE and not model.joint)):
-            # unit staff annotate only cases dispatched to their unit
-            expected = (NotAllowed, "unit_not_assigned")
+        elif hidden(model, actor):
+            expected = hidden(model, actor)  # unit staff annotate only cases dispatched to their unit
         elif about == 999:
             expected = (InvalidInput, None)
         cmd = c.AnnotateCase(case_id=case, business_time=at, note="已电话确认", about_version=about)
