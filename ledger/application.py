@@ -36,7 +36,7 @@ from ledger.freshness import Freshness
 from ledger.numbering import FormCounter
 from ledger.pg_recorder import GroupCommitPostgresRecorder
 from ledger.scope import Reach, sees, sees_case
-from ledger.text import check_fields
+from ledger.inputs import check_fields
 from ledger.settings import APP_NAME, Settings
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.transcoder import MsgspecMapper

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ledger.errors import InvalidInput
-from ledger.text import blank
+from ledger.inputs import blank
 from ledger.values import CST, Actor, Envelope, check_instant
 
 # Clocks of clerks' machines drift; a business time a little ahead of the

@@ -21,7 +21,7 @@ from ledger.identifiers import validate_phone, validate_resident_id, validate_us
 from ledger.masking import IDENTIFIER_FIELDS
 from ledger.numbering import FormCounter
 from ledger.scope import UNMASKED_ROLES
-from ledger.text import blank
+from ledger.inputs import blank
 from ledger.values import (
     CST,
     Applicant,

@@ -24,7 +24,7 @@ from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed
 from ledger.money import money_problem
 from ledger.numbering import LEDGER_NAMESPACE
-from ledger.text import blank
+from ledger.inputs import blank
 from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
 
 

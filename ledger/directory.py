@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import LEDGER_NAMESPACE
-from ledger.text import blank
+from ledger.inputs import blank
 from ledger.values import Envelope, LabelledEnum, Role, Struct
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

@@ -24,7 +24,7 @@ def mask_personal(data: Any, *, individual: bool) -> Any:
     """A copy of ``data`` (builtins: dicts, lists, strings…) with every
     resident ID number masked. ``individual``: the case's applicant is a
     person, so a correction of ``applicant.id_number`` changes a resident ID."""
-    if isinstance(data, list):
+    if isinstance(data, (list, tuple)):  # msgspec.to_builtins keeps tuples
         return [mask_personal(v, individual=individual) for v in data]
     if not isinstance(data, dict):
         return data

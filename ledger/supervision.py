@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.numbering import FormCounter, LEDGER_NAMESPACE
-from ledger.text import blank
+from ledger.inputs import blank
 from ledger.values import CST, Envelope, FormNumber, LabelledEnum, Role
 from ledger.workdays import WorkCalendarView
 

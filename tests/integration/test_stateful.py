@@ -387,10 +387,11 @@ class LedgerMachine(RuleBasedStateMachine):
         model, at = self.models[case], self.tick()
         actor = MARKET_STAFF if by_market else REGISTRAR
         expected: Expected = hidden(model, actor)
-        if expected is None and by_market:
-            expected = (NotAllowed, "recording_unit_only")
-        elif new == model.needs:
-            expected = (InvalidInput, None)
+        if expected is None:
+            if by_market:
+                expected = (NotAllowed, "recording_unit_only")
+            elif new == model.needs:
+                expected = (InvalidInput, None)
         cmd = c.CorrectRecord(
             case_id=case,
             business_time=at,

@@ -514,6 +514,25 @@ def test_a_remade_fine_must_fit_the_list(memory_ledger, list_, fine, code):
         invalid(memory_ledger, lambda: memory_ledger.remake_penalty(ctx(MARKET_STAFF), cmd), "new_fine_yuan", code, case_id)
 
 
+@pytest.mark.parametrize(
+    ("fine", "code"),
+    [("1E+31", "amount_too_large"), ("1000000000000.01", "amount_too_large"), ("1500.005", "too_many_decimals"),
+     ("NaN", "bad_amount"), ("Infinity", "bad_amount")],
+)
+def test_a_remade_fine_out_of_bounds_is_refused_on_its_field_never_a_crash(memory_ledger, fine, code):
+    case_id = rated_case(memory_ledger)
+    cmd = fined_remake_cmd(case_id, FourList.LIGHTER, fine)
+    invalid(memory_ledger, lambda: memory_ledger.remake_penalty(ctx(MARKET_STAFF), cmd), "new_fine_yuan", code, case_id)
+
+
+def test_a_fine_range_beyond_the_bound_cannot_be_published_so_a_remake_cannot_crash_on_it(memory_ledger):
+    rated_case(memory_ledger)
+    huge = msgspec.structs.replace(item12(), fine_min_yuan=Decimal("0"), fine_max_yuan=Decimal("1E+30"))
+    invalid(memory_ledger, lambda: amend(memory_ledger, huge, date(2025, 7, 1)), "item.fine_max_yuan", "amount_too_large")
+    fen = msgspec.structs.replace(item12(), fine_min_yuan=Decimal("0.001"), fine_max_yuan=Decimal("10"))
+    invalid(memory_ledger, lambda: amend(memory_ledger, fen, date(2025, 7, 1)), "item.fine_min_yuan", "too_many_decimals")
+
+
 def test_a_revocation_under_a_no_penalty_list_carries_no_fine(memory_ledger):
     case_id = rated_case(memory_ledger)
     invalid(

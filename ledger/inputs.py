@@ -1,4 +1,4 @@
-"""Text as the ledger accepts it, in every field of every command.
+"""Text and dates as the ledger accepts them, in every field of every command.
 
 Refused anywhere: C0 and C1 control characters other than tab and newline
 (a NUL, an ESC sequence or a bell in a name would be stored and exported as
@@ -6,16 +6,20 @@ typed), and the bidirectional overrides and isolates (U+202A–U+202E,
 U+2066–U+2069), which make a name display as something else. A browser's
 CRLF newlines are newlines. For required fields, a value of only whitespace
 and invisible format characters (zero-width space, joiners, BOM…) is blank.
+Every date and time lies within the ledger's years (1990–2100), like the
+business time of every event.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
 
 from ledger.errors import InvalidInput
+from ledger.values import EARLIEST_YEAR, LATEST_YEAR
 
 BIDI_CONTROLS = frozenset(chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 ALLOWED_CONTROLS = frozenset("\t\n")
@@ -40,9 +44,14 @@ def check_text(value: str, field: str) -> None:
 
 def check_fields(obj: Any, field: str = "") -> None:
     """``check_text`` on every string inside a command (Structs, tuples,
-    lists, dicts), each reported with its path, e.g. ``changes[0].new``."""
+    lists, dicts), and the range of every date and time, each reported with
+    its path, e.g. ``changes[0].new``."""
     if isinstance(obj, str):
         check_text(obj, field or "text")
+    elif isinstance(obj, date):  # datetimes too
+        if not EARLIEST_YEAR <= obj.year <= LATEST_YEAR:
+            what = "时间" if isinstance(obj, datetime) else "日期"
+            raise InvalidInput.one(field, "out_of_range", f"{what}应在{EARLIEST_YEAR}年至{LATEST_YEAR}年之间")
     elif isinstance(obj, msgspec.Struct):
         for name in obj.__struct_fields__:
             check_fields(getattr(obj, name), f"{field}.{name}" if field else name)
