@@ -23,7 +23,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger.migrate import migrate  # noqa: E402
+from ledger.store.migrate import migrate  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 
 CALL = (

@@ -45,14 +45,14 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ledger.migrate import migrate  # noqa: E402
+from ledger.store.migrate import migrate  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 from tests.builders import VALID_USCC  # noqa: E402
 
 SERVER = """
 import sys, uvicorn
 from ledger.application import Ledger
-from ledger.bootstrap import seed_demo
+from ledger.demo import seed_demo
 from ledger.settings import Settings
 from ledger_http.app import create_app
 settings = Settings.from_env()
@@ -65,7 +65,7 @@ def stats():  # at shutdown: uvicorn re-raises SIGTERM once it has stopped
     if gc is not None:
         print("GROUPS", gc.requests, gc.groups, gc.largest_group, ledger.recorder.conflicts, flush=True)
 app.on_shutdown.append(stats)
-from ledger.runtime import tune_gc
+from ledger.cli.runtime import tune_gc
 tune_gc()  # as ledger serve does
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 """

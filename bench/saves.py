@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.bui
 
 from ledger import commands as c  # noqa: E402
 from ledger.application import Ledger
-from ledger.migrate import migrate
+from ledger.store.migrate import migrate
 from ledger.settings import Settings
 from ledger.values import DeadlineClass
 from tests.builders import REGISTRAR, T0, book_cmd, ctx, fixed_clock

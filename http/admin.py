@@ -112,30 +112,30 @@ class AdminController(Controller):
     @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
     def register_unit(self, request: AnyRequest, data: JSONBody[s.UnitBody]) -> Response[s.CommandResult]:
         """Register a unit (administrator)."""
-        return execute(request, "register_unit", c.RegisterUnit(**msgspec.structs.asdict(data)), status=201)
+        return execute(request, c.RegisterUnit(**msgspec.structs.asdict(data)), status=201)
 
     @post("/users", responses=ERRORS, operation_id="registerUser", status_code=201, sync_to_thread=True)
     def register_user(self, request: AnyRequest, data: JSONBody[s.UserBody]) -> Response[s.CommandResult]:
         """Register a user with one role in one unit (administrator)."""
-        return execute(request, "register_user", c.RegisterUser(**msgspec.structs.asdict(data)), status=201)
+        return execute(request, c.RegisterUser(**msgspec.structs.asdict(data)), status=201)
 
     @post("/users/{username:str}/assignment", responses=ERRORS, operation_id="assignUser", status_code=200, sync_to_thread=True)
     def assign(self, request: AnyRequest, username: FromPath[str], data: JSONBody[s.AssignBody]) -> Response[s.CommandResult]:
         """Change a user's role or unit (administrator)."""
         fields = msgspec.structs.asdict(data) | {"username": username}
-        return execute(request, "assign_user", c.AssignUser(**fields))
+        return execute(request, c.AssignUser(**fields))
 
     @post("/users/{username:str}/confirmation", responses=ERRORS, operation_id="confirmGrant", status_code=200, sync_to_thread=True)
     def confirm(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Confirm a role (or a new account) another administrator proposed (four eyes)."""
-        return execute(request, "confirm_grant", c.ConfirmGrant(username=username))
+        return execute(request, c.ConfirmGrant(username=username))
 
     @post("/users/{username:str}/disable", responses=ERRORS, operation_id="disableUser", status_code=200, sync_to_thread=True)
     def disable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Disable a user; their tokens stop working at once (administrator)."""
-        return execute(request, "set_user_active", c.SetUserActive(username=username, active=False))
+        return execute(request, c.SetUserActive(username=username, active=False))
 
     @post("/users/{username:str}/enable", responses=ERRORS, operation_id="enableUser", status_code=200, sync_to_thread=True)
     def enable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Enable a disabled user (administrator)."""
-        return execute(request, "set_user_active", c.SetUserActive(username=username, active=True))
+        return execute(request, c.SetUserActive(username=username, active=True))

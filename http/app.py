@@ -21,7 +21,8 @@ from litestar.security.jwt import JWTAuth
 from ledger.application import Ledger
 from ledger.settings import Settings
 from ledger_http.admin import AdminController, AuthController
-from ledger_http.auth import AuthUser, CachedToken, CredentialStore, LoginThrottle, retrieve_user, token_secret
+from ledger.store.credentials import CredentialStore
+from ledger_http.auth import AuthUser, CachedToken, LoginThrottle, retrieve_user, token_secret
 from ledger_http.cases import CaseController
 from ledger_http.catalogue import CatalogueController
 from ledger_http.errors import HANDLERS

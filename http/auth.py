@@ -1,8 +1,5 @@
-"""Authentication: argon2 password hashes, bearer tokens (JWT), throttled logins.
-
-Password hashes live in the ``credentials`` table (migrations/*/…_http.sql),
-never in the event log. argon2-cffi is the reference binding of the password
-hashing competition's winner; its defaults follow RFC 9106.
+"""Authentication: bearer tokens (JWT), sign-in and password changes,
+throttled logins. The password hashes are kept by ``ledger.store.credentials``.
 """
 
 from __future__ import annotations
@@ -16,18 +13,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import msgspec
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import Token
 
 from ledger.errors import InvalidInput, LedgerError, NotAllowed, NotFound
 from ledger.settings import Settings
+from ledger.store.credentials import MIN_PASSWORD
 from ledger.values import Actor, Role
-from projections.db import ViewDB
 
-MIN_PASSWORD = 10
 MAX_FAILURES = 5  # per username from one client address
 MAX_ADDRESS_FAILURES = 30  # from one client address, whatever the usernames
 MAX_THROTTLED_KEYS = 10_000  # the least recently failed are forgotten first
@@ -52,42 +46,6 @@ class AuthUser(msgspec.Struct, frozen=True):
 
 class TooManyAttempts(LedgerError):
     code = "too_many_attempts"
-
-
-class CredentialStore:
-    def __init__(self, settings: Settings) -> None:
-        self.db = ViewDB(settings)
-        self.hasher = PasswordHasher()
-
-    def set_password(self, username: str, password: str) -> None:
-        if len(password or "") < MIN_PASSWORD:
-            raise InvalidInput.one("password", "password_too_short", f"密码至少{MIN_PASSWORD}位")
-        hashed = self.hasher.hash(password)
-        conn = self.db.connect()
-        try:
-            with self.db.transaction(conn) as cur:
-                cur.execute("DELETE FROM credentials WHERE username = %s", (username,))
-                cur.execute(
-                    "INSERT INTO credentials (username, password_hash, updated_at) VALUES (%s, %s, %s)",
-                    (username, hashed, datetime.now(timezone.utc).isoformat()),
-                )
-        finally:
-            conn.close()
-
-    def verify(self, username: str, password: str) -> bool:
-        with self.db.reading() as cur:
-            hashed = cur.scalar("SELECT password_hash FROM credentials WHERE username = %s", (username,))
-        if hashed is None:
-            # spend the same time as a real check, so usernames can't be probed
-            self.hasher.hash(password or "x")
-            return False
-        try:
-            return self.hasher.verify(hashed, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    def close(self) -> None:
-        self.db.close()
 
 
 def client_address(request: Any) -> str:
@@ -132,7 +90,8 @@ def change_password(request: Any, username: str, new_password: str, current_pass
     state.ledger.get_user(username)
     check_password(new_password)
     state.credentials.set_password(username, new_password)
-    return state.ledger.record_password_set(c.Context(actor=me.actor, request_id=secrets.token_hex(16)), username)
+    ctx = c.Context(actor=me.actor, request_id=secrets.token_hex(16))
+    return state.ledger.record_password_set(ctx, c.RecordPasswordSet(username=username))
 
 
 def check_password(password: str) -> None:

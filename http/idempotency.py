@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from ledger.errors import Conflict, InvalidInput
 from ledger.settings import Settings
-from projections.db import ViewDB
+from ledger.store.sql import ViewDB
 
 
 class IdempotencyStore:

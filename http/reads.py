@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from ledger import commands as c
 from ledger.errors import Conflict, InvalidInput
 from ledger.scope import Reach, Scope, scope_for
-from ledger.statutory import assumed_note
+from ledger.workdays import assumed_note
 from ledger.values import CST, DeadlineClass, ServiceType, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
@@ -222,4 +222,4 @@ class CalendarController(Controller):
         """Record a year's official schedule (administrator); recomputes provisional deadlines."""
         import msgspec
 
-        return execute(request, "record_year_schedule", c.RecordYearSchedule(**msgspec.structs.asdict(data)))
+        return execute(request, c.RecordYearSchedule(**msgspec.structs.asdict(data)))

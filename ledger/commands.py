@@ -163,6 +163,12 @@ class AssignUser(Command, frozen=True, kw_only=True):
     unit: str
 
 
+class RecordPasswordSet(Command, frozen=True, kw_only=True):
+    """A password was set (its hash is a credential, not in the log)."""
+
+    username: str
+
+
 class ConfirmGrant(Command, frozen=True, kw_only=True):
     """A second administrator confirms a proposed role (or a new account)."""
 

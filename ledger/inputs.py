@@ -7,13 +7,17 @@ U+2066–U+2069), which make a name display as something else. A browser's
 CRLF newlines are newlines. For required fields, a value of only whitespace
 and invisible format characters (zero-width space, joiners, BOM…) is blank.
 Every date and time lies within the ledger's years (1990–2100), like the
-business time of every event.
+business time of every event. Amounts of money (yuan) are finite, not
+negative, at most 10^12 yuan and at most two decimal places: a bound keeps
+every later computation (halving a range, quantising to fen) inside
+decimal's precision, so no amount can make a command fail with 500.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -68,3 +72,19 @@ def blank(value: str | None) -> bool:
     if not value:
         return True
     return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value)
+
+MAX_YUAN = Decimal(10) ** 12
+FEN = Decimal("0.01")
+
+
+def money_problem(amount: Decimal) -> tuple[str, str] | None:
+    """(code, message) of what is wrong with ``amount``, or None."""
+    if not amount.is_finite():
+        return "bad_amount", "金额应为有效数字"
+    if amount < 0:
+        return "bad_amount", "金额不能为负数"
+    if amount > MAX_YUAN:
+        return "amount_too_large", "金额不能超过1万亿元（10^12元）"
+    if amount != amount.quantize(FEN):
+        return "too_many_decimals", "金额最多保留两位小数（精确到分）"
+    return None

@@ -63,7 +63,7 @@ class Settings:
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "10",
                 "CREATE_TABLE": "no",
-                "APPLICATION_RECORDER_TOPIC": "ledger.sqlite_recorder:LedgerSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": "ledger.store.sqlite_recorder:LedgerSQLiteRecorder",
             }
         params = conninfo_to_dict(self.dsn)
         return {
@@ -78,7 +78,7 @@ class Settings:
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "20",
             "CREATE_TABLE": "no",
-            "APPLICATION_RECORDER_TOPIC": "ledger.pg_recorder:"
+            "APPLICATION_RECORDER_TOPIC": "ledger.store.pg_recorder:"
             + ("GroupCommitPostgresRecorder" if self.group_commit else "LedgerPostgresRecorder"),
         }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.cases import iso
-from projections.db import Cursor, Table
+from ledger.store.sql import Cursor, Table
 from projections.runner import Header
 
 AUDIT = Table(

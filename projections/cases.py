@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from ledger.values import CST, CaseState, FormNumber, Grade, ServiceType
-from projections.db import Cursor, Table, where_in
+from ledger.store.sql import Cursor, Table, where_in
 
 Row = dict[str, Any]
 

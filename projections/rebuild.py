@@ -20,7 +20,7 @@ from typing import Any
 
 from ledger.settings import Settings
 from ledger.values import local_instant
-from projections.db import Cursor, ViewDB
+from ledger.store.sql import Cursor, ViewDB
 from projections.runner import EventSource, Projection, Runner, ensure_tables, no_gc, utc_now_iso
 
 NEW = "__new"

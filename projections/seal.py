@@ -28,7 +28,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.settings import Settings
-from projections.db import Cursor, Table, ViewDB
+from ledger.store.sql import Cursor, Table, ViewDB
 from projections.runner import utc_now_iso
 
 GENESIS = bytes(32)

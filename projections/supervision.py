@@ -19,7 +19,7 @@ from uuid import UUID
 
 from ledger.supervision import ReversalReview, ReviewStatus
 from projections.cases import iso
-from projections.db import Cursor, Table, where_in
+from ledger.store.sql import Cursor, Table, where_in
 
 Row = dict[str, Any]
 

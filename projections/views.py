@@ -15,7 +15,7 @@ from ledger.supervision import ReviewStatus
 from ledger.values import CST, CaseState, Channel, FourList, Role, ServiceType
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
-from projections.db import ViewDB
+from ledger.store.sql import ViewDB
 from projections.runner import ensure_tables
 from projections.spreadsheet import csv_bytes
 from projections.supervision import FILING, REVIEW, SupervisionProjection

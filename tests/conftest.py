@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 
 from ledger.application import Ledger
-from ledger.migrate import migrate
+from ledger.store.migrate import migrate
 from ledger.settings import Settings
 from tests.builders import fixed_clock
 

@@ -20,8 +20,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from ledger.application import Ledger
-from ledger.bootstrap import DEMO_PASSWORD, seed_demo
-from ledger.migrate import migrate
+from ledger.demo import DEMO_PASSWORD, seed_demo
+from ledger.store.migrate import migrate
 from ledger.settings import Settings
 from ledger_http.app import create_app
 

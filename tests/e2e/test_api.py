@@ -23,7 +23,7 @@ import jwt
 import pytest
 
 from ledger.directory import User
-from ledger.bootstrap import DEMO_PASSWORD
+from ledger.demo import DEMO_PASSWORD
 from ledger.values import CST
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api

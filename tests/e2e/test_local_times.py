@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.testing import TestClient
 
 from ledger.application import Ledger
-from ledger.bootstrap import DEMO_PASSWORD, seed_demo
+from ledger.demo import DEMO_PASSWORD, seed_demo
 from ledger_http.app import create_app
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ledger.bootstrap import DEMO_PASSWORD
+from ledger.demo import DEMO_PASSWORD
 from ledger_http.auth import MAX_FAILURES, LoginThrottle
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api

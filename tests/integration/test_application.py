@@ -13,7 +13,7 @@ from psycopg import sql
 from ledger import commands as c
 from ledger.application import Ledger
 from ledger.demo import record_demo_case
-from ledger.migrate import migrate
+from ledger.store.migrate import migrate
 from ledger.values import CST, CaseState, DeadlineClass
 from ledger.workdays import Holiday, YearSchedule
 from tests.builders import ADMIN, NOW, REGISTRAR, book_cmd, ctx, fixed_clock

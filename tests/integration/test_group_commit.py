@@ -27,7 +27,7 @@ from psycopg import sql
 from ledger import commands as c
 from ledger.application import Ledger
 from ledger.case import GuidanceCase
-from ledger.pg_recorder import GroupCommitPostgresRecorder
+from ledger.store.pg_recorder import GroupCommitPostgresRecorder
 from ledger.settings import Settings
 from ledger.values import DeadlineClass
 from tests.builders import REGISTRAR, T0, book_cmd, ctx, envelope, fixed_clock

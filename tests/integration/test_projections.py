@@ -46,7 +46,7 @@ from ledger.values import (
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
-from projections.db import ViewDB
+from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild, resolve_cutoff
 from projections.runner import Runner, wait_for
 from projections.views import Views, registry_csv, registry_order

@@ -34,7 +34,7 @@ from psycopg import sql
 from ledger import commands as c
 from ledger.application import Ledger
 from ledger.errors import LedgerError
-from ledger.migrate import migrate
+from ledger.store.migrate import migrate
 from ledger.settings import Settings
 from ledger.values import (
     CST,
@@ -58,7 +58,7 @@ from ledger.values import (
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
-from projections.db import ViewDB
+from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
 from tests.builders import (

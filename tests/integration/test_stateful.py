@@ -36,7 +36,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from ledger import commands as c
 from ledger.application import Ledger, Result
 from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
-from ledger.migrate import migrate
+from ledger.store.migrate import migrate
 from ledger.numbering import FormCounter
 from ledger.settings import Settings
 from ledger.values import (

@@ -28,7 +28,7 @@ from ledger.errors import LedgerError
 from ledger.settings import Settings
 from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
 from ledger.values import CST, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person, ServiceForm
-from projections.db import ViewDB
+from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
 from projections.supervision import FILING, REVIEW, SupervisionProjection

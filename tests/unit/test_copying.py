@@ -19,12 +19,12 @@ import pytest
 
 from ledger import commands as c
 from ledger.application import Ledger
-from ledger.bootstrap import seed_demo
+from ledger.demo import seed_demo
 from ledger.case import GuidanceCase
 from ledger.copying import CONTAINERS
 from ledger.supervision import ReversalReview
 from ledger.values import Actor, Role
-from ledger_http.auth import CredentialStore
+from ledger.store.credentials import CredentialStore
 from tests.builders import envelope
 
 LEAVES = (str, int, float, bool, bytes, type(None), Decimal, date, datetime, time, timedelta, UUID, enum.Enum)
@@ -47,7 +47,7 @@ def mutable_parts(value, path: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def aggregates(tmp_path_factory):
-    from ledger.migrate import migrate
+    from ledger.store.migrate import migrate
     from ledger.settings import Settings
 
     path = tmp_path_factory.mktemp("copying") / "ledger.sqlite3"

@@ -27,7 +27,7 @@ import pytest
 
 from ledger import commands as c
 from ledger.catalogue import DEFAULT_LISTS, Edition, ListDef, ListItem
-from ledger.catalogue_import import parse_items
+from ledger.catalogue.importing import parse_items
 from ledger.directory import Unit, UnitKind
 from ledger.errors import CaseNotFound, Conflict, InvalidInput, LedgerError, NotAllowed, NotFound, WrongState
 from ledger.supervision import FILING_DAYS, MajorDecisionFiling, ReversalReview, ReviewStatus, filing_due

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from ledger.freshness import MAX_TRACKED, Freshness, payload
+from ledger.store.freshness import MAX_TRACKED, Freshness, payload
 
 
 def listening() -> Freshness:

@@ -1,4 +1,4 @@
-"""The leader/follower queue of ledger.group_commit, with real threads and an
+"""The leader/follower queue of ledger.store.group_commit, with real threads and an
 in-memory "database" (a list appended to under one lock)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ledger.group_commit import GroupCommit
+from ledger.store.group_commit import GroupCommit
 
 
 class Log:

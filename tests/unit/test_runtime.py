@@ -10,7 +10,7 @@ import sys
 def test_tune_gc_freezes_the_start_up_heap_and_collects_young_objects_less_often():
     code = (
         "import gc\n"
-        "from ledger.runtime import GC_THRESHOLDS, tune_gc\n"
+        "from ledger.cli.runtime import GC_THRESHOLDS, tune_gc\n"
         "before = gc.get_freeze_count()\n"
         "tune_gc()\n"
         "assert before == 0 and gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from ledger.statutory import assumed_note, statutory_holidays
+from ledger.workdays import assumed_note, statutory_holidays
 from ledger.values import CST, DeadlineClass
 from ledger.workdays import WorkCalendarView, compute_due, known_schedules_from_package
 

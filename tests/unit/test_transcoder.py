@@ -1,4 +1,4 @@
-"""The stored encoding of events (``ledger.transcoder.MsgspecMapper``).
+"""The stored encoding of events (``ledger.store.transcoder.MsgspecMapper``).
 
 The encoding is kept forever, so these are properties rather than examples:
 every event class of every aggregate, filled with arbitrary values of its
@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from ledger import commands as c
 from ledger.case import GuidanceCase
 from ledger.numbering import FormCounter
-from ledger.transcoder import MsgspecMapper
+from ledger.store.transcoder import MsgspecMapper
 from ledger.values import (
     CST,
     Applicant,

@@ -18,7 +18,7 @@ from ledger.catalogue import FourListsCatalogue
 from ledger.copying import CopiedByContainers
 from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
 from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
-from ledger.masking import IDENTIFIER_FIELDS
+from ledger.identifiers import IDENTIFIER_FIELDS
 from ledger.numbering import FormCounter
 from ledger.scope import UNMASKED_ROLES
 from ledger.inputs import blank

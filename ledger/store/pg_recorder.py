@@ -8,7 +8,7 @@ All writers therefore queue on that lock, one commit (one WAL flush) each.
 
 ``GroupCommitPostgresRecorder`` (the default, see ``Settings.group_commit``)
 writes the saves of concurrent threads together: one transaction, one lock,
-one commit for the whole group (``ledger.group_commit``), as ONE statement
+one commit for the whole group (``ledger.store.group_commit``), as ONE statement
 in one round trip (migrations/postgres/0007_append_saves.sql):
 
     SELECT save, notification_id FROM ledger_append_saves(
@@ -45,7 +45,7 @@ they increase in commit order across groups and in queue order within one.
 The notification is sent once per group, delivered at commit: it wakes the
 projection runners that LISTEN on the table's channel, and its note names
 this recorder and the aggregates written, for the caches of the other
-processes (``ledger.freshness``).
+processes (``ledger.store.freshness``).
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from ledger.freshness import payload
-from ledger.group_commit import GroupCommit
+from ledger.store.freshness import Freshness, payload
+from ledger.store.group_commit import GroupCommit
 
 MAX_GROUP = 64  # saves per transaction
 
@@ -87,6 +87,13 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
 
 class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
+    # what the application asks of its recorder (ledger/commanding/)
+    groups_saves = True
+
+    def freshness_feed(self, dsn: str) -> Freshness:
+        """What other processes wrote, from this recorder's notifications."""
+        return Freshness(dsn, self.channel_name, self.writer)
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         if self.events_table_name != "ledger_events":

@@ -17,7 +17,7 @@ from ledger.values import CST, DeadlineClass, Role, ServiceType, local_instant
 
 def _open_ledger(settings: Settings):  # noqa: ANN202 - keeps start-up imports light
     from ledger.application import Ledger
-    from ledger.migrate import migrate
+    from ledger.store.migrate import migrate
 
     if settings.backend == "sqlite":
         migrate(settings)  # embedded mode: zero set-up
@@ -25,7 +25,7 @@ def _open_ledger(settings: Settings):  # noqa: ANN202 - keeps start-up imports l
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from ledger.migrate import migrate
+    from ledger.store.migrate import migrate
 
     settings = Settings.from_env()
     applied = migrate(settings)
@@ -58,7 +58,7 @@ def cmd_due(args: argparse.Namespace) -> int:
         print(f"目标时限 target: {out['target']}")
     print(f"最迟时限 limit:  {out['limit']}")
     if due.provisional:
-        from ledger.statutory import assumed_note
+        from ledger.workdays import assumed_note
 
         print(f"provisional: yes — {assumed_note(due.assumed_years)}")
     else:
@@ -104,7 +104,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         for year in sorted(schedules) if args.year is None else [args.year]:
             s = schedules.get(year)
             if s is None:
-                from ledger.statutory import statutory_holidays
+                from ledger.workdays import statutory_holidays
 
                 days = "、".join(f"{d.isoformat()}{name}" for d, name in statutory_holidays(year))
                 print(f"{year}: 未登记（周一至周五工作，法定节假日休息：{days or '无'}；调休未知，时限标记为暂定 provisional）")
@@ -293,18 +293,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Migrate, start the projection runners, serve the API with uvicorn."""
     import uvicorn
 
-    from ledger.migrate import migrate
+    from ledger.store.migrate import migrate
 
     settings = Settings.from_env()
     migrate(settings)
     from ledger.application import Ledger
     from ledger_http.app import create_app
-    from ledger_http.auth import CredentialStore
+    from ledger.store.credentials import CredentialStore
 
     ledger = Ledger(settings)
     ledger.ensure_calendar()
     if args.demo:
-        from ledger.bootstrap import DEMO_PASSWORD, seed_demo
+        from ledger.demo import DEMO_PASSWORD, seed_demo
 
         credentials = CredentialStore(settings)
         users = seed_demo(ledger, credentials)
@@ -315,7 +315,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     projections = args.projections or ("process" if settings.backend == "postgres" else "thread")
     app = create_app(settings, ledger=ledger, projections=projections)
     print(f"API docs: http://{args.host}:{args.port}/schema/swagger  (login: POST /auth/login)")
-    from ledger.runtime import tune_gc
+    from ledger.cli.runtime import tune_gc
 
     tune_gc()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
@@ -327,11 +327,11 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     import os
 
     from ledger.application import Ledger
-    from ledger.bootstrap import ensure_unit, ensure_user
+    from ledger.directory.setup import ensure_unit, ensure_user
     from ledger.directory import UnitKind
-    from ledger.migrate import migrate
+    from ledger.store.migrate import migrate
     from ledger.values import Role
-    from ledger_http.auth import CredentialStore
+    from ledger.store.credentials import CredentialStore
 
     settings = Settings.from_env()
     migrate(settings)
@@ -427,7 +427,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
     from ledger import commands as c
     from ledger.catalogue import DEFAULT_LISTS, Edition
-    from ledger.catalogue_import import parse_items
+    from ledger.catalogue.importing import parse_items
     from ledger.errors import InvalidInput
     from ledger.values import Actor, Role
 
@@ -627,7 +627,3 @@ def main(argv: list[str] | None = None) -> int:
     except LedgerError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

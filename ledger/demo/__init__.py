@@ -18,9 +18,11 @@ from stdnum.cn import uscc
 from ledger import commands as c
 from ledger.application import Ledger
 from ledger.catalogue import DEFAULT_LISTS, Edition
-from ledger.catalogue_import import parse_items
+from ledger.catalogue.importing import parse_items
 from ledger.directory import UnitKind
+from ledger.directory.setup import ensure_unit, ensure_user, system_context
 from ledger.values import (
+    CST,
     Actor,
     Applicant,
     ApplicantKind,
@@ -66,7 +68,6 @@ def _ctx(actor: Actor) -> c.Context:
 def publish_sample_catalogue(ledger: Ledger, authority: str = MARKET) -> None:
     """The market regulator's four lists, from the sample file shipped in
     ``ledger/samples/`` (the documented import format), unless published."""
-    from ledger.bootstrap import system_context, ensure_unit
 
     ensure_unit(ledger, authority, UnitKind.ENFORCEMENT)
     if ledger.catalogue(authority) is not None:
@@ -253,3 +254,29 @@ def record_demo_filing(ledger: Ledger, today: date) -> UUID | None:
         ),
     )
     return result.case_id
+
+
+DEMO_PASSWORD = "demo-password-2026"
+
+
+def seed_demo(ledger: Ledger, credentials) -> list[tuple[str, str, str]]:
+    """Units, one user per role and a few realistic cases. Returns (username, role, unit)."""
+    ensure_unit(ledger, OFFICE, UnitKind.COORDINATION)
+    ensure_unit(ledger, MARKET, UnitKind.ENFORCEMENT)
+    ensure_unit(ledger, FIRE, UnitKind.ENFORCEMENT)
+    ensure_unit(ledger, "市司法局执法监督科", UnitKind.SUPERVISION)
+    users = [
+        ("zhangmin", "张敏", Role.REGISTRAR, OFFICE),
+        ("liqiang", "李强", Role.DISPATCHER, OFFICE),
+        ("wanglei", "王磊", Role.UNIT_STAFF, MARKET),
+        ("sunhao", "孙浩", Role.UNIT_STAFF, FIRE),
+        ("wujian", "吴监", Role.SUPERVISOR, "市司法局执法监督科"),
+        ("zhengshen", "郑审", Role.AUDITOR, "市司法局执法监督科"),
+        ("admin", "系统管理员", Role.ADMINISTRATOR, OFFICE),
+    ]
+    created = [ensure_user(ledger, credentials, u, n, r, unit, DEMO_PASSWORD) for u, n, r, unit in users]
+    if any(created):
+        now = datetime.now(CST)
+        record_demo_case(ledger, now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=14))
+        record_demo_filing(ledger, now.date())
+    return [(u, r.value, unit) for u, _, r, unit in users]

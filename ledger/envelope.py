@@ -6,7 +6,10 @@ from datetime import datetime, timedelta
 
 from ledger.errors import InvalidInput
 from ledger.inputs import blank
-from ledger.values import CST, Actor, Envelope, check_instant
+from ledger.values import CST, Actor, Envelope, Role, check_instant
+
+# The actor of what the ledger does by itself (seeding the calendar, set-up).
+SYSTEM_ACTOR = Actor(id="system", name="系统", role=Role.SYSTEM, unit="system")
 
 # Clocks of clerks' machines drift; a business time a little ahead of the
 # server is tolerated, a service "given" tomorrow is not.

@@ -1,0 +1,301 @@
+"""The guidance case's commands: load → decide → save, each a few lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+
+from ledger import commands as c
+from ledger.errors import CaseNotFound, Conflict
+from ledger.scope import sees_case
+from ledger.values import CST, Envelope, FormKind, Reversal
+from ledger.case import GuidanceCase
+from ledger.catalogue.service import CatalogueCommands
+from ledger.commanding import MAX_ATTEMPTS, Decision, Result, _backoff, _only
+from ledger.supervision import MajorDecisionFiling, ReversalReview
+
+
+class CaseCommands(CatalogueCommands):
+    def book(self, ctx: c.Context, cmd: c.BookGuidance) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        case = GuidanceCase.book(
+            envelope,
+            applicant=cmd.applicant,
+            contact=cmd.contact,
+            service_types=cmd.service_types,
+            needs=cmd.needs,
+            notes=cmd.notes,
+            channel=cmd.channel,
+            urgency=cmd.urgency,
+        )
+        recordings = self.save(case)
+        return Result(case_id=case.id, version=case.version, notification_id=recordings[-1].notification.id)
+
+    def accept(self, ctx: c.Context, cmd: c.AcceptCase) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            calendar = self.calendar(for_update=False)  # before the counter's turn: it may query the store
+            counter = self._counter(env, FormKind.APPLICATION)
+            if calendar.pending_events:  # a store's first acceptance seeds the calendar: one thread at a time
+                calendar = self.calendar(for_update=False)
+            number = case.accept(env, cmd.deadline_class, counter, self._view(calendar))
+            assert case.due is not None
+            indexes = [self._provisional_index(year) for year in case.due.assumed_years]
+            for index in indexes:
+                index.add(case.id)
+            seeded = [calendar] if calendar.pending_events else []
+            return [counter, *indexes, *seeded], str(number)
+
+        return self._on_case(ctx, cmd, decide)
+
+    def refuse(self, ctx: c.Context, cmd: c.RefuseCase) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.refuse(env, cmd.reason, cmd.notice, cmd.referral)))
+
+    def dispatch(self, ctx: c.Context, cmd: c.DispatchCase) -> Result:
+        return self._on_case(
+            ctx,
+            cmd,
+            lambda case, env: _only(
+                case.dispatch(
+                    env,
+                    cmd.assignments,
+                    cmd.form,
+                    lead_unit=cmd.lead_unit,
+                    agreed_time=cmd.agreed_time,
+                    redispatch_reason=cmd.redispatch_reason,
+                )
+            ),
+        )
+
+    def serve(self, ctx: c.Context, cmd: c.RecordService) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.OPINION)
+            number = case.serve(
+                env,
+                counter,
+                place=cmd.place,
+                content=cmd.content,
+                findings=cmd.findings,
+                advice=cmd.advice,
+                staff=cmd.staff,
+                on_site=cmd.on_site,
+                unit_entries=cmd.unit_entries,
+                applicant_signed=cmd.applicant_signed,
+            )
+            return [counter], str(number)
+
+        return self._on_case(ctx, cmd, decide)
+
+    def rate(self, ctx: c.Context, cmd: c.RateService) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.RATING)
+            number = case.rate(
+                env,
+                counter,
+                response=cmd.response,
+                attitude=cmd.attitude,
+                usefulness=cmd.usefulness,
+                result=cmd.result,
+                comments=cmd.comments,
+                method=cmd.method,
+            )
+            return [counter], str(number)
+
+        return self._on_case(ctx, cmd, decide)
+
+    def follow_up(self, ctx: c.Context, cmd: c.RecordFollowUp) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.follow_up(env, cmd.follow_up)))
+
+    def track_rectification(self, ctx: c.Context, cmd: c.TrackRectification) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.track_rectification(env, cmd.rectification)))
+
+    def revoke_penalty(self, ctx: c.Context, cmd: c.RevokePenalty) -> Result:
+        reversal = _trimmed(cmd.reversal)
+
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            case.revoke_penalty(env, reversal, self.catalogue(reversal.decision.issuing_unit))
+            return self._under_review(case, env, reversal), None
+
+        result = self._on_case(ctx, cmd, decide)
+        return msgspec.structs.replace(result, record_id=ReversalReview.create_id(cmd.case_id, reversal.decision.number))
+
+    def remake_penalty(self, ctx: c.Context, cmd: c.RemakePenalty) -> Result:
+        reversal = _trimmed(cmd.reversal)
+
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            case.remake_penalty(env, reversal, self.catalogue(reversal.decision.issuing_unit))
+            return self._under_review(case, env, reversal), None
+
+        result = self._on_case(ctx, cmd, decide)
+        return msgspec.structs.replace(result, record_id=ReversalReview.create_id(cmd.case_id, reversal.decision.number))
+
+    def _under_review(self, case: GuidanceCase, env: Envelope, reversal: Reversal) -> list[Aggregate]:
+        """Every reversal enters the supervisors' review queue in the same save;
+        a major one also opens its 15-day filing."""
+        opened: list[Aggregate] = [
+            ReversalReview(
+                envelope=env,
+                case_id=case.id,
+                case_version=case.version,
+                decision_number=reversal.decision.number,
+                issuing_unit=reversal.decision.issuing_unit,
+            )
+        ]
+        if reversal.major and not self.exists(MajorDecisionFiling.create_id(env.actor.unit, reversal.new_decision_number)):
+            kind = "撤销" if reversal.new_sanction is None else "重新作出"
+            opened.append(
+                MajorDecisionFiling.declare(
+                    env,
+                    self._view(self.calendar(for_update=False)),
+                    decision_number=reversal.new_decision_number,
+                    decided_on=env.business_time.astimezone(CST).date(),
+                    party=case.applicant.name,
+                    summary=f"{kind}{reversal.decision.number}：{reversal.new_sanction or reversal.outcome}",
+                    case_id=case.id,
+                )
+            )
+        return opened
+
+    def withdraw(self, ctx: c.Context, cmd: c.WithdrawCase) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.withdraw(env, cmd.reason)))
+
+    def archive(self, ctx: c.Context, cmd: c.ArchiveCase) -> Result:
+        def decide(case: GuidanceCase, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.ARCHIVE)
+            return [counter], str(case.archive(env, counter))
+
+        return self._on_case(ctx, cmd, decide)
+
+    def correct(self, ctx: c.Context, cmd: c.CorrectRecord) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.correct(env, cmd.corrects_version, cmd.changes)))
+
+    def annotate(self, ctx: c.Context, cmd: c.AnnotateCase) -> Result:
+        return self._on_case(ctx, cmd, lambda case, env: _only(case.annotate(env, cmd.note, cmd.about_version)))
+
+    def get_case(self, case_id: UUID, *, version: int | None = None) -> GuidanceCase:
+        return self._get_case(case_id, version=version)
+
+    def case_as_of(self, case_id: UUID, moment: datetime) -> GuidanceCase:
+        """The case as the ledger knew it at ``moment`` (recording time)."""
+        version = None
+        for e in self.events.get(case_id):
+            if e.timestamp > moment:
+                break
+            version = e.originator_version
+        if version is None:
+            raise CaseNotFound(f"{moment.isoformat()}时尚未登记该案件")
+        return self._get_case(case_id, version=version)
+
+    def history(self, case_id: UUID) -> list[Any]:
+        """Every event of a case, oldest first."""
+        events = list(self.events.get(case_id))
+        if not events:
+            raise CaseNotFound(f"没有编号为{case_id}的案件")
+        return events
+
+    def _get_case(self, case_id: UUID, *, version: int | None = None) -> GuidanceCase:
+        try:
+            case = self.repository.get(case_id, version=version)
+        except AggregateNotFoundError:
+            raise CaseNotFound(f"没有编号为{case_id}的案件") from None
+        if not isinstance(case, GuidanceCase):
+            raise CaseNotFound(f"没有编号为{case_id}的案件")
+        return case
+
+    def _current_case(self, case_id: UUID, *, cached: bool = True) -> GuidanceCase:
+        """The case for a command (a copy), as the store has it now."""
+        try:
+            case = self._get_fresh(case_id, cached=cached)
+        except AggregateNotFoundError:
+            raise CaseNotFound(f"没有编号为{case_id}的案件") from None
+        if not isinstance(case, GuidanceCase):
+            raise CaseNotFound(f"没有编号为{case_id}的案件")
+        return case
+
+    def _visible_case(self, ctx: c.Context, case: GuidanceCase) -> GuidanceCase:
+        """Visibility before any rule: a case the actor may not read is
+        answered as unknown (404), so commands reveal no more than reads."""
+        if not sees_case(ctx.actor.role, ctx.actor.unit, case.units):
+            raise CaseNotFound(f"没有编号为{case.id}的案件")
+        return case
+
+    def _load_case(self, ctx: c.Context, cmd: c.CaseCommand) -> GuidanceCase:
+        case = self._visible_case(ctx, self._current_case(cmd.case_id))
+        if cmd.expected_version is not None and cmd.expected_version != case.version:
+            raise Conflict(
+                f"案件已被他人修改（您看到的是第{cmd.expected_version}版，当前为第{case.version}版），请刷新后重试",
+                current_version=case.version,
+            )
+        return case
+
+    def _on_case(
+        self, ctx: c.Context, cmd: c.CaseCommand, decide: Callable[[GuidanceCase, Envelope], Decision]
+    ) -> Result:
+        for attempt in range(MAX_ATTEMPTS):
+            case = self._load_case(ctx, cmd)
+            loaded_version = case.version
+            envelope = self._envelope(ctx, cmd)
+            try:
+                others, number = decide(case, envelope)
+                recordings = self._save_numbered(case, *others)
+            except RecordConflictError:
+                self._end_attempt()
+                current = self._current_case(cmd.case_id, cached=False).version
+                if current != loaded_version:
+                    raise Conflict(
+                        f"案件已被他人同时修改（当前为第{current}版），本次操作未保存，请刷新后重试",
+                        current_version=current,
+                    ) from None
+                _backoff(attempt)  # only a shared counter or index moved on: decide again
+                continue
+            finally:
+                self._end_attempt()
+            return Result(
+                case_id=case.id,
+                version=case.version,
+                notification_id=recordings[-1].notification.id,
+                number=number,
+            )
+        raise Conflict("编号分配繁忙，请稍后重试")
+
+
+def _trimmed(reversal: Reversal) -> Reversal:
+    """Numbers as typed may carry stray spaces; the review's and the filing's
+    ids are derived from them, so they are stored trimmed."""
+    decision, cited = reversal.decision, reversal.cited
+    return msgspec.structs.replace(
+        reversal,
+        decision=msgspec.structs.replace(decision, number=decision.number.strip(), issuing_unit=decision.issuing_unit.strip()),
+        cited=msgspec.structs.replace(
+            cited,
+            catalogue_version=cited.catalogue_version.strip(),
+            item_number=cited.item_number.strip(),
+            list_code=cited.list_code.strip(),
+        ),
+        new_decision_number=reversal.new_decision_number.strip(),
+    )
+
+
+# Which method takes which command (ledger.application.COMMANDS merges them).
+HANDLERS = {
+    c.BookGuidance: CaseCommands.book,
+    c.AcceptCase: CaseCommands.accept,
+    c.RefuseCase: CaseCommands.refuse,
+    c.DispatchCase: CaseCommands.dispatch,
+    c.RecordService: CaseCommands.serve,
+    c.RateService: CaseCommands.rate,
+    c.RecordFollowUp: CaseCommands.follow_up,
+    c.TrackRectification: CaseCommands.track_rectification,
+    c.RevokePenalty: CaseCommands.revoke_penalty,
+    c.RemakePenalty: CaseCommands.remake_penalty,
+    c.WithdrawCase: CaseCommands.withdraw,
+    c.ArchiveCase: CaseCommands.archive,
+    c.CorrectRecord: CaseCommands.correct,
+    c.AnnotateCase: CaseCommands.annotate,
+}

@@ -1,0 +1,80 @@
+"""The four lists' commands: publishing, amending, repealing an authority's catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError
+
+from ledger import commands as c
+from ledger.errors import InvalidInput, NotFound
+from ledger.values import Envelope
+from ledger.catalogue import FourListsCatalogue
+from ledger.directory import Unit
+from ledger.commanding import LedgerBase, Result
+
+
+class CatalogueCommands(LedgerBase):
+    def catalogue(self, authority: str) -> FourListsCatalogue | None:
+        """``authority``'s four-lists catalogue, or None if it published none."""
+        try:
+            return self.repository.get(FourListsCatalogue.create_id(authority))
+        except AggregateNotFoundError:
+            return None
+
+    def publish_catalogue_edition(self, ctx: c.Context, cmd: c.PublishCatalogueEdition) -> Result:
+        def change(catalogue: FourListsCatalogue, env: Envelope) -> None:
+            catalogue.publish(env, cmd.edition)
+
+        return self._on_catalogue(ctx, cmd, cmd.authority, change, create=True)
+
+    def amend_list_item(self, ctx: c.Context, cmd: c.AmendListItem) -> Result:
+        return self._on_catalogue(
+            ctx, cmd, cmd.authority, lambda cat, env: cat.amend_item(env, cmd.version, cmd.item, cmd.effective_from)
+        )
+
+    def repeal_list_item(self, ctx: c.Context, cmd: c.RepealListItem) -> Result:
+        return self._on_catalogue(
+            ctx,
+            cmd,
+            cmd.authority,
+            lambda cat, env: cat.repeal_item(env, cmd.version, cmd.list_code, cmd.number, cmd.effective_from, cmd.reason),
+        )
+
+    def repeal_catalogue_edition(self, ctx: c.Context, cmd: c.RepealCatalogueEdition) -> Result:
+        return self._on_catalogue(
+            ctx, cmd, cmd.authority, lambda cat, env: cat.repeal_edition(env, cmd.version, cmd.effective_from, cmd.reason)
+        )
+
+    def set_legal_review_policy(self, ctx: c.Context, cmd: c.SetLegalReviewPolicy) -> Result:
+        return self._on_catalogue(ctx, cmd, cmd.authority, lambda cat, env: cat.set_legal_review(env, cmd.required))
+
+    def _on_catalogue(
+        self,
+        ctx: c.Context,
+        cmd: c.Command,
+        authority: str,
+        change: Callable[[FourListsCatalogue, Envelope], None],
+        *,
+        create: bool = False,
+    ) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        catalogue = self.catalogue(authority)
+        if catalogue is None:
+            if not create:
+                raise NotFound(f"{authority}尚未发布四张清单", code="catalogue_not_found")
+            if not self.exists(Unit.create_id(authority)):
+                raise InvalidInput.one("authority", "unknown_unit", f"没有名为“{authority}”的单位，请先登记单位")
+            catalogue = FourListsCatalogue(authority=authority)
+        change(catalogue, envelope)
+        return msgspec.structs.replace(self._saved(None, catalogue), record_id=catalogue.id)
+
+
+HANDLERS = {
+    c.PublishCatalogueEdition: CatalogueCommands.publish_catalogue_edition,
+    c.AmendListItem: CatalogueCommands.amend_list_item,
+    c.RepealListItem: CatalogueCommands.repeal_list_item,
+    c.RepealCatalogueEdition: CatalogueCommands.repeal_catalogue_edition,
+    c.SetLegalReviewPolicy: CatalogueCommands.set_legal_review_policy,
+}

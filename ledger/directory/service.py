@@ -1,0 +1,138 @@
+"""The directory's commands: units, users, grants, passwords."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
+
+from ledger import commands as c
+from ledger.errors import InvalidInput, NotFound
+from ledger.values import Envelope, Role
+import time
+
+from ledger.commanding import LedgerBase, Result
+from ledger.directory import ROSTER_ID, AdminRoster, Unit, User
+
+
+class DirectoryCommands(LedgerBase):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the users that authentication read lately (see current_user)
+        self.user_cache_seconds = float(os.environ.get("LEDGER_USER_CACHE_SECONDS", "1"))
+        self._recent_users: dict[str, tuple[float, User]] = {}
+
+    def register_unit(self, ctx: c.Context, cmd: c.RegisterUnit) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        if self.exists(Unit.create_id(cmd.name)):
+            raise InvalidInput.one("name", "duplicate", f"单位“{cmd.name}”已存在")
+        unit = Unit.register(envelope, cmd.name, cmd.kind)
+        return self._saved(None, unit)
+
+    def register_user(self, ctx: c.Context, cmd: c.RegisterUser) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        if self.exists(User.create_id(cmd.username)):
+            raise InvalidInput.one("username", "duplicate", f"用户名“{cmd.username}”已被使用")
+        self.get_unit(cmd.unit)
+        roster = self._roster(envelope)
+        user = User.register(
+            envelope, cmd.username, cmd.display_name, cmd.role, cmd.unit,
+            four_eyes=bool(roster.others_than(envelope.actor.id)),
+        )
+        return self._saved_user(user, roster, envelope, pending=user.pending is not None)
+
+    def assign_user(self, ctx: c.Context, cmd: c.AssignUser) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        self.get_unit(cmd.unit)
+        roster = self._roster(envelope)
+        done = user.assign(envelope, cmd.role, cmd.unit, four_eyes=bool(roster.others_than(envelope.actor.id)))
+        return self._saved_user(user, roster, envelope, pending=not done)
+
+    def confirm_grant(self, ctx: c.Context, cmd: c.ConfirmGrant) -> Result:
+        """A second administrator confirms a proposed grant (or a new account)."""
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        user.confirm_grant(envelope)
+        return self._saved_user(user, self._roster(envelope), envelope)
+
+    def set_user_active(self, ctx: c.Context, cmd: c.SetUserActive) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        (user.enable if cmd.active else user.disable)(envelope)
+        return self._saved_user(user, self._roster(envelope), envelope)
+
+    def record_password_set(self, ctx: c.Context, cmd: c.RecordPasswordSet) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        user.record_password_set(envelope)
+        return self._saved_user(user)
+
+    def _saved_user(
+        self, user: User, roster: AdminRoster | None = None, envelope: Envelope | None = None, *, pending: bool = False
+    ) -> Result:
+        """Save a user, and the roster of administrators brought in line with it."""
+        if roster is not None and envelope is not None:
+            roster.update(envelope, user)
+        try:
+            result = self._saved(None, user, *([roster] if roster is not None else []))
+        finally:
+            self._recent_users.pop(user.username, None)  # this process sees its own change at once
+        return msgspec.structs.replace(result, version=user.version, pending=pending)
+
+    def _roster(self, envelope: Envelope) -> AdminRoster:
+        """The roster of active administrators; in a store recorded before it
+        existed, made once from the users in the log."""
+        try:
+            return self.repository.get(ROSTER_ID)
+        except AggregateNotFoundError:
+            pass
+        topic = get_topic(User.Registered)
+        ids, start = [], 1
+        while batch := self.recorder.select_notifications(start=start, limit=1000, topics=[topic]):
+            ids += [n.originator_id for n in batch]
+            start = batch[-1].id + 1
+        users = [self.repository.get(i) for i in ids]
+        admins = tuple(sorted(u.username for u in users if u.can_sign_in and u.role is Role.ADMINISTRATOR))
+        return AdminRoster(envelope=envelope, admins=admins)
+
+    def current_user(self, username: str) -> User:
+        """The user for authenticating a request. Read again at most every
+        ``LEDGER_USER_CACHE_SECONDS`` (default 1): authentication runs on
+        every request, and a store query each time serialises the server on
+        it. A change made through this process (disabling, a new role) is
+        seen at once; one made by another process within that many seconds."""
+        now = time.monotonic()
+        hit = self._recent_users.get(username)
+        if hit is not None and now - hit[0] < self.user_cache_seconds:
+            return hit[1]
+        user = self.get_user(username, for_update=False)
+        self._recent_users[username] = (now, user)
+        return user
+
+    def get_user(self, username: str, *, for_update: bool = True) -> User:
+        """A user; read-only callers (authentication, on every request) pass
+        ``for_update=False`` and share the cached instance instead of a copy."""
+        try:
+            return self.repository.get(User.create_id(username), deepcopy_from_cache=for_update)
+        except AggregateNotFoundError:
+            raise NotFound(f"没有用户“{username}”", code="user_not_found") from None
+
+    def get_unit(self, name: str) -> Unit:
+        try:
+            return self.repository.get(Unit.create_id(name))
+        except AggregateNotFoundError:
+            raise InvalidInput.one("unit", "unknown_unit", f"没有名为“{name}”的单位，请先登记单位") from None
+
+
+HANDLERS = {
+    c.RegisterUnit: DirectoryCommands.register_unit,
+    c.RegisterUser: DirectoryCommands.register_user,
+    c.AssignUser: DirectoryCommands.assign_user,
+    c.ConfirmGrant: DirectoryCommands.confirm_grant,
+    c.SetUserActive: DirectoryCommands.set_user_active,
+    c.RecordPasswordSet: DirectoryCommands.record_password_set,
+}
