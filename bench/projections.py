@@ -38,13 +38,14 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger import commands as c  # noqa: E402
+from ledger.case.commands import AcceptCase, RefuseCase
 from ledger.application import Ledger  # noqa: E402
 from ledger.demo import record_demo_case  # noqa: E402
 from ledger.store.migrate import migrate  # noqa: E402
 from ledger.scope import Reach, console_scope  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
-from ledger.values import DeadlineClass, Referral, Role  # noqa: E402
+from ledger.case.values import Referral
+from ledger.values import DeadlineClass, Role
 from projections.audit import AuditProjection  # noqa: E402
 from projections.cases import CasesProjection  # noqa: E402
 from ledger.store.sql import ViewDB  # noqa: E402
@@ -76,13 +77,13 @@ def templates(settings: Settings) -> list[list[tuple]]:
             ids.append(rated_case(ledger, joint=kind == 2))
         elif kind == 3:
             cid = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-            ledger.refuse(ctx(REGISTRAR), c.RefuseCase(case_id=cid, business_time=T0 + timedelta(hours=1),
+            ledger.refuse(ctx(REGISTRAR), RefuseCase(case_id=cid, business_time=T0 + timedelta(hours=1),
                           reason="不属于指导服务范围", notice="请向市场监管部门咨询",
                           referral=Referral(body="市市场监督管理局", how_to_reach="12315")))
             ids.append(cid)
         else:
             cid = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-            ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=cid, business_time=T0 + timedelta(minutes=5),
+            ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=cid, business_time=T0 + timedelta(minutes=5),
                           deadline_class=DeadlineClass.GENERAL))
             ids.append(cid)
     out = []

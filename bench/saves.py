@@ -27,7 +27,7 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.builders
 
-from ledger import commands as c  # noqa: E402
+from ledger.case.commands import AcceptCase, AnnotateCase
 from ledger.application import Ledger
 from ledger.store.migrate import migrate
 from ledger.settings import Settings
@@ -42,13 +42,13 @@ def measure(ledger: Ledger, n: int) -> dict[str, float]:
     out["book_per_s"] = n / (time.perf_counter() - t)
     t = time.perf_counter()
     for case_id in ids:
-        ledger.annotate(ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, note="基准测试批注"))
+        ledger.annotate(ctx(REGISTRAR), AnnotateCase(case_id=case_id, note="基准测试批注"))
     out["annotate_per_s"] = n / (time.perf_counter() - t)
     t = time.perf_counter()
     for case_id in ids:
         ledger.accept(
             ctx(REGISTRAR),
-            c.AcceptCase(case_id=case_id, business_time=T0 + timedelta(hours=1), deadline_class=DeadlineClass.GENERAL),
+            AcceptCase(case_id=case_id, business_time=T0 + timedelta(hours=1), deadline_class=DeadlineClass.GENERAL),
         )
     out["accept_per_s"] = n / (time.perf_counter() - t)
     return {k: round(v, 1) for k, v in out.items()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from uuid import UUID
 from typing import Any
@@ -10,11 +9,10 @@ from typing import Any
 import msgspec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth
 
-from ledger import commands as c
-from ledger.errors import NotAllowed, NotFound
+from ledger.directory.commands import AssignUser, ConfirmGrant, RegisterUnit, RegisterUser, SetUserActive
+from ledger.errors import NotAllowed
 from ledger.values import Role
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser, change_password, sign_in
@@ -112,30 +110,30 @@ class AdminController(Controller):
     @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
     def register_unit(self, request: AnyRequest, data: JSONBody[s.UnitBody]) -> Response[s.CommandResult]:
         """Register a unit (administrator)."""
-        return execute(request, c.RegisterUnit(**msgspec.structs.asdict(data)), status=201)
+        return execute(request, RegisterUnit(**msgspec.structs.asdict(data)), status=201)
 
     @post("/users", responses=ERRORS, operation_id="registerUser", status_code=201, sync_to_thread=True)
     def register_user(self, request: AnyRequest, data: JSONBody[s.UserBody]) -> Response[s.CommandResult]:
         """Register a user with one role in one unit (administrator)."""
-        return execute(request, c.RegisterUser(**msgspec.structs.asdict(data)), status=201)
+        return execute(request, RegisterUser(**msgspec.structs.asdict(data)), status=201)
 
     @post("/users/{username:str}/assignment", responses=ERRORS, operation_id="assignUser", status_code=200, sync_to_thread=True)
     def assign(self, request: AnyRequest, username: FromPath[str], data: JSONBody[s.AssignBody]) -> Response[s.CommandResult]:
         """Change a user's role or unit (administrator)."""
         fields = msgspec.structs.asdict(data) | {"username": username}
-        return execute(request, c.AssignUser(**fields))
+        return execute(request, AssignUser(**fields))
 
     @post("/users/{username:str}/confirmation", responses=ERRORS, operation_id="confirmGrant", status_code=200, sync_to_thread=True)
     def confirm(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Confirm a role (or a new account) another administrator proposed (four eyes)."""
-        return execute(request, c.ConfirmGrant(username=username))
+        return execute(request, ConfirmGrant(username=username))
 
     @post("/users/{username:str}/disable", responses=ERRORS, operation_id="disableUser", status_code=200, sync_to_thread=True)
     def disable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Disable a user; their tokens stop working at once (administrator)."""
-        return execute(request, c.SetUserActive(username=username, active=False))
+        return execute(request, SetUserActive(username=username, active=False))
 
     @post("/users/{username:str}/enable", responses=ERRORS, operation_id="enableUser", status_code=200, sync_to_thread=True)
     def enable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Enable a disabled user (administrator)."""
-        return execute(request, c.SetUserActive(username=username, active=True))
+        return execute(request, SetUserActive(username=username, active=True))

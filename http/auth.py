@@ -75,7 +75,8 @@ def change_password(request: Any, username: str, new_password: str, current_pass
     """Change one's own password (the current one must be given: a session
     left open is not enough), or reset another user's as administrator.
     Returns the ledger's result of recording it."""
-    from ledger import commands as c
+    from ledger.commands import Context
+    from ledger.directory.commands import RecordPasswordSet
 
     state = request.app.state
     me: AuthUser = request.user
@@ -90,8 +91,8 @@ def change_password(request: Any, username: str, new_password: str, current_pass
     state.ledger.get_user(username)
     check_password(new_password)
     state.credentials.set_password(username, new_password)
-    ctx = c.Context(actor=me.actor, request_id=secrets.token_hex(16))
-    return state.ledger.record_password_set(ctx, c.RecordPasswordSet(username=username))
+    ctx = Context(actor=me.actor, request_id=secrets.token_hex(16))
+    return state.ledger.record_password_set(ctx, RecordPasswordSet(username=username))
 
 
 def check_password(password: str) -> None:

@@ -11,14 +11,31 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ledger import commands as c
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    BookGuidance,
+    CorrectRecord,
+    DispatchCase,
+    RateService,
+    RecordFollowUp,
+    RecordService,
+    RefuseCase,
+    RemakePenalty,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
+from ledger.commands import Command, Context
 from ledger.case import GuidanceCase
 from ledger.errors import CaseNotFound
 from ledger.history import EventView, describe
 from ledger.identifiers import mask_id_number
 from ledger.identifiers import mask_personal
 from ledger.scope import Reach, Scope, scope_for, sees_case
-from ledger.values import ApplicantKind, local_instant
+from ledger.case.values import ApplicantKind
+from ledger.values import local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
@@ -26,11 +43,11 @@ from ledger_http.errors import ERRORS
 AnyRequest = Request[AuthUser, Any, Any]
 
 
-def execute(request: AnyRequest, command: c.Command, status: int = 200) -> Response[s.CommandResult]:
+def execute(request: AnyRequest, command: Command, status: int = 200) -> Response[s.CommandResult]:
     """Run one ledger command (dispatched by its type) as the authenticated
     user, honouring Idempotency-Key."""
     state = request.app.state
-    ctx = c.Context(actor=request.user.actor, request_id=request.headers.get("x-request-id") or uuid.uuid4().hex)
+    ctx = Context(actor=request.user.actor, request_id=request.headers.get("x-request-id") or uuid.uuid4().hex)
 
     def run() -> bytes:
         r = state.ledger.execute(ctx, command)
@@ -85,74 +102,74 @@ class CaseController(Controller):
     @post("/", responses=ERRORS, operation_id="bookGuidance", status_code=201, sync_to_thread=True)
     def book(self, request: AnyRequest, data: JSONBody[s.BookBody]) -> Response[s.CommandResult]:
         """预约申请: register a booking (registrar)."""
-        return execute(request, c.BookGuidance(**msgspec.structs.asdict(data)), status=201)
+        return execute(request, BookGuidance(**msgspec.structs.asdict(data)), status=201)
 
     @post("/{case_id:uuid}/accept", responses=ERRORS, operation_id="acceptCase", status_code=200, sync_to_thread=True)
     def accept(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.AcceptBody]) -> Response[s.CommandResult]:
         """受理: number the application form and compute the due time(s)."""
-        return execute(request, _case_command(c.AcceptCase, data, case_id))
+        return execute(request, _case_command(AcceptCase, data, case_id))
 
     @post("/{case_id:uuid}/refuse", responses=ERRORS, operation_id="refuseCase", status_code=200, sync_to_thread=True)
     def refuse(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RefuseBody]) -> Response[s.CommandResult]:
         """不予受理, with the one-time notice and a referral."""
-        return execute(request, _case_command(c.RefuseCase, data, case_id))
+        return execute(request, _case_command(RefuseCase, data, case_id))
 
     @post("/{case_id:uuid}/dispatch", responses=ERRORS, operation_id="dispatchCase", status_code=200, sync_to_thread=True)
     def dispatch(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.DispatchBody]) -> Response[s.CommandResult]:
         """统筹派单 (again with a reason to re-dispatch)."""
-        return execute(request, _case_command(c.DispatchCase, data, case_id))
+        return execute(request, _case_command(DispatchCase, data, case_id))
 
     @post("/{case_id:uuid}/serve", responses=ERRORS, operation_id="recordService", status_code=200, sync_to_thread=True)
     def serve(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.ServeBody]) -> Response[s.CommandResult]:
         """指导服务意见书: record the service and its opinion."""
-        return execute(request, _case_command(c.RecordService, data, case_id))
+        return execute(request, _case_command(RecordService, data, case_id))
 
     @post("/{case_id:uuid}/rate", responses=ERRORS, operation_id="rateService", status_code=200, sync_to_thread=True)
     def rate(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RateBody]) -> Response[s.CommandResult]:
         """服务满意度评价 (on-site form or 电话回访)."""
-        return execute(request, _case_command(c.RateService, data, case_id))
+        return execute(request, _case_command(RateService, data, case_id))
 
     @post("/{case_id:uuid}/follow-ups", responses=ERRORS, operation_id="recordFollowUp", status_code=200, sync_to_thread=True)
     def follow_up(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.FollowUpBody]) -> Response[s.CommandResult]:
         """回访."""
-        return execute(request, _case_command(c.RecordFollowUp, data, case_id))
+        return execute(request, _case_command(RecordFollowUp, data, case_id))
 
     @post("/{case_id:uuid}/rectifications", responses=ERRORS, operation_id="trackRectification", status_code=200, sync_to_thread=True)
     def rectification(
         self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RectificationBody]
     ) -> Response[s.CommandResult]:
         """跟踪整改落实情况."""
-        return execute(request, _case_command(c.TrackRectification, data, case_id))
+        return execute(request, _case_command(TrackRectification, data, case_id))
 
     @post("/{case_id:uuid}/penalty-revocations", responses=ERRORS, operation_id="revokePenalty", status_code=200, sync_to_thread=True)
     def revoke(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RevokeBody]) -> Response[s.CommandResult]:
         """撤销行政处罚 (issuing unit only; written explanation mandatory)."""
-        return execute(request, _case_command(c.RevokePenalty, data, case_id))
+        return execute(request, _case_command(RevokePenalty, data, case_id))
 
     @post("/{case_id:uuid}/penalty-remakes", responses=ERRORS, operation_id="remakePenalty", status_code=200, sync_to_thread=True)
     def remake(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.RemakeBody]) -> Response[s.CommandResult]:
         """重新作出行政处罚决定 (issuing unit only; written explanation mandatory)."""
-        return execute(request, _case_command(c.RemakePenalty, data, case_id))
+        return execute(request, _case_command(RemakePenalty, data, case_id))
 
     @post("/{case_id:uuid}/withdraw", responses=ERRORS, operation_id="withdrawCase", status_code=200, sync_to_thread=True)
     def withdraw(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.WithdrawBody]) -> Response[s.CommandResult]:
         """撤回 (the applicant withdraws; voluntary)."""
-        return execute(request, _case_command(c.WithdrawCase, data, case_id))
+        return execute(request, _case_command(WithdrawCase, data, case_id))
 
     @post("/{case_id:uuid}/archive", responses=ERRORS, operation_id="archiveCase", status_code=200, sync_to_thread=True)
     def archive(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.ArchiveBody]) -> Response[s.CommandResult]:
         """回访归档 (after a completeness check)."""
-        return execute(request, _case_command(c.ArchiveCase, data, case_id))
+        return execute(request, _case_command(ArchiveCase, data, case_id))
 
     @post("/{case_id:uuid}/corrections", responses=ERRORS, operation_id="correctRecord", status_code=200, sync_to_thread=True)
     def correct(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.CorrectBody]) -> Response[s.CommandResult]:
         """更正: a new event naming the event it corrects (basis = why)."""
-        return execute(request, _case_command(c.CorrectRecord, data, case_id))
+        return execute(request, _case_command(CorrectRecord, data, case_id))
 
     @post("/{case_id:uuid}/annotations", responses=ERRORS, operation_id="annotateCase", status_code=200, sync_to_thread=True)
     def annotate(self, request: AnyRequest, case_id: FromPath[UUID], data: JSONBody[s.AnnotateBody]) -> Response[s.CommandResult]:
         """批注 (accepted also after archiving)."""
-        return execute(request, _case_command(c.AnnotateCase, data, case_id))
+        return execute(request, _case_command(AnnotateCase, data, case_id))
 
     @get("/{case_id:uuid}", responses=ERRORS, operation_id="getCase", sync_to_thread=True)
     def get_case(

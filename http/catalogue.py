@@ -15,7 +15,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ledger import commands as c
+from ledger.catalogue.commands import (
+    AmendListItem,
+    PublishCatalogueEdition,
+    RepealCatalogueEdition,
+    RepealListItem,
+    SetLegalReviewPolicy,
+)
 from ledger.catalogue import DEFAULT_LISTS, Edition, FourListsCatalogue, require_editor
 from ledger.catalogue.importing import parse_items
 from ledger.errors import InvalidInput, NotFound
@@ -87,7 +93,7 @@ class CatalogueController(Controller):
     def publish(self, request: AnyRequest, authority: FromPath[str], data: JSONBody[s.PublishEditionBody]) -> Response[s.CommandResult]:
         """发布 an edition (lists, items, validity) of an authority's four lists.
         Its unit staff or an administrator."""
-        cmd = c.PublishCatalogueEdition(authority=authority, **msgspec.structs.asdict(data))
+        cmd = PublishCatalogueEdition(authority=authority, **msgspec.structs.asdict(data))
         return execute(request, cmd, status=201)
 
     @post("/{authority:str}/imports", responses=ERRORS, operation_id="importCatalogueEdition", status_code=201)
@@ -126,7 +132,7 @@ class CatalogueController(Controller):
             catalogue = request.app.state.ledger.catalogue(authority)
             lists = catalogue.latest_lists() if catalogue else DEFAULT_LISTS
             edition = edition_of(lists=lists, items=parse_items(body, lists, default_list=list_code))
-            cmd = c.PublishCatalogueEdition(authority=authority, edition=edition, basis=basis)
+            cmd = PublishCatalogueEdition(authority=authority, edition=edition, basis=basis)
             return execute(request, cmd, status=201)
 
         return await anyio.to_thread.run_sync(run)
@@ -134,25 +140,25 @@ class CatalogueController(Controller):
     @post("/{authority:str}/editions/{version:str}/amendments", responses=ERRORS, operation_id="amendListItem", status_code=200, sync_to_thread=True)
     def amend(self, request: AnyRequest, authority: FromPath[str], version: FromPath[str], data: JSONBody[s.AmendItemBody]) -> Response[s.CommandResult]:
         """修订 (or add) an item from a date; the old text stays in force before it."""
-        cmd = c.AmendListItem(authority=authority, version=version, **msgspec.structs.asdict(data))
+        cmd = AmendListItem(authority=authority, version=version, **msgspec.structs.asdict(data))
         return execute(request, cmd)
 
     @post("/{authority:str}/editions/{version:str}/item-repeals", responses=ERRORS, operation_id="repealListItem", status_code=200, sync_to_thread=True)
     def repeal_item(self, request: AnyRequest, authority: FromPath[str], version: FromPath[str], data: JSONBody[s.RepealItemBody]) -> Response[s.CommandResult]:
         """废止 an item from a date."""
-        cmd = c.RepealListItem(authority=authority, version=version, **msgspec.structs.asdict(data))
+        cmd = RepealListItem(authority=authority, version=version, **msgspec.structs.asdict(data))
         return execute(request, cmd)
 
     @post("/{authority:str}/editions/{version:str}/repeal", responses=ERRORS, operation_id="repealCatalogueEdition", status_code=200, sync_to_thread=True)
     def repeal_edition(self, request: AnyRequest, authority: FromPath[str], version: FromPath[str], data: JSONBody[s.RepealEditionBody]) -> Response[s.CommandResult]:
         """废止 a whole edition from a date."""
-        cmd = c.RepealCatalogueEdition(authority=authority, version=version, **msgspec.structs.asdict(data))
+        cmd = RepealCatalogueEdition(authority=authority, version=version, **msgspec.structs.asdict(data))
         return execute(request, cmd)
 
     @post("/{authority:str}/legal-review", responses=ERRORS, operation_id="setLegalReviewPolicy", status_code=200, sync_to_thread=True)
     def legal_review(self, request: AnyRequest, authority: FromPath[str], data: JSONBody[s.LegalReviewBody]) -> Response[s.CommandResult]:
         """Whether applying this authority's lists requires 法制审核 (major decisions always do)."""
-        cmd = c.SetLegalReviewPolicy(authority=authority, **msgspec.structs.asdict(data))
+        cmd = SetLegalReviewPolicy(authority=authority, **msgspec.structs.asdict(data))
         return execute(request, cmd)
 
     # --------------------------------------------------------------- reads

@@ -9,11 +9,12 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ledger import commands as c
+from ledger.calendar.commands import RecordYearSchedule
 from ledger.errors import Conflict, InvalidInput
 from ledger.scope import Reach, Scope, scope_for
 from ledger.workdays import assumed_note
-from ledger.values import CST, DeadlineClass, ServiceType, local_instant
+from ledger.case.values import ServiceType
+from ledger.values import CST, DeadlineClass, local_instant
 from ledger_http import schemas as s
 from ledger_http.auth import AuthUser
 from ledger_http.errors import ERRORS
@@ -222,4 +223,4 @@ class CalendarController(Controller):
         """Record a year's official schedule (administrator); recomputes provisional deadlines."""
         import msgspec
 
-        return execute(request, c.RecordYearSchedule(**msgspec.structs.asdict(data)))
+        return execute(request, RecordYearSchedule(**msgspec.structs.asdict(data)))

@@ -12,24 +12,54 @@ from uuid import UUID
 
 import msgspec
 
-from ledger import commands as c
-from ledger.values import (
+from ledger.calendar.commands import RecordYearSchedule
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    BookGuidance,
+    CorrectRecord,
+    DispatchCase,
+    RateService,
+    RecordFollowUp,
+    RecordService,
+    RefuseCase,
+    RemakePenalty,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
+from ledger.catalogue.commands import (
+    AmendListItem,
+    PublishCatalogueEdition,
+    RepealCatalogueEdition,
+    RepealListItem,
+    SetLegalReviewPolicy,
+)
+from ledger.directory.commands import AssignUser, RegisterUnit, RegisterUser
+from ledger.supervision.commands import (
+    AnswerObjection,
+    ConfirmReversal,
+    DeclareMajorDecision,
+    FileMajorDecision,
+    ObjectToReversal,
+)
+from ledger.case.values import (
     Applicant,
     Assignment,
     CaseState,
     Channel,
     Contact,
-    Due,
     FollowUp,
     Opinion,
     Rating,
     Rectification,
     Referral,
-    Reversal,
     ServiceForm,
     ServiceType,
     Urgency,
 )
+from ledger.values import Due, Reversal
 
 
 def _body(command: type[msgspec.Struct], name: str, exclude: tuple[str, ...] = ("case_id",)) -> type[msgspec.Struct]:
@@ -41,24 +71,24 @@ def _body(command: type[msgspec.Struct], name: str, exclude: tuple[str, ...] = (
     return msgspec.defstruct(name, fields, kw_only=True, frozen=True, forbid_unknown_fields=True)
 
 
-BookBody = _body(c.BookGuidance, "BookGuidanceBody")
-AcceptBody = _body(c.AcceptCase, "AcceptCaseBody")
-RefuseBody = _body(c.RefuseCase, "RefuseCaseBody")
-DispatchBody = _body(c.DispatchCase, "DispatchCaseBody")
-ServeBody = _body(c.RecordService, "RecordServiceBody")
-RateBody = _body(c.RateService, "RateServiceBody")
-FollowUpBody = _body(c.RecordFollowUp, "RecordFollowUpBody")
-RectificationBody = _body(c.TrackRectification, "TrackRectificationBody")
-RevokeBody = _body(c.RevokePenalty, "RevokePenaltyBody")
-RemakeBody = _body(c.RemakePenalty, "RemakePenaltyBody")
-WithdrawBody = _body(c.WithdrawCase, "WithdrawCaseBody")
-ArchiveBody = _body(c.ArchiveCase, "ArchiveCaseBody")
-CorrectBody = _body(c.CorrectRecord, "CorrectRecordBody")
-AnnotateBody = _body(c.AnnotateCase, "AnnotateCaseBody")
-YearScheduleBody = _body(c.RecordYearSchedule, "RecordYearScheduleBody")
-UnitBody = _body(c.RegisterUnit, "RegisterUnitBody")
-UserBody = _body(c.RegisterUser, "RegisterUserBody")
-AssignBody = _body(c.AssignUser, "AssignUserBody", exclude=("username",))
+BookBody = _body(BookGuidance, "BookGuidanceBody")
+AcceptBody = _body(AcceptCase, "AcceptCaseBody")
+RefuseBody = _body(RefuseCase, "RefuseCaseBody")
+DispatchBody = _body(DispatchCase, "DispatchCaseBody")
+ServeBody = _body(RecordService, "RecordServiceBody")
+RateBody = _body(RateService, "RateServiceBody")
+FollowUpBody = _body(RecordFollowUp, "RecordFollowUpBody")
+RectificationBody = _body(TrackRectification, "TrackRectificationBody")
+RevokeBody = _body(RevokePenalty, "RevokePenaltyBody")
+RemakeBody = _body(RemakePenalty, "RemakePenaltyBody")
+WithdrawBody = _body(WithdrawCase, "WithdrawCaseBody")
+ArchiveBody = _body(ArchiveCase, "ArchiveCaseBody")
+CorrectBody = _body(CorrectRecord, "CorrectRecordBody")
+AnnotateBody = _body(AnnotateCase, "AnnotateCaseBody")
+YearScheduleBody = _body(RecordYearSchedule, "RecordYearScheduleBody")
+UnitBody = _body(RegisterUnit, "RegisterUnitBody")
+UserBody = _body(RegisterUser, "RegisterUserBody")
+AssignBody = _body(AssignUser, "AssignUserBody", exclude=("username",))
 
 
 class CommandResult(msgspec.Struct):
@@ -142,13 +172,13 @@ class DueResponse(msgspec.Struct):
     assumed: str | None = None  # what a provisional deadline assumed (statutory days rest; 调休 unknown)
 
 # four lists and supervision (authority, version, review and filing ids come from the path)
-PublishEditionBody = _body(c.PublishCatalogueEdition, "PublishCatalogueEditionBody", exclude=("authority",))
-AmendItemBody = _body(c.AmendListItem, "AmendListItemBody", exclude=("authority", "version"))
-RepealItemBody = _body(c.RepealListItem, "RepealListItemBody", exclude=("authority", "version"))
-RepealEditionBody = _body(c.RepealCatalogueEdition, "RepealCatalogueEditionBody", exclude=("authority", "version"))
-LegalReviewBody = _body(c.SetLegalReviewPolicy, "SetLegalReviewPolicyBody", exclude=("authority",))
-ConfirmReviewBody = _body(c.ConfirmReversal, "ConfirmReversalBody", exclude=("review_id",))
-ObjectionBody = _body(c.ObjectToReversal, "ObjectToReversalBody", exclude=("review_id",))
-AnswerBody = _body(c.AnswerObjection, "AnswerObjectionBody", exclude=("review_id",))
-DeclareFilingBody = _body(c.DeclareMajorDecision, "DeclareMajorDecisionBody", exclude=())
-FileFilingBody = _body(c.FileMajorDecision, "FileMajorDecisionBody", exclude=("filing_id",))
+PublishEditionBody = _body(PublishCatalogueEdition, "PublishCatalogueEditionBody", exclude=("authority",))
+AmendItemBody = _body(AmendListItem, "AmendListItemBody", exclude=("authority", "version"))
+RepealItemBody = _body(RepealListItem, "RepealListItemBody", exclude=("authority", "version"))
+RepealEditionBody = _body(RepealCatalogueEdition, "RepealCatalogueEditionBody", exclude=("authority", "version"))
+LegalReviewBody = _body(SetLegalReviewPolicy, "SetLegalReviewPolicyBody", exclude=("authority",))
+ConfirmReviewBody = _body(ConfirmReversal, "ConfirmReversalBody", exclude=("review_id",))
+ObjectionBody = _body(ObjectToReversal, "ObjectToReversalBody", exclude=("review_id",))
+AnswerBody = _body(AnswerObjection, "AnswerObjectionBody", exclude=("review_id",))
+DeclareFilingBody = _body(DeclareMajorDecision, "DeclareMajorDecisionBody", exclude=())
+FileFilingBody = _body(FileMajorDecision, "FileMajorDecisionBody", exclude=("filing_id",))

@@ -12,7 +12,13 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from ledger import commands as c
+from ledger.supervision.commands import (
+    AnswerObjection,
+    ConfirmReversal,
+    DeclareMajorDecision,
+    FileMajorDecision,
+    ObjectToReversal,
+)
 from ledger.errors import NotFound
 from ledger.history import EventView, describe
 from ledger.scope import Reach, Scope
@@ -135,17 +141,17 @@ class SupervisionController(Controller):
     @post("/reviews/{review_id:uuid}/confirm", responses=ERRORS, operation_id="confirmReversal", status_code=200, sync_to_thread=True)
     def confirm(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.ConfirmReviewBody]) -> Response[s.CommandResult]:
         """审查通过 (supervisor)."""
-        return execute(request, c.ConfirmReversal(review_id=review_id, **msgspec.structs.asdict(data)))
+        return execute(request, ConfirmReversal(review_id=review_id, **msgspec.structs.asdict(data)))
 
     @post("/reviews/{review_id:uuid}/objections", responses=ERRORS, operation_id="objectToReversal", status_code=200, sync_to_thread=True)
     def object(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.ObjectionBody]) -> Response[s.CommandResult]:
         """制发《行政执法监督问题整改建议书》 (supervisor); ``number`` is the letter's."""
-        return execute(request, c.ObjectToReversal(review_id=review_id, **msgspec.structs.asdict(data)))
+        return execute(request, ObjectToReversal(review_id=review_id, **msgspec.structs.asdict(data)))
 
     @post("/reviews/{review_id:uuid}/answers", responses=ERRORS, operation_id="answerObjection", status_code=200, sync_to_thread=True)
     def answer(self, request: AnyRequest, review_id: FromPath[UUID], data: JSONBody[s.AnswerBody]) -> Response[s.CommandResult]:
         """The issuing unit answers the letter (its unit staff)."""
-        return execute(request, c.AnswerObjection(review_id=review_id, **msgspec.structs.asdict(data)))
+        return execute(request, AnswerObjection(review_id=review_id, **msgspec.structs.asdict(data)))
 
     # ------------------------------------------------------------- filings
 
@@ -167,10 +173,10 @@ class SupervisionController(Controller):
     @post("/filings", responses=ERRORS, operation_id="declareMajorDecision", status_code=201, sync_to_thread=True)
     def declare(self, request: AnyRequest, data: JSONBody[s.DeclareFilingBody]) -> Response[s.CommandResult]:
         """登记 a major penalty decision of one's unit, to be filed within 15 days (unit staff)."""
-        return execute(request, c.DeclareMajorDecision(**msgspec.structs.asdict(data)), status=201)
+        return execute(request, DeclareMajorDecision(**msgspec.structs.asdict(data)), status=201)
 
     @post("/filings/{filing_id:uuid}/file", responses=ERRORS, operation_id="fileMajorDecision", status_code=200, sync_to_thread=True)
     def file(self, request: AnyRequest, filing_id: FromPath[UUID], data: JSONBody[s.FileFilingBody]) -> Response[s.CommandResult]:
         """报送备案 (unit staff of the deciding unit); late filings are flagged."""
-        return execute(request, c.FileMajorDecision(filing_id=filing_id, **msgspec.structs.asdict(data)))
+        return execute(request, FileMajorDecision(filing_id=filing_id, **msgspec.structs.asdict(data)))
 

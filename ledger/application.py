@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger import commands as c
+from ledger.commands import Command, Context
 from ledger.calendar.service import HANDLERS as CALENDAR
 from ledger.calendar.service import CalendarCommands
 from ledger.case.service import HANDLERS as CASE
@@ -41,7 +41,7 @@ class Ledger(SupervisionCommands, CalendarCommands, DirectoryCommands):
 
     name = APP_NAME  # chooses the event table; the library would default it to the class name
 
-    def execute(self, ctx: c.Context, command: c.Command) -> Result:
+    def execute(self, ctx: Context, command: Command) -> Result:
         """Run ``command`` through the one handler of its type."""
         try:
             handler = COMMANDS[type(command)]

@@ -9,6 +9,7 @@ renaming or retyping a field needs a ``class_version`` and an upcast.
 from __future__ import annotations
 
 import dataclasses
+import re
 import enum
 import typing
 from collections.abc import Iterator
@@ -52,7 +53,8 @@ def event_classes() -> Iterator[type]:
 
 def _type_name(tp: object) -> str:
     text = repr(tp) if not isinstance(tp, type) else tp.__name__
-    return text.replace("typing.", "").replace("ledger.values.", "").replace("ledger.workdays.", "")
+    # value types by bare name, whichever values module (kernel or a slice's) holds them
+    return re.sub(r"\bledger\.(?:\w+\.)?(?:values|workdays)\.", "", text.replace("typing.", ""))
 
 
 def _nested_types(tp: object) -> Iterator[type]:

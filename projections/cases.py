@@ -15,7 +15,8 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from ledger.values import CST, CaseState, FormNumber, Grade, ServiceType
+from ledger.case.values import CaseState, Grade, ServiceType
+from ledger.values import CST, FormNumber
 from ledger.store.sql import Cursor, Table, where_in
 
 Row = dict[str, Any]
@@ -435,7 +436,7 @@ def _chunks(values: list[str], size: int) -> list[list[str]]:
 
 
 def grade_label(scale: str, score: int | None) -> str | None:
-    from ledger.values import SCALE_LABELS
+    from ledger.case.values import SCALE_LABELS
 
     if score is None:
         return None

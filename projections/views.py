@@ -12,7 +12,8 @@ from ledger.identifiers import mask_id_number
 from ledger.scope import UNMASKED_ROLES, Scope
 from ledger.settings import Settings
 from ledger.supervision import ReviewStatus
-from ledger.values import CST, CaseState, Channel, FourList, Role, ServiceType
+from ledger.case.values import CaseState, Channel, ServiceType
+from ledger.values import CST, FourList, Role
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
 from ledger.store.sql import ViewDB

@@ -9,30 +9,35 @@ from decimal import Decimal
 
 from stdnum.cn import uscc
 
-from ledger import commands as c
+from ledger.case.commands import AcceptCase, BookGuidance, DispatchCase, RateService, RecordService
+from ledger.catalogue.commands import PublishCatalogueEdition
+from ledger.commands import Context
+from ledger.directory.commands import RegisterUnit
 from ledger.catalogue import DEFAULT_LISTS, Edition, ListItem
 from ledger.directory import Unit, UnitKind
-from ledger.values import (
-    CST,
-    Actor,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Assignment,
     Channel,
     Contact,
-    DeadlineClass,
-    Envelope,
-    FourList,
     Grade,
-    ListItemCited,
-    PenaltyDecision,
-    Person,
     RatingMethod,
-    Reversal,
-    Role,
     ServiceForm,
     ServiceType,
     UnitEntry,
+)
+from ledger.values import (
+    CST,
+    Actor,
+    DeadlineClass,
+    Envelope,
+    FourList,
+    ListItemCited,
+    PenaltyDecision,
+    Person,
+    Reversal,
+    Role,
 )
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=CST)  # a Friday
@@ -64,15 +69,15 @@ VALID_USCC = make_uscc()
 VALID_RIC = "11010519491231002X"
 
 
-def ctx(actor: Actor) -> c.Context:
-    return c.Context(actor=actor, request_id=uuid.uuid4().hex)
+def ctx(actor: Actor) -> Context:
+    return Context(actor=actor, request_id=uuid.uuid4().hex)
 
 
 def envelope(actor: Actor, at: datetime = T0, basis: str | None = None) -> Envelope:
     return Envelope(actor=actor, request_id=uuid.uuid4().hex, business_time=at, basis=basis)
 
 
-def book_cmd(**over) -> c.BookGuidance:
+def book_cmd(**over) -> BookGuidance:
     values = dict(
         business_time=T0,
         applicant=Applicant(
@@ -84,7 +89,7 @@ def book_cmd(**over) -> c.BookGuidance:
         channel=Channel.PHONE,
     )
     values.update(over)
-    return c.BookGuidance(**values)
+    return BookGuidance(**values)
 
 
 def single_assignment() -> tuple[Assignment, ...]:
@@ -98,7 +103,7 @@ def joint_assignments() -> tuple[Assignment, ...]:
     )
 
 
-def serve_cmd(case_id, joint: bool = False, **over) -> c.RecordService:
+def serve_cmd(case_id, joint: bool = False, **over) -> RecordService:
     values = dict(
         case_id=case_id,
         business_time=T0 + timedelta(days=2),
@@ -115,10 +120,10 @@ def serve_cmd(case_id, joint: bool = False, **over) -> c.RecordService:
             UnitEntry(unit=FIRE, findings="通道堵塞", advice="清理通道", staff=(Person(id="s2", name="孙浩"),)),
         )
     values.update(over)
-    return c.RecordService(**values)
+    return RecordService(**values)
 
 
-def rate_cmd(case_id, **over) -> c.RateService:
+def rate_cmd(case_id, **over) -> RateService:
     values = dict(
         case_id=case_id,
         business_time=T0 + timedelta(days=2, hours=1),
@@ -130,7 +135,7 @@ def rate_cmd(case_id, **over) -> c.RateService:
         method=RatingMethod.ONSITE_FORM,
     )
     values.update(over)
-    return c.RateService(**values)
+    return RateService(**values)
 
 
 def reversal(list_: FourList = FourList.NO_PENALTY, unit: str = MARKET, **over) -> Reversal:
@@ -199,10 +204,10 @@ def publish_catalogues(ledger, units: tuple[str, ...] = (MARKET, FIRE)) -> None:
     """Register the units (if needed) and publish the sample edition for each."""
     for unit in units:
         if not ledger.exists(Unit.create_id(unit)):
-            ledger.register_unit(ctx(ADMIN), c.RegisterUnit(name=unit, kind=UnitKind.ENFORCEMENT))
+            ledger.register_unit(ctx(ADMIN), RegisterUnit(name=unit, kind=UnitKind.ENFORCEMENT))
         if ledger.catalogue(unit) is None:
             ledger.publish_catalogue_edition(
-                ctx(ADMIN), c.PublishCatalogueEdition(authority=unit, edition=sample_edition(), business_time=T0)
+                ctx(ADMIN), PublishCatalogueEdition(authority=unit, edition=sample_edition(), business_time=T0)
             )
 
 
@@ -212,11 +217,11 @@ def dispatched_case(ledger, joint: bool = False):
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
     ledger.accept(
         ctx(REGISTRAR),
-        c.AcceptCase(case_id=case_id, business_time=T0 + timedelta(minutes=10), deadline_class=DeadlineClass.GENERAL),
+        AcceptCase(case_id=case_id, business_time=T0 + timedelta(minutes=10), deadline_class=DeadlineClass.GENERAL),
     )
     ledger.dispatch(
         ctx(DISPATCHER),
-        c.DispatchCase(
+        DispatchCase(
             case_id=case_id,
             business_time=T0 + timedelta(hours=1),
             assignments=joint_assignments() if joint else single_assignment(),

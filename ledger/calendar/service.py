@@ -8,7 +8,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
-from ledger import commands as c
+from ledger.calendar.commands import RecordYearSchedule
+from ledger.commands import Context
 from ledger.errors import Conflict
 from ledger.values import DeadlineClass, Due
 from ledger.workcalendar import WorkCalendar
@@ -18,7 +19,7 @@ from ledger.commanding import MAX_ATTEMPTS, Result, _backoff
 
 
 class CalendarCommands(CaseCommands):
-    def record_year_schedule(self, ctx: c.Context, cmd: c.RecordYearSchedule) -> Result:
+    def record_year_schedule(self, ctx: Context, cmd: RecordYearSchedule) -> Result:
         """Record a year's official schedule and recompute every provisional
         deadline that assumed Monday–Friday for that year, in one save."""
         year = cmd.schedule.year
@@ -60,4 +61,4 @@ class CalendarCommands(CaseCommands):
         return compute_due(start, deadline_class, self._view(self.calendar(for_update=False)))
 
 
-HANDLERS = {c.RecordYearSchedule: CalendarCommands.record_year_schedule}
+HANDLERS = {RecordYearSchedule: CalendarCommands.record_year_schedule}

@@ -22,8 +22,7 @@ from ledger.identifiers import IDENTIFIER_FIELDS
 from ledger.numbering import FormCounter
 from ledger.scope import UNMASKED_ROLES
 from ledger.inputs import blank
-from ledger.values import (
-    CST,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Assignment,
@@ -31,28 +30,31 @@ from ledger.values import (
     Channel,
     CompletenessCheck,
     Contact,
-    DeadlineClass,
-    Due,
-    Envelope,
     FieldChange,
     FollowUp,
-    FormNumber,
-    FourList,
     Grade,
     Opinion,
-    Person,
     Rating,
     RatingMethod,
     Rectification,
     RectificationStatus,
     Referral,
-    Reversal,
-    Role,
     ServiceForm,
     ServiceType,
-    Struct,
     UnitEntry,
     Urgency,
+)
+from ledger.values import (
+    CST,
+    DeadlineClass,
+    Due,
+    Envelope,
+    FormNumber,
+    FourList,
+    Person,
+    Reversal,
+    Role,
+    Struct,
     check_instant,
 )
 from ledger.workdays import WorkCalendarView, compute_due

@@ -12,7 +12,24 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
-from ledger import commands as c
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    BookGuidance,
+    CaseCommand,
+    CorrectRecord,
+    DispatchCase,
+    RateService,
+    RecordFollowUp,
+    RecordService,
+    RefuseCase,
+    RemakePenalty,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
+from ledger.commands import Context
 from ledger.errors import CaseNotFound, Conflict
 from ledger.scope import sees_case
 from ledger.values import CST, Envelope, FormKind, Reversal
@@ -23,7 +40,7 @@ from ledger.supervision import MajorDecisionFiling, ReversalReview
 
 
 class CaseCommands(CatalogueCommands):
-    def book(self, ctx: c.Context, cmd: c.BookGuidance) -> Result:
+    def book(self, ctx: Context, cmd: BookGuidance) -> Result:
         envelope = self._envelope(ctx, cmd)
         case = GuidanceCase.book(
             envelope,
@@ -38,7 +55,7 @@ class CaseCommands(CatalogueCommands):
         recordings = self.save(case)
         return Result(case_id=case.id, version=case.version, notification_id=recordings[-1].notification.id)
 
-    def accept(self, ctx: c.Context, cmd: c.AcceptCase) -> Result:
+    def accept(self, ctx: Context, cmd: AcceptCase) -> Result:
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             calendar = self.calendar(for_update=False)  # before the counter's turn: it may query the store
             counter = self._counter(env, FormKind.APPLICATION)
@@ -54,10 +71,10 @@ class CaseCommands(CatalogueCommands):
 
         return self._on_case(ctx, cmd, decide)
 
-    def refuse(self, ctx: c.Context, cmd: c.RefuseCase) -> Result:
+    def refuse(self, ctx: Context, cmd: RefuseCase) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.refuse(env, cmd.reason, cmd.notice, cmd.referral)))
 
-    def dispatch(self, ctx: c.Context, cmd: c.DispatchCase) -> Result:
+    def dispatch(self, ctx: Context, cmd: DispatchCase) -> Result:
         return self._on_case(
             ctx,
             cmd,
@@ -73,7 +90,7 @@ class CaseCommands(CatalogueCommands):
             ),
         )
 
-    def serve(self, ctx: c.Context, cmd: c.RecordService) -> Result:
+    def serve(self, ctx: Context, cmd: RecordService) -> Result:
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             counter = self._counter(env, FormKind.OPINION)
             number = case.serve(
@@ -92,7 +109,7 @@ class CaseCommands(CatalogueCommands):
 
         return self._on_case(ctx, cmd, decide)
 
-    def rate(self, ctx: c.Context, cmd: c.RateService) -> Result:
+    def rate(self, ctx: Context, cmd: RateService) -> Result:
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             counter = self._counter(env, FormKind.RATING)
             number = case.rate(
@@ -109,13 +126,13 @@ class CaseCommands(CatalogueCommands):
 
         return self._on_case(ctx, cmd, decide)
 
-    def follow_up(self, ctx: c.Context, cmd: c.RecordFollowUp) -> Result:
+    def follow_up(self, ctx: Context, cmd: RecordFollowUp) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.follow_up(env, cmd.follow_up)))
 
-    def track_rectification(self, ctx: c.Context, cmd: c.TrackRectification) -> Result:
+    def track_rectification(self, ctx: Context, cmd: TrackRectification) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.track_rectification(env, cmd.rectification)))
 
-    def revoke_penalty(self, ctx: c.Context, cmd: c.RevokePenalty) -> Result:
+    def revoke_penalty(self, ctx: Context, cmd: RevokePenalty) -> Result:
         reversal = _trimmed(cmd.reversal)
 
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
@@ -125,7 +142,7 @@ class CaseCommands(CatalogueCommands):
         result = self._on_case(ctx, cmd, decide)
         return msgspec.structs.replace(result, record_id=ReversalReview.create_id(cmd.case_id, reversal.decision.number))
 
-    def remake_penalty(self, ctx: c.Context, cmd: c.RemakePenalty) -> Result:
+    def remake_penalty(self, ctx: Context, cmd: RemakePenalty) -> Result:
         reversal = _trimmed(cmd.reversal)
 
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
@@ -162,20 +179,20 @@ class CaseCommands(CatalogueCommands):
             )
         return opened
 
-    def withdraw(self, ctx: c.Context, cmd: c.WithdrawCase) -> Result:
+    def withdraw(self, ctx: Context, cmd: WithdrawCase) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.withdraw(env, cmd.reason)))
 
-    def archive(self, ctx: c.Context, cmd: c.ArchiveCase) -> Result:
+    def archive(self, ctx: Context, cmd: ArchiveCase) -> Result:
         def decide(case: GuidanceCase, env: Envelope) -> Decision:
             counter = self._counter(env, FormKind.ARCHIVE)
             return [counter], str(case.archive(env, counter))
 
         return self._on_case(ctx, cmd, decide)
 
-    def correct(self, ctx: c.Context, cmd: c.CorrectRecord) -> Result:
+    def correct(self, ctx: Context, cmd: CorrectRecord) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.correct(env, cmd.corrects_version, cmd.changes)))
 
-    def annotate(self, ctx: c.Context, cmd: c.AnnotateCase) -> Result:
+    def annotate(self, ctx: Context, cmd: AnnotateCase) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.annotate(env, cmd.note, cmd.about_version)))
 
     def get_case(self, case_id: UUID, *, version: int | None = None) -> GuidanceCase:
@@ -218,14 +235,14 @@ class CaseCommands(CatalogueCommands):
             raise CaseNotFound(f"没有编号为{case_id}的案件")
         return case
 
-    def _visible_case(self, ctx: c.Context, case: GuidanceCase) -> GuidanceCase:
+    def _visible_case(self, ctx: Context, case: GuidanceCase) -> GuidanceCase:
         """Visibility before any rule: a case the actor may not read is
         answered as unknown (404), so commands reveal no more than reads."""
         if not sees_case(ctx.actor.role, ctx.actor.unit, case.units):
             raise CaseNotFound(f"没有编号为{case.id}的案件")
         return case
 
-    def _load_case(self, ctx: c.Context, cmd: c.CaseCommand) -> GuidanceCase:
+    def _load_case(self, ctx: Context, cmd: CaseCommand) -> GuidanceCase:
         case = self._visible_case(ctx, self._current_case(cmd.case_id))
         if cmd.expected_version is not None and cmd.expected_version != case.version:
             raise Conflict(
@@ -235,7 +252,7 @@ class CaseCommands(CatalogueCommands):
         return case
 
     def _on_case(
-        self, ctx: c.Context, cmd: c.CaseCommand, decide: Callable[[GuidanceCase, Envelope], Decision]
+        self, ctx: Context, cmd: CaseCommand, decide: Callable[[GuidanceCase, Envelope], Decision]
     ) -> Result:
         for attempt in range(MAX_ATTEMPTS):
             case = self._load_case(ctx, cmd)
@@ -284,18 +301,18 @@ def _trimmed(reversal: Reversal) -> Reversal:
 
 # Which method takes which command (ledger.application.COMMANDS merges them).
 HANDLERS = {
-    c.BookGuidance: CaseCommands.book,
-    c.AcceptCase: CaseCommands.accept,
-    c.RefuseCase: CaseCommands.refuse,
-    c.DispatchCase: CaseCommands.dispatch,
-    c.RecordService: CaseCommands.serve,
-    c.RateService: CaseCommands.rate,
-    c.RecordFollowUp: CaseCommands.follow_up,
-    c.TrackRectification: CaseCommands.track_rectification,
-    c.RevokePenalty: CaseCommands.revoke_penalty,
-    c.RemakePenalty: CaseCommands.remake_penalty,
-    c.WithdrawCase: CaseCommands.withdraw,
-    c.ArchiveCase: CaseCommands.archive,
-    c.CorrectRecord: CaseCommands.correct,
-    c.AnnotateCase: CaseCommands.annotate,
+    BookGuidance: CaseCommands.book,
+    AcceptCase: CaseCommands.accept,
+    RefuseCase: CaseCommands.refuse,
+    DispatchCase: CaseCommands.dispatch,
+    RecordService: CaseCommands.serve,
+    RateService: CaseCommands.rate,
+    RecordFollowUp: CaseCommands.follow_up,
+    TrackRectification: CaseCommands.track_rectification,
+    RevokePenalty: CaseCommands.revoke_penalty,
+    RemakePenalty: CaseCommands.remake_penalty,
+    WithdrawCase: CaseCommands.withdraw,
+    ArchiveCase: CaseCommands.archive,
+    CorrectRecord: CaseCommands.correct,
+    AnnotateCase: CaseCommands.annotate,
 }

@@ -7,7 +7,14 @@ from collections.abc import Callable
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 
-from ledger import commands as c
+from ledger.catalogue.commands import (
+    AmendListItem,
+    PublishCatalogueEdition,
+    RepealCatalogueEdition,
+    RepealListItem,
+    SetLegalReviewPolicy,
+)
+from ledger.commands import Command, Context
 from ledger.errors import InvalidInput, NotFound
 from ledger.values import Envelope
 from ledger.catalogue import FourListsCatalogue
@@ -23,18 +30,18 @@ class CatalogueCommands(LedgerBase):
         except AggregateNotFoundError:
             return None
 
-    def publish_catalogue_edition(self, ctx: c.Context, cmd: c.PublishCatalogueEdition) -> Result:
+    def publish_catalogue_edition(self, ctx: Context, cmd: PublishCatalogueEdition) -> Result:
         def change(catalogue: FourListsCatalogue, env: Envelope) -> None:
             catalogue.publish(env, cmd.edition)
 
         return self._on_catalogue(ctx, cmd, cmd.authority, change, create=True)
 
-    def amend_list_item(self, ctx: c.Context, cmd: c.AmendListItem) -> Result:
+    def amend_list_item(self, ctx: Context, cmd: AmendListItem) -> Result:
         return self._on_catalogue(
             ctx, cmd, cmd.authority, lambda cat, env: cat.amend_item(env, cmd.version, cmd.item, cmd.effective_from)
         )
 
-    def repeal_list_item(self, ctx: c.Context, cmd: c.RepealListItem) -> Result:
+    def repeal_list_item(self, ctx: Context, cmd: RepealListItem) -> Result:
         return self._on_catalogue(
             ctx,
             cmd,
@@ -42,18 +49,18 @@ class CatalogueCommands(LedgerBase):
             lambda cat, env: cat.repeal_item(env, cmd.version, cmd.list_code, cmd.number, cmd.effective_from, cmd.reason),
         )
 
-    def repeal_catalogue_edition(self, ctx: c.Context, cmd: c.RepealCatalogueEdition) -> Result:
+    def repeal_catalogue_edition(self, ctx: Context, cmd: RepealCatalogueEdition) -> Result:
         return self._on_catalogue(
             ctx, cmd, cmd.authority, lambda cat, env: cat.repeal_edition(env, cmd.version, cmd.effective_from, cmd.reason)
         )
 
-    def set_legal_review_policy(self, ctx: c.Context, cmd: c.SetLegalReviewPolicy) -> Result:
+    def set_legal_review_policy(self, ctx: Context, cmd: SetLegalReviewPolicy) -> Result:
         return self._on_catalogue(ctx, cmd, cmd.authority, lambda cat, env: cat.set_legal_review(env, cmd.required))
 
     def _on_catalogue(
         self,
-        ctx: c.Context,
-        cmd: c.Command,
+        ctx: Context,
+        cmd: Command,
         authority: str,
         change: Callable[[FourListsCatalogue, Envelope], None],
         *,
@@ -72,9 +79,9 @@ class CatalogueCommands(LedgerBase):
 
 
 HANDLERS = {
-    c.PublishCatalogueEdition: CatalogueCommands.publish_catalogue_edition,
-    c.AmendListItem: CatalogueCommands.amend_list_item,
-    c.RepealListItem: CatalogueCommands.repeal_list_item,
-    c.RepealCatalogueEdition: CatalogueCommands.repeal_catalogue_edition,
-    c.SetLegalReviewPolicy: CatalogueCommands.set_legal_review_policy,
+    PublishCatalogueEdition: CatalogueCommands.publish_catalogue_edition,
+    AmendListItem: CatalogueCommands.amend_list_item,
+    RepealListItem: CatalogueCommands.repeal_list_item,
+    RepealCatalogueEdition: CatalogueCommands.repeal_catalogue_edition,
+    SetLegalReviewPolicy: CatalogueCommands.set_legal_review_policy,
 }

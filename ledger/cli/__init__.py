@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from ledger.errors import LedgerError
 from ledger.scope import Reach, console_scope
 from ledger.settings import Settings
-from ledger.values import CST, DeadlineClass, Role, ServiceType, local_instant
+from ledger.case.values import ServiceType
+from ledger.values import CST, DeadlineClass, Role, local_instant
 
 
 def _open_ledger(settings: Settings):  # noqa: ANN202 - keeps start-up imports light
@@ -94,7 +95,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
     import msgspec
 
-    from ledger import commands as c
+    from ledger.calendar.commands import RecordYearSchedule
+    from ledger.commands import Context
     from ledger.values import Actor, Role
     from ledger.workdays import YearSchedule
 
@@ -123,8 +125,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     actor = Actor(id=args.actor_id or getpass.getuser(), name=args.actor_name or getpass.getuser(),
                   role=Role.ADMINISTRATOR, unit=args.unit)
     result = ledger.record_year_schedule(
-        c.Context(actor=actor, request_id=uuid.uuid4().hex),
-        c.RecordYearSchedule(schedule=schedule, basis=args.basis),
+        Context(actor=actor, request_id=uuid.uuid4().hex),
+        RecordYearSchedule(schedule=schedule, basis=args.basis),
     )
     print(f"{schedule.year}年工作日安排已登记（notification {result.notification_id}）；相关暂定时限已重新计算")
     return 0
@@ -229,7 +231,8 @@ def _views(settings: Settings):  # noqa: ANN202
 
 
 def cmd_registry(args: argparse.Namespace) -> int:
-    from ledger.values import Role, ServiceType
+    from ledger.case.values import ServiceType
+    from ledger.values import Role
     from projections.views import REGISTER_COLUMNS, registry_csv
 
     views = _views(Settings.from_env())
@@ -425,7 +428,8 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     import uuid
     from datetime import date
 
-    from ledger import commands as c
+    from ledger.catalogue.commands import PublishCatalogueEdition
+    from ledger.commands import Context
     from ledger.catalogue import DEFAULT_LISTS, Edition
     from ledger.catalogue.importing import parse_items
     from ledger.errors import InvalidInput
@@ -472,8 +476,8 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     actor = Actor(id=args.actor_id or getpass.getuser(), name=args.actor_name or getpass.getuser(),
                   role=Role.ADMINISTRATOR, unit="系统管理")
     result = ledger.publish_catalogue_edition(
-        c.Context(actor=actor, request_id=uuid.uuid4().hex),
-        c.PublishCatalogueEdition(authority=args.authority, edition=edition, basis=args.basis),
+        Context(actor=actor, request_id=uuid.uuid4().hex),
+        PublishCatalogueEdition(authority=args.authority, edition=edition, basis=args.basis),
     )
     print(f"{args.authority} 四张清单“{args.version}”已发布：{len(edition.items)} 项（notification {result.notification_id}）")
     return 0

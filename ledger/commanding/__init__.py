@@ -22,7 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, RecordConflictError
 
-from ledger import commands as c
+from ledger.commands import Command, Context
 from ledger.envelope import SYSTEM_ACTOR, make_envelope
 from ledger.errors import Conflict
 from ledger.inputs import check_fields
@@ -142,7 +142,7 @@ class LedgerBase(NumberedSaves, Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         return MsgspecMapper(compressor=self.factory.compressor(), cipher=self.factory.cipher())
 
-    def _envelope(self, ctx: c.Context, cmd: c.Command) -> Envelope:
+    def _envelope(self, ctx: Context, cmd: Command) -> Envelope:
         check_fields(cmd)  # every command's text, before any rule: no control characters
         return make_envelope(ctx.actor, ctx.request_id, self.clock(), cmd.business_time, cmd.basis)
 

@@ -15,39 +15,45 @@ from uuid import UUID
 
 from stdnum.cn import uscc
 
-from ledger import commands as c
+from ledger.case.commands import (
+    AcceptCase,
+    ArchiveCase,
+    BookGuidance,
+    CorrectRecord,
+    DispatchCase,
+    RateService,
+    RecordFollowUp,
+    RecordService,
+    RevokePenalty,
+    TrackRectification,
+)
+from ledger.catalogue.commands import PublishCatalogueEdition
+from ledger.commands import Context
+from ledger.supervision.commands import DeclareMajorDecision
 from ledger.application import Ledger
 from ledger.catalogue import DEFAULT_LISTS, Edition
 from ledger.catalogue.importing import parse_items
 from ledger.directory import UnitKind
 from ledger.directory.setup import ensure_unit, ensure_user, system_context
-from ledger.values import (
-    CST,
-    Actor,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Assignment,
     Channel,
     Contact,
-    DeadlineClass,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FourList,
     Grade,
-    ListItemCited,
-    PenaltyDecision,
-    Person,
     RatingMethod,
     Rectification,
     RectificationItem,
     RectificationStatus,
-    Reversal,
-    Role,
     ServiceForm,
     ServiceType,
     UnitEntry,
 )
+from ledger.values import CST, Actor, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person, Reversal, Role
 
 OFFICE = "市司法局行政执法协调监督科"
 MARKET = "市市场监督管理局"
@@ -61,8 +67,8 @@ _body = "91370303MA3C7Q2N8"
 DEMO_USCC = _body + uscc.calc_check_digit(_body)
 
 
-def _ctx(actor: Actor) -> c.Context:
-    return c.Context(actor=actor, request_id=uuid.uuid4().hex)
+def _ctx(actor: Actor) -> Context:
+    return Context(actor=actor, request_id=uuid.uuid4().hex)
 
 
 def publish_sample_catalogue(ledger: Ledger, authority: str = MARKET) -> None:
@@ -75,7 +81,7 @@ def publish_sample_catalogue(ledger: Ledger, authority: str = MARKET) -> None:
     items = parse_items(files("ledger").joinpath("samples/four_lists_sample.csv").read_bytes())
     ledger.publish_catalogue_edition(
         system_context(),
-        c.PublishCatalogueEdition(
+        PublishCatalogueEdition(
             authority=authority,
             basis="《中华人民共和国行政处罚法》第三十二条、第三十三条",
             edition=Edition(
@@ -97,7 +103,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     t = start
     booked = ledger.book(
         _ctx(REGISTRAR),
-        c.BookGuidance(
+        BookGuidance(
             business_time=t,
             applicant=Applicant(
                 kind=ApplicantKind.ORGANISATION,
@@ -116,11 +122,11 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     assert case_id is not None
     ledger.accept(
         _ctx(REGISTRAR),
-        c.AcceptCase(case_id=case_id, business_time=t + timedelta(minutes=20), deadline_class=DeadlineClass.GENERAL),
+        AcceptCase(case_id=case_id, business_time=t + timedelta(minutes=20), deadline_class=DeadlineClass.GENERAL),
     )
     ledger.dispatch(
         _ctx(DISPATCHER),
-        c.DispatchCase(
+        DispatchCase(
             case_id=case_id,
             business_time=t + timedelta(hours=2),
             assignments=(
@@ -135,7 +141,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     served_at = t + timedelta(days=2, hours=1)
     ledger.serve(
         _ctx(MARKET_STAFF),
-        c.RecordService(
+        RecordService(
             case_id=case_id,
             business_time=served_at,
             place="张店区人民西路88号 鲁味轩后厨及库房",
@@ -162,7 +168,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     )
     ledger.rate(
         _ctx(MARKET_STAFF),
-        c.RateService(
+        RateService(
             case_id=case_id,
             business_time=served_at + timedelta(minutes=30),
             response=Grade.EXCELLENT,
@@ -175,7 +181,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     )
     ledger.track_rectification(
         _ctx(MARKET_STAFF),
-        c.TrackRectification(
+        TrackRectification(
             case_id=case_id,
             business_time=served_at + timedelta(days=3),
             rectification=Rectification(
@@ -193,7 +199,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     )
     ledger.follow_up(
         _ctx(MARKET_STAFF),
-        c.RecordFollowUp(
+        RecordFollowUp(
             case_id=case_id,
             business_time=served_at + timedelta(days=4),
             follow_up=FollowUp(
@@ -206,7 +212,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     )
     ledger.revoke_penalty(
         _ctx(MARKET_STAFF),
-        c.RevokePenalty(
+        RevokePenalty(
             case_id=case_id,
             business_time=served_at + timedelta(days=5),
             basis="《中华人民共和国行政处罚法》第三十三条第一款",
@@ -228,7 +234,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
     )
     ledger.correct(
         _ctx(REGISTRAR),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=case_id,
             business_time=served_at + timedelta(days=5, hours=1),
             basis="申请人来电告知联系电话登记有误",
@@ -236,7 +242,7 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
             changes=(FieldChange(field="contact.phone", old="", new="13953312346"),),
         ),
     )
-    ledger.archive(_ctx(REGISTRAR), c.ArchiveCase(case_id=case_id, business_time=served_at + timedelta(days=6)))
+    ledger.archive(_ctx(REGISTRAR), ArchiveCase(case_id=case_id, business_time=served_at + timedelta(days=6)))
     return case_id
 
 
@@ -245,7 +251,7 @@ def record_demo_filing(ledger: Ledger, today: date) -> UUID | None:
     supervision: it shows as overdue in the supervisors' queue."""
     result = ledger.declare_major_decision(
         _ctx(MARKET_STAFF),
-        c.DeclareMajorDecision(
+        DeclareMajorDecision(
             decision_number="淄张市监罚〔2026〕203号",
             decided_on=today - timedelta(days=20),
             party="淄博某建材有限公司",

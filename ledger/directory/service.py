@@ -9,7 +9,15 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
-from ledger import commands as c
+from ledger.commands import Context
+from ledger.directory.commands import (
+    AssignUser,
+    ConfirmGrant,
+    RecordPasswordSet,
+    RegisterUnit,
+    RegisterUser,
+    SetUserActive,
+)
 from ledger.errors import InvalidInput, NotFound
 from ledger.values import Envelope, Role
 import time
@@ -25,14 +33,14 @@ class DirectoryCommands(LedgerBase):
         self.user_cache_seconds = float(os.environ.get("LEDGER_USER_CACHE_SECONDS", "1"))
         self._recent_users: dict[str, tuple[float, User]] = {}
 
-    def register_unit(self, ctx: c.Context, cmd: c.RegisterUnit) -> Result:
+    def register_unit(self, ctx: Context, cmd: RegisterUnit) -> Result:
         envelope = self._envelope(ctx, cmd)
         if self.exists(Unit.create_id(cmd.name)):
             raise InvalidInput.one("name", "duplicate", f"单位“{cmd.name}”已存在")
         unit = Unit.register(envelope, cmd.name, cmd.kind)
         return self._saved(None, unit)
 
-    def register_user(self, ctx: c.Context, cmd: c.RegisterUser) -> Result:
+    def register_user(self, ctx: Context, cmd: RegisterUser) -> Result:
         envelope = self._envelope(ctx, cmd)
         if self.exists(User.create_id(cmd.username)):
             raise InvalidInput.one("username", "duplicate", f"用户名“{cmd.username}”已被使用")
@@ -44,7 +52,7 @@ class DirectoryCommands(LedgerBase):
         )
         return self._saved_user(user, roster, envelope, pending=user.pending is not None)
 
-    def assign_user(self, ctx: c.Context, cmd: c.AssignUser) -> Result:
+    def assign_user(self, ctx: Context, cmd: AssignUser) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         self.get_unit(cmd.unit)
@@ -52,20 +60,20 @@ class DirectoryCommands(LedgerBase):
         done = user.assign(envelope, cmd.role, cmd.unit, four_eyes=bool(roster.others_than(envelope.actor.id)))
         return self._saved_user(user, roster, envelope, pending=not done)
 
-    def confirm_grant(self, ctx: c.Context, cmd: c.ConfirmGrant) -> Result:
+    def confirm_grant(self, ctx: Context, cmd: ConfirmGrant) -> Result:
         """A second administrator confirms a proposed grant (or a new account)."""
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         user.confirm_grant(envelope)
         return self._saved_user(user, self._roster(envelope), envelope)
 
-    def set_user_active(self, ctx: c.Context, cmd: c.SetUserActive) -> Result:
+    def set_user_active(self, ctx: Context, cmd: SetUserActive) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         (user.enable if cmd.active else user.disable)(envelope)
         return self._saved_user(user, self._roster(envelope), envelope)
 
-    def record_password_set(self, ctx: c.Context, cmd: c.RecordPasswordSet) -> Result:
+    def record_password_set(self, ctx: Context, cmd: RecordPasswordSet) -> Result:
         envelope = self._envelope(ctx, cmd)
         user = self.get_user(cmd.username)
         user.record_password_set(envelope)
@@ -129,10 +137,10 @@ class DirectoryCommands(LedgerBase):
 
 
 HANDLERS = {
-    c.RegisterUnit: DirectoryCommands.register_unit,
-    c.RegisterUser: DirectoryCommands.register_user,
-    c.AssignUser: DirectoryCommands.assign_user,
-    c.ConfirmGrant: DirectoryCommands.confirm_grant,
-    c.SetUserActive: DirectoryCommands.set_user_active,
-    c.RecordPasswordSet: DirectoryCommands.record_password_set,
+    RegisterUnit: DirectoryCommands.register_unit,
+    RegisterUser: DirectoryCommands.register_user,
+    AssignUser: DirectoryCommands.assign_user,
+    ConfirmGrant: DirectoryCommands.confirm_grant,
+    SetUserActive: DirectoryCommands.set_user_active,
+    RecordPasswordSet: DirectoryCommands.record_password_set,
 }

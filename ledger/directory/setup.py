@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from ledger import commands as c
+from ledger.commands import Context
+from ledger.directory.commands import RecordPasswordSet, RegisterUnit, RegisterUser
 from ledger.directory import Unit, UnitKind
 from ledger.envelope import SYSTEM_ACTOR
 from ledger.errors import NotFound
@@ -16,13 +17,13 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
 
 
-def system_context() -> c.Context:
-    return c.Context(actor=SYSTEM_ACTOR, request_id=uuid.uuid4().hex)
+def system_context() -> Context:
+    return Context(actor=SYSTEM_ACTOR, request_id=uuid.uuid4().hex)
 
 
 def ensure_unit(ledger: Ledger, name: str, kind: UnitKind) -> None:
     if not ledger.exists(Unit.create_id(name)):
-        ledger.register_unit(system_context(), c.RegisterUnit(name=name, kind=kind))
+        ledger.register_unit(system_context(), RegisterUnit(name=name, kind=kind))
 
 
 def ensure_user(ledger: Ledger, credentials: Any, username: str, name: str, role: Role, unit: str, password: str) -> bool:
@@ -32,7 +33,7 @@ def ensure_user(ledger: Ledger, credentials: Any, username: str, name: str, role
         return False
     except NotFound:
         pass
-    ledger.register_user(system_context(), c.RegisterUser(username=username, display_name=name, role=role, unit=unit))
+    ledger.register_user(system_context(), RegisterUser(username=username, display_name=name, role=role, unit=unit))
     credentials.set_password(username, password)
-    ledger.record_password_set(system_context(), c.RecordPasswordSet(username=username))
+    ledger.record_password_set(system_context(), RecordPasswordSet(username=username))
     return True

@@ -9,7 +9,14 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
-from ledger import commands as c
+from ledger.commands import Context
+from ledger.supervision.commands import (
+    AnswerObjection,
+    ConfirmReversal,
+    DeclareMajorDecision,
+    FileMajorDecision,
+    ObjectToReversal,
+)
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.scope import Reach, sees
 from ledger.values import FormKind
@@ -20,12 +27,12 @@ from ledger.supervision import MajorDecisionFiling, ReversalReview
 
 
 class SupervisionCommands(CaseCommands):
-    def confirm_reversal(self, ctx: c.Context, cmd: c.ConfirmReversal) -> Result:
+    def confirm_reversal(self, ctx: Context, cmd: ConfirmReversal) -> Result:
         review = self._visible_review(ctx, cmd.review_id)
         review.confirm(self._envelope(ctx, cmd), cmd.comment)
         return msgspec.structs.replace(self._saved(review.case_id, review), record_id=review.id)
 
-    def object_to_reversal(self, ctx: c.Context, cmd: c.ObjectToReversal) -> Result:
+    def object_to_reversal(self, ctx: Context, cmd: ObjectToReversal) -> Result:
         for attempt in range(MAX_ATTEMPTS):
             envelope = self._envelope(ctx, cmd)
             review = self._visible_review(ctx, cmd.review_id)
@@ -50,12 +57,12 @@ class SupervisionCommands(CaseCommands):
             )
         raise Conflict("编号分配繁忙，请稍后重试")
 
-    def answer_objection(self, ctx: c.Context, cmd: c.AnswerObjection) -> Result:
+    def answer_objection(self, ctx: Context, cmd: AnswerObjection) -> Result:
         review = self._visible_review(ctx, cmd.review_id)
         review.answer(self._envelope(ctx, cmd), cmd.reply, cmd.measures)
         return msgspec.structs.replace(self._saved(review.case_id, review), record_id=review.id)
 
-    def _visible_review(self, ctx: c.Context, review_id: UUID) -> ReversalReview:
+    def _visible_review(self, ctx: Context, review_id: UUID) -> ReversalReview:
         """A review for a command: one the actor may not see is answered as
         unknown (404), before any rule of the review speaks."""
         review = self.review(review_id)
@@ -87,7 +94,7 @@ class SupervisionCommands(CaseCommands):
                 events += self.events.get(MajorDecisionFiling.create_id(review.issuing_unit, e.reversal.new_decision_number))
         return sorted(events, key=lambda e: e.timestamp)
 
-    def declare_major_decision(self, ctx: c.Context, cmd: c.DeclareMajorDecision) -> Result:
+    def declare_major_decision(self, ctx: Context, cmd: DeclareMajorDecision) -> Result:
         envelope = self._envelope(ctx, cmd)
         if self.exists(MajorDecisionFiling.create_id(envelope.actor.unit, cmd.decision_number.strip())):
             raise InvalidInput.one("decision_number", "duplicate", f"处罚决定{cmd.decision_number}已登记备案事项")
@@ -104,7 +111,7 @@ class SupervisionCommands(CaseCommands):
         )
         return msgspec.structs.replace(self._saved(cmd.case_id, filing), record_id=filing.id)
 
-    def file_major_decision(self, ctx: c.Context, cmd: c.FileMajorDecision) -> Result:
+    def file_major_decision(self, ctx: Context, cmd: FileMajorDecision) -> Result:
         try:
             filing = self.repository.get(cmd.filing_id)
         except AggregateNotFoundError:
@@ -116,9 +123,9 @@ class SupervisionCommands(CaseCommands):
 
 
 HANDLERS = {
-    c.ConfirmReversal: SupervisionCommands.confirm_reversal,
-    c.ObjectToReversal: SupervisionCommands.object_to_reversal,
-    c.AnswerObjection: SupervisionCommands.answer_objection,
-    c.DeclareMajorDecision: SupervisionCommands.declare_major_decision,
-    c.FileMajorDecision: SupervisionCommands.file_major_decision,
+    ConfirmReversal: SupervisionCommands.confirm_reversal,
+    ObjectToReversal: SupervisionCommands.object_to_reversal,
+    AnswerObjection: SupervisionCommands.answer_objection,
+    DeclareMajorDecision: SupervisionCommands.declare_major_decision,
+    FileMajorDecision: SupervisionCommands.file_major_decision,
 }

@@ -10,11 +10,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from ledger import commands as c
+from ledger.calendar.commands import RecordYearSchedule
+from ledger.case.commands import AcceptCase
 from ledger.application import Ledger
 from ledger.demo import record_demo_case
 from ledger.store.migrate import migrate
-from ledger.values import CST, CaseState, DeadlineClass
+from ledger.case.values import CaseState
+from ledger.values import CST, DeadlineClass
 from ledger.workdays import Holiday, YearSchedule
 from tests.builders import ADMIN, NOW, REGISTRAR, book_cmd, ctx, fixed_clock
 
@@ -51,7 +53,7 @@ def test_commands_return_the_notification_id_they_produced(ledger):
 def test_a_case_can_be_read_as_it_stood_at_a_past_recording_time(ledger):
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
     between = datetime.now(CST)
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=case_id, deadline_class=DeadlineClass.CONSULTATION))
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=case_id, deadline_class=DeadlineClass.CONSULTATION))
     assert ledger.case_as_of(case_id, between).state is CaseState.APPLIED
     assert ledger.get_case(case_id).state is CaseState.ACCEPTED
 
@@ -67,7 +69,7 @@ def test_the_calendar_is_seeded_from_the_package_and_saved_with_the_first_accept
     assert min(years) == 2004 and max(years) == 2026
     assert list(ledger.events.get(CALENDAR_ID)) == []  # a read does not write
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=case_id, deadline_class=DeadlineClass.GENERAL))
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=case_id, deadline_class=DeadlineClass.GENERAL))
     stored = list(ledger.events.get(CALENDAR_ID))
     assert len(stored) == len(years) + 1  # Started + one event per year
     assert stored[-1].envelope.actor.role.value == "system"
@@ -80,7 +82,7 @@ def test_recording_a_year_recomputes_the_provisional_deadlines(store_settings):
         case_id = ledger.book(ctx(REGISTRAR), book_cmd(business_time=datetime(2026, 12, 30, 9, tzinfo=CST))).case_id
         ledger.accept(
             ctx(REGISTRAR),
-            c.AcceptCase(
+            AcceptCase(
                 case_id=case_id,
                 business_time=datetime(2026, 12, 30, 10, tzinfo=CST),
                 deadline_class=DeadlineClass.GENERAL,
@@ -96,7 +98,7 @@ def test_recording_a_year_recomputes_the_provisional_deadlines(store_settings):
             makeup_workdays=(),
             source="国办发明电〔2026〕（测试）",
         )
-        ledger.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
+        ledger.record_year_schedule(ctx(ADMIN), RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
 
         case = ledger.get_case(case_id)
         assert not case.due.provisional

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from ledger import commands as c
+from ledger.case.commands import AcceptCase, AnnotateCase
 from ledger.application import Ledger
 from ledger.errors import Conflict
 from ledger.values import DeadlineClass, FormKind
@@ -40,8 +40,8 @@ def test_two_concurrent_modifications_of_one_case_give_one_winner_and_one_confli
         case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
         ledger.barrier = threading.Barrier(2)
         commands = [
-            c.AnnotateCase(case_id=case_id, note="登记人员甲的批注"),
-            c.AnnotateCase(case_id=case_id, note="登记人员乙的批注"),
+            AnnotateCase(case_id=case_id, note="登记人员甲的批注"),
+            AnnotateCase(case_id=case_id, note="登记人员乙的批注"),
         ]
 
         def run(cmd):
@@ -70,7 +70,7 @@ def test_concurrent_acceptances_number_forms_without_gaps_or_duplicates(pg_setti
         def accept(case_id):
             return ledger.accept(
                 ctx(REGISTRAR),
-                c.AcceptCase(
+                AcceptCase(
                     case_id=case_id,
                     business_time=T0 + timedelta(minutes=5),
                     deadline_class=DeadlineClass.CONSULTATION,
@@ -120,7 +120,7 @@ def test_two_processes_numbering_from_one_counter_stay_gap_free(pg_settings):
             ledger = first if i % 2 else second
             return ledger.accept(
                 ctx(REGISTRAR),
-                c.AcceptCase(
+                AcceptCase(
                     case_id=case_id, business_time=T0 + timedelta(minutes=5), deadline_class=DeadlineClass.CONSULTATION
                 ),
             )

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger import commands as c
+from ledger.calendar.commands import RecordYearSchedule
+from ledger.case.commands import AnnotateCase
 from ledger.application import Ledger
 from ledger.settings import Settings
 from tests.builders import REGISTRAR, book_cmd, ctx, fixed_clock
@@ -39,7 +40,7 @@ class Queries:
 
 
 def annotate(ledger: Ledger, case_id, note: str, expected_version: int | None = None):
-    return ledger.annotate(ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, note=note, expected_version=expected_version))
+    return ledger.annotate(ctx(REGISTRAR), AnnotateCase(case_id=case_id, note=note, expected_version=expected_version))
 
 
 def wait_listening(freshness, timeout: float = 5.0) -> bool:
@@ -140,7 +141,7 @@ def test_a_calendar_another_process_recorded_is_used_once_notified(two):
         makeup_workdays=(),
         source="国办发明电〔2026〕（测试）",
     )
-    b.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
+    b.record_year_schedule(ctx(ADMIN), RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
     wait_heard(a, heard)
     after = a.due(start, DeadlineClass.GENERAL)
     assert not after.provisional and after.target.date() == date(2027, 1, 6)

@@ -24,7 +24,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError, RecordConflictError, StoredEvent
 from psycopg import sql
 
-from ledger import commands as c
+from ledger.case.commands import AcceptCase
 from ledger.application import Ledger
 from ledger.case import GuidanceCase
 from ledger.store.pg_recorder import GroupCommitPostgresRecorder
@@ -293,7 +293,7 @@ def test_threads_of_one_process_take_turns_on_a_form_counter(app):
     def accept(case_id: UUID) -> str:
         if case_ids.index(case_id) < 10:
             barrier.wait(30)  # the first ten start together
-        cmd = c.AcceptCase(case_id=case_id, business_time=T0 + timedelta(minutes=5),
+        cmd = AcceptCase(case_id=case_id, business_time=T0 + timedelta(minutes=5),
                            deadline_class=DeadlineClass.CONSULTATION)
         return app.accept(ctx(REGISTRAR), cmd).number
 

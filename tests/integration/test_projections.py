@@ -18,31 +18,40 @@ from typing import Any
 import pytest
 
 from ledger.scope import Reach, console_scope
-from ledger import commands as c
+from ledger.calendar.commands import RecordYearSchedule
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    CorrectRecord,
+    DispatchCase,
+    RecordFollowUp,
+    RefuseCase,
+    RemakePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
+from ledger.commands import Context
 from ledger.application import Ledger
 from ledger.demo import record_demo_case
 from ledger.settings import Settings
-from ledger.values import (
-    CST,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Assignment,
-    DeadlineClass,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FourList,
     Grade,
-    Person,
     RatingMethod,
     Rectification,
     RectificationItem,
     RectificationStatus,
     Referral,
-    Role,
     ServiceForm,
     ServiceType,
 )
+from ledger.values import CST, DeadlineClass, FourList, Person, Role
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
@@ -162,15 +171,15 @@ def history_of_several_cases(ledger: Ledger) -> dict[str, Any]:
     ids["refused"] = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
     ledger.refuse(
         ctx(REGISTRAR),
-        c.RefuseCase(
+        RefuseCase(
             case_id=ids["refused"], business_time=T0 + timedelta(hours=2), reason="属于劳动争议",
             notice="请向劳动人事争议仲裁委员会申请仲裁", referral=Referral(body="劳动人事争议仲裁委员会", how_to_reach="0533-1234567"),
         ),
     )
     ids["withdrawn"] = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.withdraw(ctx(REGISTRAR), c.WithdrawCase(case_id=ids["withdrawn"], business_time=T0 + timedelta(hours=3), reason="已自行整改"))
+    ledger.withdraw(ctx(REGISTRAR), WithdrawCase(case_id=ids["withdrawn"], business_time=T0 + timedelta(hours=3), reason="已自行整改"))
     ids["applied"] = ledger.book(ctx(REGISTRAR), book_cmd(needs="咨询许可材料")).case_id
-    ledger.annotate(ctx(SUPERVISOR), c.AnnotateCase(case_id=ids["applied"], note="请尽快受理"))
+    ledger.annotate(ctx(SUPERVISOR), AnnotateCase(case_id=ids["applied"], note="请尽快受理"))
     return ids
 
 
@@ -188,7 +197,7 @@ def test_the_registry_shows_each_case_with_its_numbers_state_units_scores_and_su
     )
     ledger.track_rectification(
         ctx(MARKET_STAFF),
-        c.TrackRectification(
+        TrackRectification(
             case_id=joint,
             business_time=T0 + timedelta(days=3),
             rectification=Rectification(
@@ -203,20 +212,20 @@ def test_the_registry_shows_each_case_with_its_numbers_state_units_scores_and_su
     )
     ledger.remake_penalty(
         ctx(MARKET_STAFF),
-        c.RemakePenalty(
+        RemakePenalty(
             case_id=joint, business_time=T0 + timedelta(days=4),
             reversal=reversal(FourList.LIGHTER, outcome="改为罚款五百元", new_sanction="罚款500元"),
         ),
     )
     # consultation: due by the end of the next working day (Tue 3 Nov), served Wed 4 Nov: late
     late = ledger.book(ctx(REGISTRAR), book_cmd(service_types=(ServiceType.LEGAL_CONSULTATION,))).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=late, business_time=T0 + timedelta(minutes=20),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=late, business_time=T0 + timedelta(minutes=20),
                                                deadline_class=DeadlineClass.CONSULTATION))
-    ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(case_id=late, business_time=T0 + timedelta(hours=1),
+    ledger.dispatch(ctx(DISPATCHER), DispatchCase(case_id=late, business_time=T0 + timedelta(hours=1),
                                                     assignments=single_assignment(), form=ServiceForm.BY_PHONE))
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(late, on_site=False))
     refused = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.refuse(ctx(REGISTRAR), c.RefuseCase(case_id=refused, business_time=T0 + timedelta(hours=2), reason="属于劳动争议",
+    ledger.refuse(ctx(REGISTRAR), RefuseCase(case_id=refused, business_time=T0 + timedelta(hours=2), reason="属于劳动争议",
                                                notice="请申请劳动仲裁", referral=Referral(body="劳动仲裁委", how_to_reach="0533-1234567")))
     booked = ledger.book(ctx(REGISTRAR), book_cmd(needs="咨询许可材料")).case_id
 
@@ -282,12 +291,12 @@ def test_a_correction_changes_the_value_shown_in_the_registry(ledger, store_sett
     before = by_case(views.registry_rows(EVERY))[str(case_id)]
     assert (before["applicant_name"], before["findings"], before["corrections"]) == ("鲁味轩餐饮有限公司", "台账不全", 0)
 
-    ledger.correct(ctx(REGISTRAR), c.CorrectRecord(
+    ledger.correct(ctx(REGISTRAR), CorrectRecord(
         case_id=case_id, basis="营业执照名称有误", corrects_version=1,
         changes=(FieldChange(field="applicant.name", old="", new="鲁味轩餐饮管理有限公司"),
                  FieldChange(field="contact.phone", old="", new="13953312399")),
     ))
-    ledger.correct(ctx(MARKET_STAFF), c.CorrectRecord(
+    ledger.correct(ctx(MARKET_STAFF), CorrectRecord(
         case_id=case_id, basis="笔误", corrects_version=4,
         changes=(FieldChange(field="opinion.findings", old="", new="进货台账不全"),),
     ))
@@ -305,11 +314,11 @@ def test_a_correction_changes_the_value_shown_in_the_registry(ledger, store_sett
 
 def test_a_correction_of_a_refusals_referral_changes_the_registry_referral(ledger, store_settings, views):
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.refuse(ctx(REGISTRAR), c.RefuseCase(
+    ledger.refuse(ctx(REGISTRAR), RefuseCase(
         case_id=case_id, business_time=T0 + timedelta(hours=1), reason="属于劳动争议", notice="请申请劳动仲裁",
         referral=Referral(body="劳动仲裁委", how_to_reach="0533-1234567"),
     ))
-    ledger.correct(ctx(REGISTRAR), c.CorrectRecord(
+    ledger.correct(ctx(REGISTRAR), CorrectRecord(
         case_id=case_id, basis="指引机关名称写错", corrects_version=2,
         changes=(FieldChange(field="referral.body", old="", new="张店区劳动人事争议仲裁委员会"),),
     ))
@@ -326,7 +335,7 @@ def test_a_correction_of_a_refusals_referral_changes_the_registry_referral(ledge
 def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_leave(ledger, store_settings, views):
     applied = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
     urgent = ledger.book(ctx(REGISTRAR), book_cmd(business_time=T0 + timedelta(minutes=5))).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=urgent, business_time=T0 + timedelta(minutes=10),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=urgent, business_time=T0 + timedelta(minutes=10),
                                                deadline_class=DeadlineClass.URGENT))
     market = dispatched_case(ledger)
     joint = dispatched_case(ledger, joint=True)
@@ -334,15 +343,15 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(served))
     rated = rated_case(ledger)
     followed = rated_case(ledger)
-    ledger.follow_up(ctx(MARKET_STAFF), c.RecordFollowUp(
+    ledger.follow_up(ctx(MARKET_STAFF), RecordFollowUp(
         case_id=followed, business_time=T0 + timedelta(days=3),
         follow_up=FollowUp(on=date(2026, 11, 5), method=FollowUpMethod.PHONE, findings="已整改"),
     ))
     refused = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.refuse(ctx(REGISTRAR), c.RefuseCase(case_id=refused, business_time=T0 + timedelta(hours=2), reason="不属于指导范围",
+    ledger.refuse(ctx(REGISTRAR), RefuseCase(case_id=refused, business_time=T0 + timedelta(hours=2), reason="不属于指导范围",
                                                notice="请咨询12345", referral=Referral(body="12345热线", how_to_reach="12345")))
     withdrawn = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.withdraw(ctx(REGISTRAR), c.WithdrawCase(case_id=withdrawn, business_time=T0 + timedelta(hours=4), reason="不再需要"))
+    ledger.withdraw(ctx(REGISTRAR), WithdrawCase(case_id=withdrawn, business_time=T0 + timedelta(hours=4), reason="不再需要"))
     archived = record_demo_case(ledger, NOW - timedelta(days=14))
     project(store_settings, CasesProjection())
 
@@ -403,8 +412,8 @@ def test_each_open_case_is_in_one_work_queue_at_its_stage_and_archived_cases_lea
     assert [r["case_id"] for r in views.queue(EVERY, "archiving")] == [str(refused), str(withdrawn), str(followed)]
 
     # archiving takes a case out of the queues; dispatching moves it on
-    ledger.archive(ctx(REGISTRAR), c.ArchiveCase(case_id=followed, business_time=T0 + timedelta(days=4)))
-    ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+    ledger.archive(ctx(REGISTRAR), ArchiveCase(case_id=followed, business_time=T0 + timedelta(days=4)))
+    ledger.dispatch(ctx(DISPATCHER), DispatchCase(
         case_id=urgent, business_time=T0 + timedelta(hours=2), assignments=single_assignment(),
         form=ServiceForm.BY_PHONE))
     project(store_settings, CasesProjection())
@@ -420,7 +429,7 @@ def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provision
     views = Views(store_settings)
     try:
         case_id = ledger.book(ctx(REGISTRAR), book_cmd(business_time=datetime(2026, 12, 30, 9, tzinfo=CST))).case_id
-        ledger.accept(ctx(REGISTRAR), c.AcceptCase(
+        ledger.accept(ctx(REGISTRAR), AcceptCase(
             case_id=case_id, business_time=datetime(2026, 12, 30, 10, tzinfo=CST), deadline_class=DeadlineClass.GENERAL))
         project(store_settings)
         now = datetime(2027, 1, 8, 2, 0, tzinfo=CST)
@@ -437,7 +446,7 @@ def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provision
             year=2027, holidays=tuple(Holiday(day=date(2027, 1, d), name="元旦") for d in (1, 2, 3, 4)),
             makeup_workdays=(), source="国办发明电（测试）",
         )
-        result = ledger.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
+        result = ledger.record_year_schedule(ctx(ADMIN), RecordYearSchedule(schedule=schedule, basis="国务院办公厅通知"))
         project(store_settings)
         (after,) = views.queue(EVERY, "dispatch", now=now)
         # 1–4 January rest now: 31 Dec, 5, 6 Jan (target) … 7, 8 Jan (limit)
@@ -460,11 +469,11 @@ def test_recording_a_years_schedule_moves_a_queued_due_time_and_clears_provision
 
 
 def test_the_audit_log_has_one_row_per_event_and_filters_by_actor_unit_case_action_and_period(ledger, store_settings, views):
-    booked = ledger.book(c.Context(actor=REGISTRAR, request_id="req-book-a"), book_cmd())
+    booked = ledger.book(Context(actor=REGISTRAR, request_id="req-book-a"), book_cmd())
     a = booked.case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=a, business_time=T0 + timedelta(minutes=10),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=a, business_time=T0 + timedelta(minutes=10),
                                                deadline_class=DeadlineClass.GENERAL))
-    dispatched = ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+    dispatched = ledger.dispatch(ctx(DISPATCHER), DispatchCase(
         case_id=a, business_time=T0 + timedelta(hours=1), assignments=single_assignment(),
         form=ServiceForm.ONSITE_VISIT, agreed_time=T0 + timedelta(days=2)))
     time.sleep(0.03)
@@ -473,8 +482,8 @@ def test_the_audit_log_has_one_row_per_event_and_filters_by_actor_unit_case_acti
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(a))
     ledger.rate(ctx(MARKET_STAFF), rate_cmd(a))
     b = ledger.book(ctx(REGISTRAR), book_cmd(needs="咨询许可材料")).case_id
-    ledger.annotate(ctx(SUPERVISOR), c.AnnotateCase(case_id=a, note="服务及时", basis="抽查"))
-    ledger.correct(ctx(REGISTRAR), c.CorrectRecord(case_id=b, basis="申请人来电更正", corrects_version=1,
+    ledger.annotate(ctx(SUPERVISOR), AnnotateCase(case_id=a, note="服务及时", basis="抽查"))
+    ledger.correct(ctx(REGISTRAR), CorrectRecord(case_id=b, basis="申请人来电更正", corrects_version=1,
                                                    changes=(FieldChange(field="needs", old="", new="咨询消防通道"),)))
     project(store_settings, AuditProjection())
 
@@ -550,7 +559,7 @@ def test_the_audit_period_treats_a_whole_second_utc_bound_as_that_instant(ledger
 def test_the_audit_log_names_a_case_by_the_same_id_as_the_registry(ledger, store_settings, views):
     # (SQLite stores originator ids as 32 hex digits; the audit log must still say str(UUID))
     case_id = ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=case_id, deadline_class=DeadlineClass.GENERAL))
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=case_id, deadline_class=DeadlineClass.GENERAL))
     project(store_settings)
     (registry_row,) = views.registry_rows(EVERY)
     assert registry_row["case_id"] == str(case_id)
@@ -726,7 +735,7 @@ def test_a_rebuild_equals_the_incrementally_maintained_view_and_can_be_repeated(
 
     # the live runner carries on on the rebuilt tables, and agrees with a third rebuild
     more = rated_case(ledger)
-    ledger.annotate(ctx(SUPERVISOR), c.AnnotateCase(case_id=more, note="抽查"))
+    ledger.annotate(ctx(SUPERVISOR), AnnotateCase(case_id=more, note="抽查"))
     project(store_settings, make(), batch_size=3)
     carried_on = dump(store_settings, make())
     _, head = log_count_and_head(store_settings)
@@ -899,9 +908,9 @@ def test_an_as_of_export_by_notification_or_by_time_equals_the_export_made_at_th
 
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(first))
     ledger.rate(ctx(MARKET_STAFF), rate_cmd(first))
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=second, business_time=T0 + timedelta(hours=1),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=second, business_time=T0 + timedelta(hours=1),
                                                deadline_class=DeadlineClass.CONSULTATION))
-    ledger.correct(ctx(REGISTRAR), c.CorrectRecord(case_id=first, basis="更正", corrects_version=1,
+    ledger.correct(ctx(REGISTRAR), CorrectRecord(case_id=first, basis="更正", corrects_version=1,
                                                    changes=(FieldChange(field="applicant.name", old="", new="新名称有限公司"),)))
     ledger.book(ctx(REGISTRAR), book_cmd(business_time=T0 - timedelta(days=1)))
     project(store_settings, CasesProjection())
@@ -968,18 +977,18 @@ def test_statistics_by_unit_service_type_month_and_quarter_match_hand_computed_v
                                              result=Grade.GOOD))
     # 3: market, consultation (due Tue 3 Nov), served Wed 4 Nov: late; not rated
     late = ledger.book(ctx(REGISTRAR), book_cmd(service_types=(ServiceType.LEGAL_CONSULTATION,))).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=late, business_time=T0 + timedelta(minutes=10),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=late, business_time=T0 + timedelta(minutes=10),
                                                deadline_class=DeadlineClass.CONSULTATION))
-    ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(case_id=late, business_time=T0 + timedelta(hours=1),
+    ledger.dispatch(ctx(DISPATCHER), DispatchCase(case_id=late, business_time=T0 + timedelta(hours=1),
                                                     assignments=single_assignment(), form=ServiceForm.ONSITE_VISIT,
                                                     agreed_time=T0 + timedelta(days=2)))
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(late))
     # 4: fire, urgent, September (Q3): accepted 28 Sep 09:30, served 29 Sep 08:30: on time; rated 1,1,1,1 by phone
     sept = datetime(2026, 9, 28, 9, 0, tzinfo=CST)
     autumn = ledger.book(ctx(REGISTRAR), book_cmd(business_time=sept)).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=autumn, business_time=sept + timedelta(minutes=30),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=autumn, business_time=sept + timedelta(minutes=30),
                                                deadline_class=DeadlineClass.URGENT))
-    ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+    ledger.dispatch(ctx(DISPATCHER), DispatchCase(
         case_id=autumn, business_time=sept + timedelta(hours=1),
         assignments=(Assignment(unit=FIRE, staff=(Person(id="s2", name="孙浩"),)),),
         form=ServiceForm.ONSITE_VISIT, agreed_time=sept + timedelta(hours=23)))
@@ -1040,9 +1049,9 @@ def test_statistics_by_unit_service_type_month_and_quarter_match_hand_computed_v
 def test_statistics_by_service_type_count_a_case_under_each_of_its_types(ledger, store_settings, views):
     both = ledger.book(ctx(REGISTRAR), book_cmd(
         service_types=(ServiceType.COMPLIANCE_GUIDANCE, ServiceType.RISK_SCREENING))).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=both, business_time=T0 + timedelta(minutes=10),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=both, business_time=T0 + timedelta(minutes=10),
                                                deadline_class=DeadlineClass.GENERAL))
-    ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(case_id=both, business_time=T0 + timedelta(hours=1),
+    ledger.dispatch(ctx(DISPATCHER), DispatchCase(case_id=both, business_time=T0 + timedelta(hours=1),
                                                     assignments=single_assignment(), form=ServiceForm.ONSITE_VISIT,
                                                     agreed_time=T0 + timedelta(days=2)))
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(both))
@@ -1073,7 +1082,7 @@ def test_wait_for_returns_true_once_a_running_runner_reaches_the_event_and_false
     runner = Runner(store_settings, CasesProjection(), poll_interval=0.05).start()
     try:
         assert wait_for(store_settings, ("cases",), booked.notification_id, timeout=10) is True
-        accepted = ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=booked.case_id, deadline_class=DeadlineClass.GENERAL))
+        accepted = ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=booked.case_id, deadline_class=DeadlineClass.GENERAL))
         assert wait_for(store_settings, ("cases",), accepted.notification_id, timeout=10) is True
         views = Views(store_settings)
         try:

@@ -31,22 +31,32 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
-from ledger import commands as c
+from ledger.calendar.commands import RecordYearSchedule
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    BookGuidance,
+    CorrectRecord,
+    DispatchCase,
+    RecordFollowUp,
+    RefuseCase,
+    RemakePenalty,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.store.migrate import migrate
 from ledger.settings import Settings
-from ledger.values import (
-    CST,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
-    DeadlineClass,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FourList,
     Grade,
-    PenaltyDecision,
     RatingMethod,
     Rectification,
     RectificationItem,
@@ -55,6 +65,7 @@ from ledger.values import (
     ServiceForm,
     ServiceType,
 )
+from ledger.values import CST, DeadlineClass, FourList, PenaltyDecision
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
@@ -175,7 +186,7 @@ class History:
                 self._try(lambda: self.cases.append(self.ledger.book(ctx(REGISTRAR), self._booking(at, v)).case_id))
             return
         if op == "schedule":
-            self._try(lambda: self.ledger.record_year_schedule(ctx(ADMIN), c.RecordYearSchedule(
+            self._try(lambda: self.ledger.record_year_schedule(ctx(ADMIN), RecordYearSchedule(
                 schedule=self._schedule(v), basis="国务院办公厅通知", business_time=at)))
             return
         case = self.cases[which % len(self.cases)]
@@ -191,7 +202,7 @@ class History:
     # ---------------------------------------------------------- commands
 
     @staticmethod
-    def _booking(at: datetime, v: int) -> c.BookGuidance:
+    def _booking(at: datetime, v: int) -> BookGuidance:
         types = ((ServiceType.COMPLIANCE_GUIDANCE,), (ServiceType.RISK_SCREENING, ServiceType.LEGAL_CONSULTATION),
                  (ServiceType.OTHER,))[v % 3]
         if v % 4 == 0:
@@ -233,18 +244,18 @@ class History:
 
     def _accept(self, case: Any, at: datetime, v: int, w: int) -> None:
         actor = DISPATCHER if w == 0 and v % 2 else REGISTRAR
-        self.ledger.accept(ctx(actor), c.AcceptCase(case_id=case, business_time=at,
+        self.ledger.accept(ctx(actor), AcceptCase(case_id=case, business_time=at,
                                                     deadline_class=tuple(DeadlineClass)[v % 3]))
 
     def _refuse(self, case: Any, at: datetime, v: int, w: int) -> None:
-        self.ledger.refuse(ctx(REGISTRAR), c.RefuseCase(
+        self.ledger.refuse(ctx(REGISTRAR), RefuseCase(
             case_id=case, business_time=at, reason="属于劳动争议", notice="" if w == 0 else "请申请劳动仲裁",
             referral=Referral(body="劳动人事争议仲裁委员会", how_to_reach="0533-1234567")))
 
     def _dispatch(self, case: Any, at: datetime, v: int, w: int) -> None:
         joint = v % 2 == 1
         form = ServiceForm.JOINT_VISIT if joint else (ServiceForm.ONSITE_VISIT, ServiceForm.BY_PHONE)[w % 2]
-        self.ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+        self.ledger.dispatch(ctx(DISPATCHER), DispatchCase(
             case_id=case, business_time=at,
             assignments=joint_assignments() if joint else single_assignment(), form=form,
             lead_unit=MARKET if joint else None, agreed_time=at + timedelta(days=1) if form.is_visit else None,
@@ -266,7 +277,7 @@ class History:
 
     def _follow_up(self, case: Any, at: datetime, v: int, w: int) -> None:
         actor = (REGISTRAR, MARKET_STAFF, OTHER_STAFF)[w]
-        self.ledger.follow_up(ctx(actor), c.RecordFollowUp(case_id=case, business_time=at, follow_up=FollowUp(
+        self.ledger.follow_up(ctx(actor), RecordFollowUp(case_id=case, business_time=at, follow_up=FollowUp(
             on=at.date(), method=tuple(FollowUpMethod)[v % 3], findings=f"回访{v}")))
 
     def _rectify(self, case: Any, at: datetime, v: int, w: int) -> None:
@@ -277,7 +288,7 @@ class History:
                               evidence="照片" if done or i else "")
             for i in range(1 + w % 2)
         )
-        self.ledger.track_rectification(ctx(MARKET_STAFF), c.TrackRectification(
+        self.ledger.track_rectification(ctx(MARKET_STAFF), TrackRectification(
             case_id=case, business_time=at,
             rectification=Rectification(penalty_decision=(None, DECISIONS[0])[v % 2], items=items)))
 
@@ -287,20 +298,20 @@ class History:
 
     def _revoke(self, case: Any, at: datetime, v: int, w: int) -> None:
         actor = FIRE_STAFF if w == 0 else MARKET_STAFF
-        self.ledger.revoke_penalty(ctx(actor), c.RevokePenalty(
+        self.ledger.revoke_penalty(ctx(actor), RevokePenalty(
             case_id=case, business_time=at, reversal=reversal(decision=self._decision(v))))
 
     def _remake(self, case: Any, at: datetime, v: int, w: int) -> None:
-        self.ledger.remake_penalty(ctx(MARKET_STAFF), c.RemakePenalty(
+        self.ledger.remake_penalty(ctx(MARKET_STAFF), RemakePenalty(
             case_id=case, business_time=at,
             reversal=reversal(FourList.LIGHTER, decision=self._decision(v), outcome="从轻处罚", new_sanction="罚款500元")))
 
     def _withdraw(self, case: Any, at: datetime, v: int, w: int) -> None:
-        self.ledger.withdraw(ctx(REGISTRAR), c.WithdrawCase(case_id=case, business_time=at,
+        self.ledger.withdraw(ctx(REGISTRAR), WithdrawCase(case_id=case, business_time=at,
                                                             reason=" " if w == 0 else "不再需要"))
 
     def _archive(self, case: Any, at: datetime, v: int, w: int) -> None:
-        self.ledger.archive(ctx(REGISTRAR), c.ArchiveCase(case_id=case, business_time=at))
+        self.ledger.archive(ctx(REGISTRAR), ArchiveCase(case_id=case, business_time=at))
 
     def _correct(self, case: Any, at: datetime, v: int, w: int) -> None:
         version = 1 + v % 8
@@ -313,13 +324,13 @@ class History:
         )[v % 5]
         if field in ("needs", "applicant.name", "contact.phone"):
             version = 1
-        self.ledger.correct(ctx(actor), c.CorrectRecord(
+        self.ledger.correct(ctx(actor), CorrectRecord(
             case_id=case, business_time=at, basis="更正", corrects_version=version,
             changes=(FieldChange(field=field, old="", new=new),)))
 
     def _annotate(self, case: Any, at: datetime, v: int, w: int) -> None:
         actor = (REGISTRAR, SUPERVISOR, AUDITOR)[w]
-        self.ledger.annotate(ctx(actor), c.AnnotateCase(case_id=case, business_time=at, note=f"批注{v}",
+        self.ledger.annotate(ctx(actor), AnnotateCase(case_id=case, business_time=at, note=f"批注{v}",
                                                         about_version=None if v % 3 else 1 + v % 5))
 
 

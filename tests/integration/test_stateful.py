@@ -33,31 +33,38 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from ledger import commands as c
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    CorrectRecord,
+    DispatchCase,
+    RecordFollowUp,
+    RefuseCase,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
 from ledger.application import Ledger, Result
 from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
 from ledger.store.migrate import migrate
 from ledger.numbering import FormCounter
 from ledger.settings import Settings
-from ledger.values import (
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     CaseState,
-    DeadlineClass,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FormKind,
-    FormNumber,
-    PenaltyDecision,
     RatingMethod,
-    Role,
     Rectification,
     RectificationItem,
     RectificationStatus,
     Referral,
     ServiceForm,
 )
+from ledger.values import DeadlineClass, FormKind, FormNumber, PenaltyDecision, Role
 from tests.builders import (
     publish_catalogues,
     AUDITOR,
@@ -229,7 +236,7 @@ class LedgerMachine(RuleBasedStateMachine):
             expected,
             "Accepted",
             lambda: self.ledger.accept(
-                ctx(actor), c.AcceptCase(case_id=case, business_time=at, deadline_class=deadline_class)
+                ctx(actor), AcceptCase(case_id=case, business_time=at, deadline_class=deadline_class)
             ),
         )
         if result:
@@ -248,7 +255,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = in_states(model, CaseState.APPLIED)
         if expected is None and not notice:
             expected = (InvalidInput, None)
-        cmd = c.RefuseCase(
+        cmd = RefuseCase(
             case_id=case,
             business_time=at,
             reason="属于劳动争议",
@@ -266,7 +273,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = in_states(model, CaseState.ACCEPTED, CaseState.DISPATCHED)
         if expected is None and model.state is CaseState.DISPATCHED and reason is None:
             expected = (InvalidInput, None)
-        cmd = c.DispatchCase(
+        cmd = DispatchCase(
             case_id=case,
             business_time=at,
             assignments=joint_assignments() if joint else single_assignment(),
@@ -315,7 +322,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def follow_up(self, case: UUID, actor: Any) -> None:
         model, at = self.models[case], self.tick()
         expected = hidden(model, actor) or in_states(model, *AFTER_SERVICE)
-        cmd = c.RecordFollowUp(
+        cmd = RecordFollowUp(
             case_id=case,
             business_time=at,
             follow_up=FollowUp(on=at.date(), method=FollowUpMethod.PHONE, findings="已按意见整改"),
@@ -332,7 +339,7 @@ class LedgerMachine(RuleBasedStateMachine):
             status=RectificationStatus.DONE if done else RectificationStatus.OPEN,
             evidence="台账照片" if done else "",
         )
-        cmd = c.TrackRectification(
+        cmd = TrackRectification(
             case_id=case, business_time=at, rectification=Rectification(penalty_decision=decision, items=(item,))
         )
         expected = hidden(model, MARKET_STAFF) or in_states(model, *AFTER_SERVICE)
@@ -350,7 +357,7 @@ class LedgerMachine(RuleBasedStateMachine):
         decision = PenaltyDecision(
             number=number, decided_on=date(2025, 9, 12), issuing_unit=MARKET, four_lists_applied=False
         )
-        cmd = c.RevokePenalty(case_id=case, business_time=at, reversal=reversal(decision=decision))
+        cmd = RevokePenalty(case_id=case, business_time=at, reversal=reversal(decision=decision))
         if self.run(case, expected, "PenaltyRevoked", lambda: self.ledger.revoke_penalty(ctx(MARKET_STAFF), cmd)):
             model.reversed = (*model.reversed, number)
 
@@ -361,7 +368,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected: Expected = (WrongState, "wrong_state") if model.state in TERMINAL else None
         if expected is None and not reason.strip():
             expected = (InvalidInput, None)
-        cmd = c.WithdrawCase(case_id=case, business_time=at, reason=reason)
+        cmd = WithdrawCase(case_id=case, business_time=at, reason=reason)
         if self.run(case, expected, "Withdrawn", lambda: self.ledger.withdraw(ctx(REGISTRAR), cmd)):
             model.withdrawn = True
             self.advance(model, CaseState.WITHDRAWN, at)
@@ -372,7 +379,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = in_states(model, CaseState.RATED, CaseState.REFUSED, CaseState.WITHDRAWN)
         if expected is None and model.state is CaseState.RATED and not all(model.rectifications.values()):
             expected = (Incomplete, "incomplete_file")
-        cmd = c.ArchiveCase(case_id=case, business_time=at)
+        cmd = ArchiveCase(case_id=case, business_time=at)
         result = self.run(case, expected, "Archived", lambda: self.ledger.archive(ctx(REGISTRAR), cmd))
         if result:
             number = self.issue(OFFICE, FormKind.ARCHIVE)
@@ -392,7 +399,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 expected = (NotAllowed, "recording_unit_only")
             elif new == model.needs:
                 expected = (InvalidInput, None)
-        cmd = c.CorrectRecord(
+        cmd = CorrectRecord(
             case_id=case,
             business_time=at,
             basis="申请人来电更正需求",
@@ -417,7 +424,7 @@ class LedgerMachine(RuleBasedStateMachine):
             expected = hidden(model, actor)  # unit staff annotate only cases dispatched to their unit
         elif about == 999:
             expected = (InvalidInput, None)
-        cmd = c.AnnotateCase(case_id=case, business_time=at, note="已电话确认", about_version=about)
+        cmd = AnnotateCase(case_id=case, business_time=at, note="已电话确认", about_version=about)
         if self.run(case, expected, "Annotated", lambda: self.ledger.annotate(ctx(actor), cmd)):
             model.annotations += 1
 
@@ -426,7 +433,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """A command based on a version that is not the current one is a conflict."""
         model, at = self.models[case], self.tick()
         stale = model.events - 1 if model.events > 1 else model.events + 1
-        cmd = c.AnnotateCase(case_id=case, business_time=at, note="基于旧版本的批注", expected_version=stale)
+        cmd = AnnotateCase(case_id=case, business_time=at, note="基于旧版本的批注", expected_version=stale)
         self.run(case, (Conflict, "conflict"), "Annotated", lambda: self.ledger.annotate(ctx(REGISTRAR), cmd))
 
     @rule(

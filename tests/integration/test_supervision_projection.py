@@ -22,12 +22,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.scope import Reach, console_scope
-from ledger import commands as c
+from ledger.case.commands import AcceptCase, DispatchCase, RemakePenalty, RevokePenalty
+from ledger.supervision.commands import (
+    AnswerObjection,
+    ConfirmReversal,
+    DeclareMajorDecision,
+    FileMajorDecision,
+    ObjectToReversal,
+)
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.settings import Settings
 from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
-from ledger.values import CST, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person, ServiceForm
+from ledger.case.values import ServiceForm
+from ledger.values import CST, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person
 from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
@@ -113,9 +121,9 @@ def cite(list_: FourList, number: str) -> ListItemCited:
 def october_case(ledger: Ledger):
     """A market-regulator case served in October 2026."""
     case_id = ledger.book(ctx(REGISTRAR), book_cmd(business_time=OCTOBER)).case_id
-    ledger.accept(ctx(REGISTRAR), c.AcceptCase(case_id=case_id, business_time=OCTOBER + timedelta(minutes=10),
+    ledger.accept(ctx(REGISTRAR), AcceptCase(case_id=case_id, business_time=OCTOBER + timedelta(minutes=10),
                                                deadline_class=DeadlineClass.GENERAL))
-    ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+    ledger.dispatch(ctx(DISPATCHER), DispatchCase(
         case_id=case_id, business_time=OCTOBER + timedelta(hours=1), assignments=single_assignment(),
         form=ServiceForm.ONSITE_VISIT, agreed_time=OCTOBER + timedelta(days=2)))
     ledger.serve(ctx(MARKET_STAFF), serve_cmd(case_id, business_time=OCTOBER + timedelta(days=2)))
@@ -152,28 +160,28 @@ def record_history(ledger: Ledger, settings: Settings, after_each=None) -> Histo
     h.cases = {"a": a, "b": b, "october": october}
 
     # R1: market revokes under the no-penalty list
-    step(ledger.revoke_penalty(ctx(MARKET_STAFF), c.RevokePenalty(
+    step(ledger.revoke_penalty(ctx(MARKET_STAFF), RevokePenalty(
         case_id=a, business_time=nov6, basis="《行政处罚法》第三十三条第一款",
         reversal=reversal(decision=decision("张市监罚〔2025〕118号")))))
     # R2: market remakes under the lighter list, a major decision (fine 3,000 in 1,000–10,000) → filing F1
-    step(ledger.remake_penalty(ctx(MARKET_STAFF), c.RemakePenalty(
+    step(ledger.remake_penalty(ctx(MARKET_STAFF), RemakePenalty(
         case_id=a, business_time=nov6 + timedelta(hours=1),
         reversal=reversal(FourList.LIGHTER, decision=decision("张市监罚〔2025〕119号"), cited=cite(FourList.LIGHTER, "13"),
                           conditions_met=("初次违法", "未造成危害后果"), outcome="重新作出从轻处罚",
                           new_sanction="罚款3000元", new_fine_yuan=Decimal("3000"), major=True,
                           new_decision_number="张市监罚〔2026〕5号", legal_reviewer=REVIEWER))))
     # R3: fire brigade revokes under the no-coercive-measure list
-    step(ledger.revoke_penalty(ctx(FIRE_STAFF), c.RevokePenalty(
+    step(ledger.revoke_penalty(ctx(FIRE_STAFF), RevokePenalty(
         case_id=b, business_time=nov6 + timedelta(hours=2),
         reversal=reversal(FourList.NO_COERCIVE_MEASURE, unit=FIRE, decision=decision("消罚〔2025〕7号", FIRE)))))
     # R4: fire brigade remakes under the mitigated list (fine 800, below the 1,000 minimum)
-    step(ledger.remake_penalty(ctx(FIRE_STAFF), c.RemakePenalty(
+    step(ledger.remake_penalty(ctx(FIRE_STAFF), RemakePenalty(
         case_id=b, business_time=nov6 + timedelta(hours=3),
         reversal=reversal(FourList.MITIGATED, decision=decision("消罚〔2025〕8号", FIRE), cited=cite(FourList.MITIGATED, "13"),
                           conditions_met=("初次违法", "未造成危害后果"), outcome="减轻处罚", new_sanction="罚款800元",
                           new_fine_yuan=Decimal("800")))))
     # R5: market revokes, in October
-    step(ledger.revoke_penalty(ctx(MARKET_STAFF), c.RevokePenalty(
+    step(ledger.revoke_penalty(ctx(MARKET_STAFF), RevokePenalty(
         case_id=october, business_time=OCTOBER + timedelta(days=4),
         reversal=reversal(decision=decision("张市监罚〔2025〕60号")))))
     h.reviews = {
@@ -192,35 +200,35 @@ def record_history(ledger: Ledger, settings: Settings, after_each=None) -> Histo
         return UUID(h.reviews[key])
 
     def objection(key: str, reply_due: date, at: datetime | None = None) -> str:
-        r = ledger.object_to_reversal(ctx(SUPERVISOR), c.ObjectToReversal(
+        r = ledger.object_to_reversal(ctx(SUPERVISOR), ObjectToReversal(
             review_id=review(key), business_time=at, problems="书面说明不充分", suggestions="补充说明", reply_due=reply_due))
         step()
         return r.number
 
     # R5: objected in October (letter 1), answered → answered, waits for review
     h.letters["r5"] = objection("r5", date(2026, 10, 30), at=datetime(2026, 10, 20, 10, 0, tzinfo=CST))
-    step(ledger.answer_objection(ctx(MARKET_STAFF), c.AnswerObjection(
+    step(ledger.answer_objection(ctx(MARKET_STAFF), AnswerObjection(
         review_id=review("r5"), business_time=datetime(2026, 10, 28, 10, 0, tzinfo=CST), reply="已补充", measures="已培训")))
     # R1: objected (letter 2), answered, confirmed
     h.letters["r1"] = objection("r1", date(2026, 11, 27), at=datetime(2026, 11, 9, 10, 0, tzinfo=CST))
-    step(ledger.answer_objection(ctx(MARKET_STAFF), c.AnswerObjection(review_id=review("r1"), reply="已整改")))
-    step(ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=review("r1"), comment="整改到位")))
+    step(ledger.answer_objection(ctx(MARKET_STAFF), AnswerObjection(review_id=review("r1"), reply="已整改")))
+    step(ledger.confirm_reversal(ctx(SUPERVISOR), ConfirmReversal(review_id=review("r1"), comment="整改到位")))
     # R2: confirmed at once
-    step(ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=review("r2"))))
+    step(ledger.confirm_reversal(ctx(SUPERVISOR), ConfirmReversal(review_id=review("r2"))))
     # R3: objected (letter 3), reply due 25 November, never answered
     h.letters["r3"] = objection("r3", date(2026, 11, 25))
     # R4: left pending
 
     # filings: F1 (from R2) filed on time; F2 late; F3 never filed; F4 not yet due
     f1 = MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号")
-    step(ledger.file_major_decision(ctx(MARKET_STAFF), c.FileMajorDecision(filing_id=f1, filed_on=date(2026, 11, 20), reference="备案1")))
-    step(ledger.declare_major_decision(ctx(FIRE_STAFF), c.DeclareMajorDecision(
+    step(ledger.file_major_decision(ctx(MARKET_STAFF), FileMajorDecision(filing_id=f1, filed_on=date(2026, 11, 20), reference="备案1")))
+    step(ledger.declare_major_decision(ctx(FIRE_STAFF), DeclareMajorDecision(
         decision_number="消罚〔2026〕3号", decided_on=date(2026, 10, 20), party="某商场", summary="责令停业")))
     f2 = MajorDecisionFiling.create_id(FIRE, "消罚〔2026〕3号")
-    step(ledger.file_major_decision(ctx(FIRE_STAFF), c.FileMajorDecision(filing_id=f2, filed_on=date(2026, 11, 10), reference="备案2")))
-    step(ledger.declare_major_decision(ctx(MARKET_STAFF), c.DeclareMajorDecision(
+    step(ledger.file_major_decision(ctx(FIRE_STAFF), FileMajorDecision(filing_id=f2, filed_on=date(2026, 11, 10), reference="备案2")))
+    step(ledger.declare_major_decision(ctx(MARKET_STAFF), DeclareMajorDecision(
         decision_number="张市监罚〔2026〕2号", decided_on=date(2026, 11, 2), party="某超市", summary="吊销许可证")))
-    step(ledger.declare_major_decision(ctx(MARKET_STAFF), c.DeclareMajorDecision(
+    step(ledger.declare_major_decision(ctx(MARKET_STAFF), DeclareMajorDecision(
         decision_number="张市监罚〔2026〕8号", decided_on=date(2026, 11, 19), party="某饭店", summary="没收违法所得")))
     h.filings = {
         "f1": str(f1),
@@ -426,10 +434,10 @@ def test_the_supervision_queue_shows_reviews_to_do_overdue_answers_and_overdue_f
     assert shown["answers_overdue"][0]["letters"] == "2026年第3号"
 
     # once answered and confirmed, they leave the queue
-    ledger.answer_objection(ctx(FIRE_STAFF), c.AnswerObjection(review_id=UUID(h.reviews["r3"]), reply="已整改"))
+    ledger.answer_objection(ctx(FIRE_STAFF), AnswerObjection(review_id=UUID(h.reviews["r3"]), reply="已整改"))
     for key in ("r3", "r4", "r5"):
-        ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=UUID(h.reviews[key])))
-    ledger.file_major_decision(ctx(MARKET_STAFF), c.FileMajorDecision(filing_id=UUID(h.filings["f3"]), filed_on=date(2026, 11, 20), reference="补报"))
+        ledger.confirm_reversal(ctx(SUPERVISOR), ConfirmReversal(review_id=UUID(h.reviews[key])))
+    ledger.file_major_decision(ctx(MARKET_STAFF), FileMajorDecision(filing_id=UUID(h.filings["f3"]), filed_on=date(2026, 11, 20), reference="补报"))
     runner = Runner(store_settings, SupervisionProjection(), batch_size=2)
     try:
         runner.catch_up()
@@ -459,7 +467,7 @@ def test_folding_a_reviews_events_in_any_batches_gives_the_aggregates_status_and
     ledger = Ledger(Settings(backend="sqlite"), env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=fixed_clock())
     try:
         case_id = rated_case(ledger)
-        ledger.revoke_penalty(ctx(MARKET_STAFF), c.RevokePenalty(case_id=case_id, business_time=T0 + timedelta(days=4), reversal=reversal()))
+        ledger.revoke_penalty(ctx(MARKET_STAFF), RevokePenalty(case_id=case_id, business_time=T0 + timedelta(days=4), reversal=reversal()))
         review_id = ReversalReview.create_id(case_id, "张市监罚〔2025〕118号")
         status, letters = ReviewStatus.PENDING, 0
         for what, actor in actions:  # a model of the review's states
@@ -470,12 +478,12 @@ def test_folding_a_reviews_events_in_any_batches_gives_the_aggregates_status_and
             }[what]
             try:
                 if what == "confirm":
-                    ledger.confirm_reversal(ctx(actor), c.ConfirmReversal(review_id=review_id))
+                    ledger.confirm_reversal(ctx(actor), ConfirmReversal(review_id=review_id))
                 elif what == "object":
-                    ledger.object_to_reversal(ctx(actor), c.ObjectToReversal(
+                    ledger.object_to_reversal(ctx(actor), ObjectToReversal(
                         review_id=review_id, problems="问题", suggestions="建议", reply_due=date(2026, 12, 1)))
                 else:
-                    ledger.answer_objection(ctx(actor), c.AnswerObjection(review_id=review_id, reply="已整改"))
+                    ledger.answer_objection(ctx(actor), AnswerObjection(review_id=review_id, reply="已整改"))
             except LedgerError:
                 assert not allowed
                 continue

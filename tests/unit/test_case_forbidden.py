@@ -15,22 +15,30 @@ from typing import Any
 
 import pytest
 
-from ledger import commands as c
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    CorrectRecord,
+    DispatchCase,
+    RecordFollowUp,
+    RefuseCase,
+    RemakePenalty,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
 from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
 from ledger.identifiers import USCC_ALPHABET
 from ledger.numbering import FormCounter
-from ledger.values import (
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Assignment,
     Contact,
-    DeadlineClass,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FourList,
-    PenaltyDecision,
-    Person,
     RatingMethod,
     Rectification,
     RectificationItem,
@@ -39,6 +47,7 @@ from ledger.values import (
     ServiceForm,
     UnitEntry,
 )
+from ledger.values import DeadlineClass, FourList, PenaltyDecision, Person
 from tests.builders import (
     ADMIN,
     AUDITOR,
@@ -80,10 +89,10 @@ def book(ledger, **over):
     return ledger.book(ctx(REGISTRAR), book_cmd(**over)).case_id
 
 
-def accept_cmd(case_id, **over) -> c.AcceptCase:
+def accept_cmd(case_id, **over) -> AcceptCase:
     values = dict(case_id=case_id, business_time=ACCEPT_AT, deadline_class=DeadlineClass.GENERAL)
     values.update(over)
-    return c.AcceptCase(**values)
+    return AcceptCase(**values)
 
 
 def accepted_case(ledger):
@@ -92,7 +101,7 @@ def accepted_case(ledger):
     return case_id
 
 
-def refuse_cmd(case_id, **over) -> c.RefuseCase:
+def refuse_cmd(case_id, **over) -> RefuseCase:
     values = dict(
         case_id=case_id,
         business_time=T0 + timedelta(minutes=20),
@@ -101,7 +110,7 @@ def refuse_cmd(case_id, **over) -> c.RefuseCase:
         referral=Referral(body="区人民调解委员会", how_to_reach="电话0533-2345678"),
     )
     values.update(over)
-    return c.RefuseCase(**values)
+    return RefuseCase(**values)
 
 
 def refused_case(ledger):
@@ -110,7 +119,7 @@ def refused_case(ledger):
     return case_id
 
 
-def dispatch_cmd(case_id, joint=False, **over) -> c.DispatchCase:
+def dispatch_cmd(case_id, joint=False, **over) -> DispatchCase:
     values = dict(
         case_id=case_id,
         business_time=DISPATCH_AT,
@@ -120,7 +129,7 @@ def dispatch_cmd(case_id, joint=False, **over) -> c.DispatchCase:
         agreed_time=SERVE_AT,
     )
     values.update(over)
-    return c.DispatchCase(**values)
+    return DispatchCase(**values)
 
 
 def served_case(ledger, joint=False, **over):
@@ -129,17 +138,17 @@ def served_case(ledger, joint=False, **over):
     return case_id
 
 
-def follow_up_cmd(case_id, **over) -> c.RecordFollowUp:
+def follow_up_cmd(case_id, **over) -> RecordFollowUp:
     values = dict(
         case_id=case_id,
         business_time=FOLLOW_UP_AT,
         follow_up=FollowUp(on=date(2026, 11, 5), method=FollowUpMethod.PHONE, findings="已整改"),
     )
     values.update(over)
-    return c.RecordFollowUp(**values)
+    return RecordFollowUp(**values)
 
 
-def track_cmd(case_id, status=RectificationStatus.OPEN, evidence="", **over) -> c.TrackRectification:
+def track_cmd(case_id, status=RectificationStatus.OPEN, evidence="", **over) -> TrackRectification:
     values = dict(
         case_id=case_id,
         business_time=FOLLOW_UP_AT,
@@ -151,38 +160,38 @@ def track_cmd(case_id, status=RectificationStatus.OPEN, evidence="", **over) -> 
         ),
     )
     values.update(over)
-    return c.TrackRectification(**values)
+    return TrackRectification(**values)
 
 
-def revoke_cmd(case_id, **over) -> c.RevokePenalty:
+def revoke_cmd(case_id, **over) -> RevokePenalty:
     values = dict(case_id=case_id, business_time=REVERSE_AT, reversal=reversal())
     values.update(over)
-    return c.RevokePenalty(**values)
+    return RevokePenalty(**values)
 
 
-def remake_cmd(case_id, **over) -> c.RemakePenalty:
+def remake_cmd(case_id, **over) -> RemakePenalty:
     values = dict(
         case_id=case_id,
         business_time=REVERSE_AT,
         reversal=reversal(FourList.LIGHTER, outcome="重新作出从轻处罚", new_sanction="罚款500元"),
     )
     values.update(over)
-    return c.RemakePenalty(**values)
+    return RemakePenalty(**values)
 
 
-def withdraw_cmd(case_id, **over) -> c.WithdrawCase:
+def withdraw_cmd(case_id, **over) -> WithdrawCase:
     values = dict(case_id=case_id, business_time=LATER, reason="申请人不再需要")
     values.update(over)
-    return c.WithdrawCase(**values)
+    return WithdrawCase(**values)
 
 
-def archive_cmd(case_id, **over) -> c.ArchiveCase:
+def archive_cmd(case_id, **over) -> ArchiveCase:
     values = dict(case_id=case_id, business_time=ARCHIVE_AT)
     values.update(over)
-    return c.ArchiveCase(**values)
+    return ArchiveCase(**values)
 
 
-def correct_cmd(case_id, field="contact.phone", new="13800138000", corrects_version=1, **over) -> c.CorrectRecord:
+def correct_cmd(case_id, field="contact.phone", new="13800138000", corrects_version=1, **over) -> CorrectRecord:
     values = dict(
         case_id=case_id,
         business_time=LATER,
@@ -191,13 +200,13 @@ def correct_cmd(case_id, field="contact.phone", new="13800138000", corrects_vers
         changes=(FieldChange(field=field, old="", new=new),),
     )
     values.update(over)
-    return c.CorrectRecord(**values)
+    return CorrectRecord(**values)
 
 
-def annotate_cmd(case_id, **over) -> c.AnnotateCase:
+def annotate_cmd(case_id, **over) -> AnnotateCase:
     values = dict(case_id=case_id, business_time=LATER, note="请补充照片")
     values.update(over)
-    return c.AnnotateCase(**values)
+    return AnnotateCase(**values)
 
 
 def archived_case(ledger):

@@ -11,34 +11,39 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from ledger import commands as c
+from ledger.case.commands import (
+    AcceptCase,
+    AnnotateCase,
+    ArchiveCase,
+    CorrectRecord,
+    DispatchCase,
+    RecordFollowUp,
+    RefuseCase,
+    RemakePenalty,
+    RevokePenalty,
+    TrackRectification,
+    WithdrawCase,
+)
+from ledger.commands import Context
 from ledger.errors import WrongState
-from ledger.values import (
-    CST,
-    Actor,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Assignment,
     CaseState,
     Contact,
-    DeadlineClass,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FormKind,
-    FormNumber,
-    FourList,
-    PenaltyDecision,
-    Person,
     RatingMethod,
     Rectification,
     RectificationItem,
     RectificationStatus,
     Referral,
-    Role,
     ServiceForm,
     UnitEntry,
 )
+from ledger.values import CST, Actor, DeadlineClass, FormKind, FormNumber, FourList, PenaltyDecision, Person, Role
 from tests.builders import (
     DISPATCHER,
     FIRE,
@@ -87,7 +92,7 @@ def book(ledger, **over):
 
 
 def accept(ledger, case_id, deadline_class=DeadlineClass.GENERAL, actor=REGISTRAR, at=ACCEPT_AT):
-    return ledger.accept(ctx(actor), c.AcceptCase(case_id=case_id, business_time=at, deadline_class=deadline_class))
+    return ledger.accept(ctx(actor), AcceptCase(case_id=case_id, business_time=at, deadline_class=deadline_class))
 
 
 def accepted_case(ledger, deadline_class=DeadlineClass.GENERAL):
@@ -96,7 +101,7 @@ def accepted_case(ledger, deadline_class=DeadlineClass.GENERAL):
     return case_id
 
 
-def refuse_cmd(case_id, **over) -> c.RefuseCase:
+def refuse_cmd(case_id, **over) -> RefuseCase:
     values = dict(
         case_id=case_id,
         business_time=T0 + timedelta(minutes=20),
@@ -106,7 +111,7 @@ def refuse_cmd(case_id, **over) -> c.RefuseCase:
         basis="指导服务工作方案第三条",
     )
     values.update(over)
-    return c.RefuseCase(**values)
+    return RefuseCase(**values)
 
 
 def refused_case(ledger):
@@ -115,7 +120,7 @@ def refused_case(ledger):
     return case_id
 
 
-def dispatch_cmd(case_id, joint=False, **over) -> c.DispatchCase:
+def dispatch_cmd(case_id, joint=False, **over) -> DispatchCase:
     values = dict(
         case_id=case_id,
         business_time=DISPATCH_AT,
@@ -125,7 +130,7 @@ def dispatch_cmd(case_id, joint=False, **over) -> c.DispatchCase:
         agreed_time=SERVE_AT,
     )
     values.update(over)
-    return c.DispatchCase(**values)
+    return DispatchCase(**values)
 
 
 def served_case(ledger, joint=False):
@@ -145,40 +150,40 @@ def phone_served_case(ledger):
     return case_id
 
 
-def follow_up_cmd(case_id, **over) -> c.RecordFollowUp:
+def follow_up_cmd(case_id, **over) -> RecordFollowUp:
     values = dict(
         case_id=case_id,
         business_time=FOLLOW_UP_AT,
         follow_up=FollowUp(on=date(2026, 11, 5), method=FollowUpMethod.PHONE, findings="台账已建立一半"),
     )
     values.update(over)
-    return c.RecordFollowUp(**values)
+    return RecordFollowUp(**values)
 
 
 def item(description="建立进货查验台账", status=RectificationStatus.OPEN, evidence="", due_on=date(2026, 11, 30)):
     return RectificationItem(description=description, due_on=due_on, status=status, evidence=evidence)
 
 
-def track_cmd(case_id, decision="张市监罚〔2025〕118号", items=None, **over) -> c.TrackRectification:
+def track_cmd(case_id, decision="张市监罚〔2025〕118号", items=None, **over) -> TrackRectification:
     values = dict(
         case_id=case_id,
         business_time=FOLLOW_UP_AT,
         rectification=Rectification(penalty_decision=decision, items=tuple(items or (item(),))),
     )
     values.update(over)
-    return c.TrackRectification(**values)
+    return TrackRectification(**values)
 
 
-def withdraw_cmd(case_id, **over) -> c.WithdrawCase:
+def withdraw_cmd(case_id, **over) -> WithdrawCase:
     values = dict(case_id=case_id, business_time=LATER - timedelta(hours=1), reason="申请人自行完成整改，不再需要指导")
     values.update(over)
-    return c.WithdrawCase(**values)
+    return WithdrawCase(**values)
 
 
-def archive_cmd(case_id, **over) -> c.ArchiveCase:
+def archive_cmd(case_id, **over) -> ArchiveCase:
     values = dict(case_id=case_id, business_time=ARCHIVE_AT)
     values.update(over)
-    return c.ArchiveCase(**values)
+    return ArchiveCase(**values)
 
 
 def archived_case(ledger):
@@ -553,7 +558,7 @@ def test_the_issuing_unit_revokes_its_penalty_under_the_no_penalty_lists(memory_
     case_id = rated_case(memory_ledger)
     revoked = reversal(list_, legal_reviewer=Person(id="l1", name="法制审核员"))
     result = memory_ledger.revoke_penalty(
-        ctx(MARKET_STAFF), c.RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=revoked, basis="行政处罚法第三十三条")
+        ctx(MARKET_STAFF), RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=revoked, basis="行政处罚法第三十三条")
     )
     case = memory_ledger.get_case(case_id)
     assert result.version == 6
@@ -567,7 +572,7 @@ def test_the_issuing_unit_revokes_its_penalty_under_the_no_penalty_lists(memory_
 
 def test_a_penalty_can_be_revoked_on_a_served_case_before_rating(memory_ledger):
     case_id = served_case(memory_ledger)
-    memory_ledger.revoke_penalty(ctx(MARKET_STAFF), c.RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=reversal()))
+    memory_ledger.revoke_penalty(ctx(MARKET_STAFF), RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=reversal()))
     assert len(memory_ledger.get_case(case_id).reversals) == 1
 
 
@@ -575,7 +580,7 @@ def test_an_explanation_of_exactly_ten_characters_is_enough(memory_ledger):
     case_id = rated_case(memory_ledger)
     memory_ledger.revoke_penalty(
         ctx(MARKET_STAFF),
-        c.RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=reversal(explanation="初次违法且已及时改正")),
+        RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=reversal(explanation="初次违法且已及时改正")),
     )
     assert memory_ledger.get_case(case_id).reversals[0].explanation == "初次违法且已及时改正"
 
@@ -584,7 +589,7 @@ def test_an_explanation_of_exactly_ten_characters_is_enough(memory_ledger):
 def test_the_issuing_unit_remakes_its_penalty_under_the_lighter_or_mitigated_list(memory_ledger, list_):
     case_id = rated_case(memory_ledger)
     remade = reversal(list_, outcome="重新作出从轻处罚决定", new_sanction="罚款500元")
-    memory_ledger.remake_penalty(ctx(MARKET_STAFF), c.RemakePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=remade))
+    memory_ledger.remake_penalty(ctx(MARKET_STAFF), RemakePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=remade))
     case = memory_ledger.get_case(case_id)
     assert case.reversals == (remade,)
     assert case.reversals[0].new_sanction == "罚款500元"
@@ -602,8 +607,8 @@ def test_different_penalty_decisions_of_a_case_can_each_be_reversed(memory_ledge
         ),
         new_sanction="警告",
     )
-    memory_ledger.revoke_penalty(ctx(MARKET_STAFF), c.RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=market))
-    memory_ledger.remake_penalty(ctx(FIRE_STAFF), c.RemakePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=fire))
+    memory_ledger.revoke_penalty(ctx(MARKET_STAFF), RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=market))
+    memory_ledger.remake_penalty(ctx(FIRE_STAFF), RemakePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=fire))
     assert [r.decision.number for r in memory_ledger.get_case(case_id).reversals] == [
         "张市监罚〔2025〕118号",
         "消防罚〔2025〕7号",
@@ -700,7 +705,7 @@ def test_a_correction_names_the_event_it_corrects_and_leaves_that_event_unchange
     case_id = rated_case(memory_ledger)
     result = memory_ledger.correct(
         ctx(REGISTRAR),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=case_id,
             business_time=LATER,
             basis="申请人来电告知登记的电话号码有误",
@@ -730,7 +735,7 @@ def test_several_fields_of_the_application_are_corrected_at_once(memory_ledger):
     case_id = book(memory_ledger)
     memory_ledger.correct(
         ctx(REGISTRAR),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=case_id,
             business_time=LATER,
             basis="核对营业执照后更正",
@@ -754,7 +759,7 @@ def test_the_unit_that_recorded_the_opinion_corrects_it(memory_ledger):
     case_id = served_case(memory_ledger)
     memory_ledger.correct(
         ctx(MARKET_STAFF),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=case_id,
             business_time=LATER,
             basis="服务地点笔误",
@@ -772,7 +777,7 @@ def test_the_refusal_notice_and_the_rating_comments_can_be_corrected(memory_ledg
     refused = refused_case(memory_ledger)
     memory_ledger.correct(
         ctx(REGISTRAR),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=refused,
             business_time=LATER,
             basis="指引机关电话变更",
@@ -786,7 +791,7 @@ def test_the_refusal_notice_and_the_rating_comments_can_be_corrected(memory_ledg
     rated = rated_case(memory_ledger)
     memory_ledger.correct(
         ctx(MARKET_STAFF),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=rated,
             business_time=LATER,
             basis="评价意见誊写错误",
@@ -801,7 +806,7 @@ def test_an_archived_case_can_still_be_corrected(memory_ledger):
     case_id = archived_case(memory_ledger)
     memory_ledger.correct(
         ctx(REGISTRAR),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=case_id,
             business_time=LATER,
             basis="归档后发现需求简述遗漏",
@@ -820,7 +825,7 @@ def test_an_archived_case_can_still_be_corrected(memory_ledger):
 def test_an_annotation_is_recorded_about_an_event(memory_ledger):
     case_id = rated_case(memory_ledger)
     memory_ledger.annotate(
-        ctx(SUPERVISOR), c.AnnotateCase(case_id=case_id, business_time=LATER, note="  评价表需附照片  ", about_version=5)
+        ctx(SUPERVISOR), AnnotateCase(case_id=case_id, business_time=LATER, note="  评价表需附照片  ", about_version=5)
     )
     case = memory_ledger.get_case(case_id)
     assert case.annotations == 1
@@ -842,7 +847,7 @@ def test_a_closed_case_can_still_be_annotated(memory_ledger, ending):
         case_id = book(memory_ledger)
         memory_ledger.withdraw(ctx(REGISTRAR), withdraw_cmd(case_id))
     state = memory_ledger.get_case(case_id).state
-    memory_ledger.annotate(ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, business_time=LATER, note="已电话告知申请人"))
+    memory_ledger.annotate(ctx(REGISTRAR), AnnotateCase(case_id=case_id, business_time=LATER, note="已电话告知申请人"))
     case = memory_ledger.get_case(case_id)
     assert case.annotations == 1
     assert case.state is state
@@ -858,9 +863,9 @@ def test_a_full_case_records_every_step_in_order(memory_ledger):
     memory_ledger.track_rectification(
         ctx(MARKET_STAFF), track_cmd(case_id, items=(item(status=RectificationStatus.DONE, evidence="照片"),))
     )
-    memory_ledger.revoke_penalty(ctx(MARKET_STAFF), c.RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=reversal()))
+    memory_ledger.revoke_penalty(ctx(MARKET_STAFF), RevokePenalty(case_id=case_id, business_time=REVERSE_AT, reversal=reversal()))
     memory_ledger.archive(ctx(REGISTRAR), archive_cmd(case_id))
-    memory_ledger.annotate(ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, business_time=LATER, note="归档备查"))
+    memory_ledger.annotate(ctx(REGISTRAR), AnnotateCase(case_id=case_id, business_time=LATER, note="归档备查"))
     history = events(memory_ledger, case_id)
     assert [type(e).__name__ for e in history] == [
         "Applied",
@@ -886,15 +891,15 @@ def test_a_full_case_records_every_step_in_order(memory_ledger):
 
 
 def test_every_event_carries_the_audit_envelope_of_its_command(memory_ledger):
-    book_ctx = c.Context(actor=REGISTRAR, request_id="req-book-1")
+    book_ctx = Context(actor=REGISTRAR, request_id="req-book-1")
     case_id = memory_ledger.book(book_ctx, book_cmd(basis="  来电预约  ")).case_id
     # A business time given in UTC is kept as the same instant, in China time.
     utc_time = datetime(2026, 11, 2, 1, 10, tzinfo=timezone.utc)
     memory_ledger.accept(
-        c.Context(actor=REGISTRAR, request_id="req-accept-1"),
-        c.AcceptCase(case_id=case_id, business_time=utc_time, deadline_class=DeadlineClass.GENERAL, basis="属于服务范围"),
+        Context(actor=REGISTRAR, request_id="req-accept-1"),
+        AcceptCase(case_id=case_id, business_time=utc_time, deadline_class=DeadlineClass.GENERAL, basis="属于服务范围"),
     )
-    memory_ledger.dispatch(c.Context(actor=DISPATCHER, request_id="req-dispatch-1"), dispatch_cmd(case_id))
+    memory_ledger.dispatch(Context(actor=DISPATCHER, request_id="req-dispatch-1"), dispatch_cmd(case_id))
 
     applied, accepted, dispatched = events(memory_ledger, case_id)
     assert applied.envelope.actor == REGISTRAR
@@ -933,14 +938,14 @@ def test_the_envelope_names_the_unit_staff_who_served_and_rated(memory_ledger):
 
 def test_the_business_time_defaults_to_the_ledgers_clock(memory_ledger):
     case_id = book(memory_ledger)
-    memory_ledger.annotate(ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, note="补充说明"))
+    memory_ledger.annotate(ctx(REGISTRAR), AnnotateCase(case_id=case_id, note="补充说明"))
     assert last_event(memory_ledger, case_id).envelope.business_time == NOW
 
 
 def test_a_business_time_slightly_ahead_of_the_clock_is_tolerated(memory_ledger):
     case_id = book(memory_ledger)
     memory_ledger.annotate(
-        ctx(REGISTRAR), c.AnnotateCase(case_id=case_id, business_time=NOW + timedelta(minutes=4), note="时钟略快")
+        ctx(REGISTRAR), AnnotateCase(case_id=case_id, business_time=NOW + timedelta(minutes=4), note="时钟略快")
     )
     assert last_event(memory_ledger, case_id).envelope.business_time == NOW + timedelta(minutes=4)
 
@@ -949,6 +954,6 @@ def test_a_command_with_the_current_expected_version_is_accepted(memory_ledger):
     case_id = book(memory_ledger)
     result = memory_ledger.accept(
         ctx(REGISTRAR),
-        c.AcceptCase(case_id=case_id, business_time=ACCEPT_AT, deadline_class=DeadlineClass.GENERAL, expected_version=1),
+        AcceptCase(case_id=case_id, business_time=ACCEPT_AT, deadline_class=DeadlineClass.GENERAL, expected_version=1),
     )
     assert result.version == 2

@@ -17,7 +17,8 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from ledger import commands as c
+from ledger.commands import Context
+from ledger.supervision.commands import AnswerObjection, ObjectToReversal
 from ledger.application import Ledger
 from ledger.demo import seed_demo
 from ledger.case import GuidanceCase
@@ -65,9 +66,9 @@ def aggregates(tmp_path_factory):
         review = next(a for a in found if isinstance(a, ReversalReview))
         supervisor = Actor(id="wujian", name="吴监", role=Role.SUPERVISOR, unit="市司法局执法监督科")
         staff = Actor(id="wanglei", name="王磊", role=Role.UNIT_STAFF, unit=review.issuing_unit)
-        ledger.object_to_reversal(c.Context(actor=supervisor, request_id="t"), c.ObjectToReversal(
+        ledger.object_to_reversal(Context(actor=supervisor, request_id="t"), ObjectToReversal(
             review_id=review.id, problems="书面说明不完整", suggestions="补充认定依据", reply_due=date(2026, 12, 31)))
-        ledger.answer_objection(c.Context(actor=staff, request_id="t"), c.AnswerObjection(
+        ledger.answer_objection(Context(actor=staff, request_id="t"), AnswerObjection(
             review_id=review.id, reply="已补充", measures="今后附认定材料"))
         return [ledger.repository.get(i) for i in ids] + [ledger.repository.get(review.id)]
     finally:

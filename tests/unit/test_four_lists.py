@@ -25,7 +25,22 @@ from typing import Any
 import msgspec
 import pytest
 
-from ledger import commands as c
+from ledger.case.commands import AcceptCase, DispatchCase, RemakePenalty, RevokePenalty
+from ledger.catalogue.commands import (
+    AmendListItem,
+    PublishCatalogueEdition,
+    RepealCatalogueEdition,
+    RepealListItem,
+    SetLegalReviewPolicy,
+)
+from ledger.directory.commands import RegisterUnit
+from ledger.supervision.commands import (
+    AnswerObjection,
+    ConfirmReversal,
+    DeclareMajorDecision,
+    FileMajorDecision,
+    ObjectToReversal,
+)
 from ledger.catalogue import DEFAULT_LISTS, Edition, ListDef, ListItem
 from ledger.catalogue.importing import parse_items
 from ledger.directory import Unit, UnitKind
@@ -98,17 +113,17 @@ def cite(list_: FourList = FourList.NO_PENALTY, number: str = "12", version: str
     return ListItemCited(list=list_, catalogue_version=version, item_number=number, list_code=list_code)
 
 
-def revoke_cmd(case_id, at=REVERSE_AT, **over) -> c.RevokePenalty:
-    return c.RevokePenalty(case_id=case_id, business_time=at, reversal=reversal(**over))
+def revoke_cmd(case_id, at=REVERSE_AT, **over) -> RevokePenalty:
+    return RevokePenalty(case_id=case_id, business_time=at, reversal=reversal(**over))
 
 
-def remake_cmd(case_id, list_: FourList = FourList.LIGHTER, at=REVERSE_AT, **over) -> c.RemakePenalty:
+def remake_cmd(case_id, list_: FourList = FourList.LIGHTER, at=REVERSE_AT, **over) -> RemakePenalty:
     values: dict[str, Any] = dict(outcome="重新作出从轻处罚", new_sanction="警告")
     values.update(over)
-    return c.RemakePenalty(case_id=case_id, business_time=at, reversal=reversal(list_, **values))
+    return RemakePenalty(case_id=case_id, business_time=at, reversal=reversal(list_, **values))
 
 
-def fined_remake_cmd(case_id, list_: FourList, fine: str | None, number: str = "张市监罚〔2025〕118号", **over) -> c.RemakePenalty:
+def fined_remake_cmd(case_id, list_: FourList, fine: str | None, number: str = "张市监罚〔2025〕118号", **over) -> RemakePenalty:
     """A remake under item 13 (fine range 1,000–10,000 yuan)."""
     return remake_cmd(
         case_id,
@@ -129,14 +144,14 @@ def item12(conditions: tuple[str, ...] = OLD_CONDITIONS, list_code: str = "no_pe
 
 def amend(ledger, item: ListItem, effective_from: date, actor: Actor = MARKET_STAFF, version: str = "2025版"):
     return ledger.amend_list_item(
-        ctx(actor), c.AmendListItem(authority=MARKET, version=version, item=item, effective_from=effective_from)
+        ctx(actor), AmendListItem(authority=MARKET, version=version, item=item, effective_from=effective_from)
     )
 
 
 def repeal_item(ledger, effective_from: date, number: str = "12", list_code: str = "no_penalty", actor: Actor = MARKET_STAFF):
     return ledger.repeal_list_item(
         ctx(actor),
-        c.RepealListItem(
+        RepealListItem(
             authority=MARKET, version="2025版", list_code=list_code, number=number, effective_from=effective_from,
             reason="上位法修改",
         ),
@@ -145,7 +160,7 @@ def repeal_item(ledger, effective_from: date, number: str = "12", list_code: str
 
 def repeal_edition(ledger, effective_from: date, version: str = "2025版", actor: Actor = MARKET_STAFF):
     return ledger.repeal_catalogue_edition(
-        ctx(actor), c.RepealCatalogueEdition(authority=MARKET, version=version, effective_from=effective_from, reason="整体废止")
+        ctx(actor), RepealCatalogueEdition(authority=MARKET, version=version, effective_from=effective_from, reason="整体废止")
     )
 
 
@@ -153,12 +168,12 @@ def publish(ledger, actor: Actor = MARKET_STAFF, authority: str = MARKET, **edit
     values: dict[str, Any] = dict(version="2026版", title="市场监管领域四张清单（2026版）", effective_from=date(2026, 1, 1))
     values.update(edition)
     return ledger.publish_catalogue_edition(
-        ctx(actor), c.PublishCatalogueEdition(authority=authority, edition=sample_edition(**values), business_time=T0)
+        ctx(actor), PublishCatalogueEdition(authority=authority, edition=sample_edition(**values), business_time=T0)
     )
 
 
 def set_policy(ledger, required: bool, actor: Actor = MARKET_STAFF):
-    return ledger.set_legal_review_policy(ctx(actor), c.SetLegalReviewPolicy(authority=MARKET, required=required))
+    return ledger.set_legal_review_policy(ctx(actor), SetLegalReviewPolicy(authority=MARKET, required=required))
 
 
 def review_of(ledger, case_id, number: str = "张市监罚〔2025〕118号") -> ReversalReview:
@@ -167,7 +182,7 @@ def review_of(ledger, case_id, number: str = "张市监罚〔2025〕118号") -> 
 
 def register_unit(ledger, name: str) -> None:
     if not ledger.exists(Unit.create_id(name)):
-        ledger.register_unit(ctx(ADMIN), c.RegisterUnit(name=name, kind=UnitKind.ENFORCEMENT))
+        ledger.register_unit(ctx(ADMIN), RegisterUnit(name=name, kind=UnitKind.ENFORCEMENT))
 
 
 # ------------------------------------------------------- in force on the decision date
@@ -385,7 +400,8 @@ def test_a_catalogue_needs_a_registered_unit_and_changes_need_a_published_catalo
 
 
 def test_a_reversal_needs_the_issuing_units_catalogue(memory_ledger):
-    from ledger.values import Assignment, DeadlineClass, ServiceForm
+    from ledger.case.values import Assignment, ServiceForm
+    from ledger.values import DeadlineClass
     from tests.builders import DISPATCHER, REGISTRAR, T0, book_cmd, publish_catalogues, serve_cmd
 
     register_unit(memory_ledger, FIRE)
@@ -393,10 +409,10 @@ def test_a_reversal_needs_the_issuing_units_catalogue(memory_ledger):
     register_unit(memory_ledger, OTHER_STAFF.unit)
     # a case served by a unit that has published no four lists
     case_id = memory_ledger.book(ctx(REGISTRAR), book_cmd()).case_id
-    memory_ledger.accept(ctx(REGISTRAR), c.AcceptCase(
+    memory_ledger.accept(ctx(REGISTRAR), AcceptCase(
         case_id=case_id, business_time=T0 + timedelta(minutes=10), deadline_class=DeadlineClass.GENERAL))
     staff = (Person(id=OTHER_STAFF.id, name=OTHER_STAFF.name),)
-    memory_ledger.dispatch(ctx(DISPATCHER), c.DispatchCase(
+    memory_ledger.dispatch(ctx(DISPATCHER), DispatchCase(
         case_id=case_id, business_time=T0 + timedelta(hours=1), assignments=(Assignment(unit=OTHER_STAFF.unit, staff=staff),),
         form=ServiceForm.ONSITE_VISIT, agreed_time=T0 + timedelta(days=2)))
     memory_ledger.serve(ctx(OTHER_STAFF), serve_cmd(case_id, staff=staff))
@@ -665,7 +681,7 @@ def test_a_declared_major_decisions_filing_is_due_fifteen_days_later_or_the_next
     view = memory_ledger._view(memory_ledger.calendar(for_update=False))
     assert filing_due(decided_on, view) == due_on
     memory_ledger.declare_major_decision(
-        ctx(MARKET_STAFF), c.DeclareMajorDecision(decision_number="张市监罚〔2026〕9号", decided_on=decided_on, party="某公司", summary="吊销许可证")
+        ctx(MARKET_STAFF), DeclareMajorDecision(decision_number="张市监罚〔2026〕9号", decided_on=decided_on, party="某公司", summary="吊销许可证")
     )
     assert memory_ledger.repository.get(MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕9号")).due_on == due_on
 
@@ -674,7 +690,7 @@ def test_a_major_reversal_whose_decision_was_already_declared_keeps_that_filing(
     case_id = rated_case(memory_ledger)
     memory_ledger.declare_major_decision(
         ctx(MARKET_STAFF),
-        c.DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款"),
+        DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款"),
     )
     before = log_position(memory_ledger)
     memory_ledger.remake_penalty(
@@ -688,7 +704,7 @@ def test_a_major_reversal_with_a_padded_decision_number_already_declared_keeps_t
     case_id = rated_case(memory_ledger)
     memory_ledger.declare_major_decision(
         ctx(MARKET_STAFF),
-        c.DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款"),
+        DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款"),
     )
     memory_ledger.remake_penalty(
         ctx(MARKET_STAFF), remake_cmd(case_id, major=True, new_decision_number=" 张市监罚〔2026〕5号 ", legal_reviewer=REVIEWER)
@@ -707,18 +723,18 @@ def reversed_case(ledger, *numbers: str):
     return case_id, [ReversalReview.create_id(case_id, n) for n in numbers]
 
 
-def object_cmd(review_id, **over) -> c.ObjectToReversal:
+def object_cmd(review_id, **over) -> ObjectToReversal:
     values: dict[str, Any] = dict(
         review_id=review_id, problems="书面说明未写明危害后果", suggestions="补充说明并报送", reply_due=date(2026, 11, 30)
     )
     values.update(over)
-    return c.ObjectToReversal(**values)
+    return ObjectToReversal(**values)
 
 
-def answer_cmd(review_id, **over) -> c.AnswerObjection:
+def answer_cmd(review_id, **over) -> AnswerObjection:
     values: dict[str, Any] = dict(review_id=review_id, reply="已补充书面说明", measures="组织执法人员学习四张清单")
     values.update(over)
-    return c.AnswerObjection(**values)
+    return AnswerObjection(**values)
 
 
 @pytest.mark.parametrize("actor", [MARKET_STAFF, FIRE_STAFF, AUDITOR, REGISTRAR, DISPATCHER, ADMIN], ids=lambda a: a.role.value + a.id)
@@ -727,10 +743,10 @@ def test_only_supervisors_confirm_or_object(memory_ledger, actor):
     # who may not read the review (another unit's staff, the registrar, the dispatcher, the
     # administrator) is answered as for an unknown review; who may read it is told the rule
     error, code = (NotAllowed, "supervisor_only") if actor in (MARKET_STAFF, AUDITOR) else (NotFound, "review_not_found")
-    refused(memory_ledger, lambda: memory_ledger.confirm_reversal(ctx(actor), c.ConfirmReversal(review_id=review_id)), error, code)
+    refused(memory_ledger, lambda: memory_ledger.confirm_reversal(ctx(actor), ConfirmReversal(review_id=review_id)), error, code)
     refused(memory_ledger, lambda: memory_ledger.object_to_reversal(ctx(actor), object_cmd(review_id)), error, code)
     assert memory_ledger.review(review_id).status is ReviewStatus.PENDING
-    memory_ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=review_id, comment="符合规定"))
+    memory_ledger.confirm_reversal(ctx(SUPERVISOR), ConfirmReversal(review_id=review_id, comment="符合规定"))
     assert memory_ledger.review(review_id).status is ReviewStatus.CONFIRMED
 
 
@@ -779,7 +795,7 @@ def test_only_the_issuing_units_staff_answer_an_objection(memory_ledger, actor):
 def test_review_steps_in_the_wrong_state_are_refused(memory_ledger):
     _, (review_id,) = reversed_case(memory_ledger, "张市监罚〔2025〕118号")
     ledger = memory_ledger
-    confirm = lambda: ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=review_id))  # noqa: E731
+    confirm = lambda: ledger.confirm_reversal(ctx(SUPERVISOR), ConfirmReversal(review_id=review_id))  # noqa: E731
     objection = lambda: ledger.object_to_reversal(ctx(SUPERVISOR), object_cmd(review_id))  # noqa: E731
     answer = lambda: ledger.answer_objection(ctx(MARKET_STAFF), answer_cmd(review_id))  # noqa: E731
 
@@ -798,7 +814,7 @@ def test_review_steps_in_the_wrong_state_are_refused(memory_ledger):
 def test_an_unknown_review_is_not_found(memory_ledger):
     case_id, _ = reversed_case(memory_ledger, "张市监罚〔2025〕118号")
     for unknown in (ReversalReview.create_id(case_id, "张市监罚〔2025〕999号"), case_id):  # a case is not a review
-        refused(memory_ledger, lambda: memory_ledger.confirm_reversal(ctx(SUPERVISOR), c.ConfirmReversal(review_id=unknown)),
+        refused(memory_ledger, lambda: memory_ledger.confirm_reversal(ctx(SUPERVISOR), ConfirmReversal(review_id=unknown)),
                 NotFound, "review_not_found")
         refused(memory_ledger, lambda: memory_ledger.answer_objection(ctx(MARKET_STAFF), answer_cmd(unknown)), NotFound, "review_not_found")
 
@@ -809,13 +825,13 @@ def test_an_unknown_review_is_not_found(memory_ledger):
 def declare(ledger, actor: Actor = MARKET_STAFF, number: str = "张市监罚〔2026〕7号", decided_on: date = date(2026, 10, 20), **over):
     values: dict[str, Any] = dict(decision_number=number, decided_on=decided_on, party="某食品公司", summary="吊销食品经营许可证")
     values.update(over)
-    return ledger.declare_major_decision(ctx(actor), c.DeclareMajorDecision(**values))
+    return ledger.declare_major_decision(ctx(actor), DeclareMajorDecision(**values))
 
 
-def file_cmd(filing_id, filed_on: date, **over) -> c.FileMajorDecision:
+def file_cmd(filing_id, filed_on: date, **over) -> FileMajorDecision:
     values: dict[str, Any] = dict(filing_id=filing_id, filed_on=filed_on, reference="备案〔2026〕1号")
     values.update(over)
-    return c.FileMajorDecision(**values)
+    return FileMajorDecision(**values)
 
 
 def test_only_a_units_own_staff_declare_its_major_decisions_and_not_in_the_future_nor_twice(memory_ledger):
@@ -893,7 +909,7 @@ def import_edition(ledger, data: bytes, authority: str, actor: Actor = ADMIN):
         version="2025版", title="四张清单（2025版）", document_number="", effective_from=date(2025, 1, 1),
         effective_until=None, lists=lists, items=parse_items(data, lists),
     )
-    return ledger.publish_catalogue_edition(ctx(actor), c.PublishCatalogueEdition(authority=authority, edition=edition))
+    return ledger.publish_catalogue_edition(ctx(actor), PublishCatalogueEdition(authority=authority, edition=edition))
 
 
 def test_the_csv_and_xlsx_samples_import_to_the_same_seven_items():

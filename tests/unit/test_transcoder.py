@@ -28,22 +28,18 @@ from eventsourcing.utils import get_topic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import commands as c
+from ledger.case.commands import CorrectRecord, RecordFollowUp, RevokePenalty, TrackRectification
 from ledger.case import GuidanceCase
 from ledger.numbering import FormCounter
 from ledger.store.transcoder import MsgspecMapper
-from ledger.values import (
-    CST,
+from ledger.case.values import (
     Applicant,
     ApplicantKind,
     Channel,
     Contact,
-    DeadlineClass,
-    Envelope,
     FieldChange,
     FollowUp,
     FollowUpMethod,
-    FormKind,
     Rectification,
     RectificationItem,
     RectificationStatus,
@@ -52,6 +48,7 @@ from ledger.values import (
     ServiceType,
     Urgency,
 )
+from ledger.values import CST, DeadlineClass, Envelope, FormKind
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
 from ledger.workdays import WorkCalendarView, known_schedules_from_package
 from tests.builders import (
@@ -297,7 +294,7 @@ def test_events_of_a_full_lifecycle_read_back_from_the_store_encode_to_the_same_
     case_id = rated_case(memory_ledger, joint=True)
     memory_ledger.follow_up(
         ctx(MARKET_STAFF),
-        c.RecordFollowUp(
+        RecordFollowUp(
             case_id=case_id,
             business_time=T0 + timedelta(days=3),
             follow_up=FollowUp(
@@ -310,7 +307,7 @@ def test_events_of_a_full_lifecycle_read_back_from_the_store_encode_to_the_same_
     )
     memory_ledger.track_rectification(
         ctx(MARKET_STAFF),
-        c.TrackRectification(
+        TrackRectification(
             case_id=case_id,
             business_time=T0 + timedelta(days=3, hours=1),
             rectification=Rectification(
@@ -321,11 +318,11 @@ def test_events_of_a_full_lifecycle_read_back_from_the_store_encode_to_the_same_
     )
     memory_ledger.revoke_penalty(
         ctx(MARKET_STAFF),
-        c.RevokePenalty(case_id=case_id, business_time=T0 + timedelta(days=3, hours=2), reversal=reversal()),
+        RevokePenalty(case_id=case_id, business_time=T0 + timedelta(days=3, hours=2), reversal=reversal()),
     )
     memory_ledger.correct(
         ctx(REGISTRAR),
-        c.CorrectRecord(
+        CorrectRecord(
             case_id=case_id,
             business_time=T0 + timedelta(days=3, hours=3),
             basis="申请人来电更正地址",

@@ -1,0 +1,42 @@
+"""The directory's commands: units, users, grants, passwords."""
+
+from __future__ import annotations
+
+from ledger.values import Role
+from ledger.directory import UnitKind
+from ledger.commands import Command
+
+
+class RegisterUnit(Command, frozen=True, kw_only=True):
+    name: str
+    kind: UnitKind
+
+
+class RegisterUser(Command, frozen=True, kw_only=True):
+    username: str
+    display_name: str
+    role: Role
+    unit: str
+
+
+class AssignUser(Command, frozen=True, kw_only=True):
+    username: str
+    role: Role
+    unit: str
+
+
+class RecordPasswordSet(Command, frozen=True, kw_only=True):
+    """A password was set (its hash is a credential, not in the log)."""
+
+    username: str
+
+
+class ConfirmGrant(Command, frozen=True, kw_only=True):
+    """A second administrator confirms a proposed role (or a new account)."""
+
+    username: str
+
+
+class SetUserActive(Command, frozen=True, kw_only=True):
+    username: str
+    active: bool
