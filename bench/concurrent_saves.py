@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.bui
 
 from ledger.application import Ledger  # noqa: E402
 from ledger.case import GuidanceCase  # noqa: E402
-from ledger.store.migrate import migrate  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
+from ledger.store.migrate import migrate  # noqa: E402
 from tests.builders import REGISTRAR, book_cmd, envelope, fixed_clock  # noqa: E402
 
 CMD = book_cmd()

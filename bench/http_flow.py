@@ -45,8 +45,8 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ledger.store.migrate import migrate  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
+from ledger.store.migrate import migrate  # noqa: E402
 from tests.builders import VALID_USCC  # noqa: E402
 
 SERVER = """

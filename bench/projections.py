@@ -38,17 +38,17 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger.case.commands import AcceptCase, RefuseCase
 from ledger.application import Ledger  # noqa: E402
+from ledger.case.commands import AcceptCase, RefuseCase
+from ledger.case.values import Referral
 from ledger.demo import record_demo_case  # noqa: E402
-from ledger.store.migrate import migrate  # noqa: E402
 from ledger.scope import Reach, console_scope  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
-from ledger.case.values import Referral
+from ledger.store.migrate import migrate  # noqa: E402
+from ledger.store.sql import ViewDB  # noqa: E402
 from ledger.values import DeadlineClass, Role
 from projections.audit import AuditProjection  # noqa: E402
 from projections.cases import CasesProjection  # noqa: E402
-from ledger.store.sql import ViewDB  # noqa: E402
 from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff  # noqa: E402
 from projections.runner import EventSource, no_gc  # noqa: E402
 from projections.views import Views, registry_csv, registry_order  # noqa: E402

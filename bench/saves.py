@@ -14,8 +14,8 @@ The last line is JSON.
 from __future__ import annotations
 
 import argparse
-import sys
 import json
+import sys
 import tempfile
 import time
 import uuid
@@ -27,10 +27,10 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.builders
 
-from ledger.case.commands import AcceptCase, AnnotateCase
 from ledger.application import Ledger
-from ledger.store.migrate import migrate
+from ledger.case.commands import AcceptCase, AnnotateCase
 from ledger.settings import Settings
+from ledger.store.migrate import migrate
 from ledger.values import DeadlineClass
 from tests.builders import REGISTRAR, T0, book_cmd, ctx, fixed_clock
 

@@ -20,15 +20,16 @@ from litestar.security.jwt import JWTAuth
 
 from ledger.application import Ledger
 from ledger.settings import Settings
-from ledger_http.admin import AdminController, AuthController
 from ledger.store.credentials import CredentialStore
-from ledger_http.auth import AuthUser, CachedToken, LoginThrottle, retrieve_user, token_secret
+from ledger_http.calendar import CalendarController
 from ledger_http.cases import CaseController
 from ledger_http.catalogue import CatalogueController
-from ledger_http.errors import HANDLERS
-from ledger_http.idempotency import IdempotencyStore
+from ledger_http.common.auth import AuthUser, CachedToken, LoginThrottle, retrieve_user, token_secret
+from ledger_http.common.errors import HANDLERS
+from ledger_http.common.idempotency import IdempotencyStore
+from ledger_http.directory import AdminController, AuthController
 from ledger_http.integrity import LedgerDigestController
-from ledger_http.reads import AuditController, CalendarController, QueueController, RegistryController, StatsController
+from ledger_http.registers import AuditController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
 from projections.supervise import ProjectorProcess, RunnerThreads
 from projections.views import Views

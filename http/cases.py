@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from ledger.case import GuidanceCase
 from ledger.case.commands import (
     AcceptCase,
     AnnotateCase,
@@ -27,40 +27,18 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.commands import Command, Context
-from ledger.case import GuidanceCase
+from ledger.case.values import ApplicantKind
 from ledger.errors import CaseNotFound
 from ledger.history import EventView, describe
-from ledger.identifiers import mask_id_number
-from ledger.identifiers import mask_personal
+from ledger.identifiers import mask_id_number, mask_personal
 from ledger.scope import Reach, Scope, scope_for, sees_case
-from ledger.case.values import ApplicantKind
 from ledger.values import local_instant
-from ledger_http import schemas as s
-from ledger_http.auth import AuthUser
-from ledger_http.errors import ERRORS
+from ledger_http.common import schemas as s
+from ledger_http.common.auth import AuthUser
+from ledger_http.common.commanding import execute
+from ledger_http.common.errors import ERRORS
 
 AnyRequest = Request[AuthUser, Any, Any]
-
-
-def execute(request: AnyRequest, command: Command, status: int = 200) -> Response[s.CommandResult]:
-    """Run one ledger command (dispatched by its type) as the authenticated
-    user, honouring Idempotency-Key."""
-    state = request.app.state
-    ctx = Context(actor=request.user.actor, request_id=request.headers.get("x-request-id") or uuid.uuid4().hex)
-
-    def run() -> bytes:
-        r = state.ledger.execute(ctx, command)
-        return msgspec.json.encode(
-            s.CommandResult(
-                case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number,
-                record_id=r.record_id, pending=r.pending,
-            )
-        )
-
-    fingerprint = type(command).__name__.encode() + b"|" + msgspec.json.encode(command)
-    body = state.idempotency.run(request.user.username, request.headers.get("idempotency-key"), fingerprint, run)
-    return Response(content=body, media_type="application/json", status_code=status)
 
 
 def _case_command(cls: type, data: Any, case_id: UUID) -> Any:

@@ -15,6 +15,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from ledger.catalogue import DEFAULT_LISTS, Edition, FourListsCatalogue, require_editor
 from ledger.catalogue.commands import (
     AmendListItem,
     PublishCatalogueEdition,
@@ -22,15 +23,14 @@ from ledger.catalogue.commands import (
     RepealListItem,
     SetLegalReviewPolicy,
 )
-from ledger.catalogue import DEFAULT_LISTS, Edition, FourListsCatalogue, require_editor
 from ledger.catalogue.importing import parse_items
 from ledger.errors import InvalidInput, NotFound
 from ledger.values import CST
-from ledger_http import schemas as s
-from ledger_http.auth import AuthUser
-from ledger_http.cases import execute
-from ledger_http.errors import ERRORS
-from ledger_http.reads import wait_for_reads
+from ledger_http.common import schemas as s
+from ledger_http.common.auth import AuthUser
+from ledger_http.common.commanding import execute
+from ledger_http.common.errors import ERRORS
+from ledger_http.common.reading import wait_for_reads
 
 AnyRequest = Request[AuthUser, Any, Any]
 

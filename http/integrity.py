@@ -10,8 +10,8 @@ from litestar.params import QueryParameter
 
 from ledger.errors import NotAllowed
 from ledger.values import Role
-from ledger_http.auth import AuthUser
-from ledger_http.errors import ERRORS
+from ledger_http.common.auth import AuthUser
+from ledger_http.common.errors import ERRORS
 from projections.seal import current_digest, extends
 
 AnyRequest = Request[AuthUser, Any, Any]

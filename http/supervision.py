@@ -12,6 +12,10 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from ledger.errors import NotFound
+from ledger.history import EventView, describe
+from ledger.scope import Reach, Scope
+from ledger.supervision import ReviewStatus
 from ledger.supervision.commands import (
     AnswerObjection,
     ConfirmReversal,
@@ -19,15 +23,11 @@ from ledger.supervision.commands import (
     FileMajorDecision,
     ObjectToReversal,
 )
-from ledger.errors import NotFound
-from ledger.history import EventView, describe
-from ledger.scope import Reach, Scope
-from ledger.supervision import ReviewStatus
-from ledger_http import schemas as s
-from ledger_http.auth import AuthUser
-from ledger_http.cases import execute
-from ledger_http.errors import ERRORS
-from ledger_http.reads import csv_response, cutoff_of, scope_of, wait_for_reads
+from ledger_http.common import schemas as s
+from ledger_http.common.auth import AuthUser
+from ledger_http.common.commanding import execute
+from ledger_http.common.errors import ERRORS
+from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
 from projections.rebuild import fold_as_of
 from projections.supervision import SupervisionProjection
 from projections.views import display_reversal, reversals_csv

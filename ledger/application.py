@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ledger.commands import Command, Context
 from ledger.calendar.service import HANDLERS as CALENDAR
 from ledger.calendar.service import CalendarCommands
 from ledger.case.service import HANDLERS as CASE
 from ledger.catalogue.service import HANDLERS as CATALOGUE
 from ledger.commanding import MAX_ATTEMPTS, Result
+from ledger.commands import Command, Context
 from ledger.directory.service import HANDLERS as DIRECTORY
 from ledger.directory.service import DirectoryCommands
 from ledger.envelope import SYSTEM_ACTOR

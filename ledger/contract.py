@@ -9,8 +9,8 @@ renaming or retyping a field needs a ``class_version`` and an upcast.
 from __future__ import annotations
 
 import dataclasses
-import re
 import enum
+import re
 import typing
 from collections.abc import Iterator
 

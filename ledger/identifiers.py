@@ -7,9 +7,8 @@ passed in, never read from the clock.
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 import phonenumbers
 from stdnum import exceptions as stdnum_errors

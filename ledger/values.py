@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import msgspec
 
-
 # China Standard Time. A fixed offset (not a ZoneInfo) so that stored business
 # times decode back to an identical tzinfo; China has no daylight saving time.
 CST = timezone(timedelta(hours=8))

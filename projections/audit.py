@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.cases import iso
 from ledger.store.sql import Cursor, Table
+from projections.cases import iso
 from projections.runner import Header
 
 AUDIT = Table(

@@ -15,9 +15,12 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
+from ledger.case import GuidanceCase
 from ledger.case.values import CaseState, Grade, ServiceType
-from ledger.values import CST, FormNumber
 from ledger.store.sql import Cursor, Table, where_in
+from ledger.values import CST, FormNumber
 
 Row = dict[str, Any]
 
@@ -160,7 +163,8 @@ CORRECTED_COLUMNS = {
     "opinion.advice": "advice",
 }
 
-CASE_TOPIC_PREFIX = "ledger.case:GuidanceCase."
+# derived from the class: a module renamed by mistake fails here, loudly
+CASE_TOPIC_PREFIX = get_topic(GuidanceCase) + "."
 SEP = "、"
 
 

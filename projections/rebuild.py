@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from ledger.settings import Settings
-from ledger.values import local_instant
 from ledger.store.sql import Cursor, ViewDB
+from ledger.values import local_instant
 from projections.runner import EventSource, Projection, Runner, ensure_tables, no_gc, utc_now_iso
 
 NEW = "__new"

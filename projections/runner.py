@@ -27,9 +27,9 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from ledger.settings import Settings
+from ledger.store.sql import TRACKING_DDL, Cursor, Table, ViewDB
 from ledger.store.transcoder import MsgspecMapper
 from ledger.values import Envelope
-from ledger.store.sql import TRACKING_DDL, Cursor, Table, ViewDB
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
+from ledger.case import GuidanceCase
 from ledger.settings import Settings
 from ledger.store.sql import Cursor, Table, ViewDB
 from projections.runner import utc_now_iso
@@ -68,7 +71,7 @@ def next_digest(previous: bytes, notification_id: int, originator_id: Any, versi
     return hashlib.sha256(previous + link_hash(notification_id, originator_id, version, topic, state)).digest()
 
 
-CASE_TOPIC = "ledger.case:GuidanceCase."
+CASE_TOPIC = get_topic(GuidanceCase) + "."
 
 
 class SealProjection:

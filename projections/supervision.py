@@ -17,9 +17,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from ledger.supervision import ReversalReview, ReviewStatus
-from projections.cases import iso
+from eventsourcing.utils import get_topic
+
+from ledger.case import GuidanceCase
 from ledger.store.sql import Cursor, Table, where_in
+from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
+from projections.cases import iso
 
 Row = dict[str, Any]
 
@@ -85,9 +88,10 @@ FILING = Table(
     indexes=(("unit",), ("filed_on", "due_on")),
 )
 
-REVERSAL_TOPICS = ("ledger.case:GuidanceCase.PenaltyRevoked", "ledger.case:GuidanceCase.PenaltyRemade")
-REVIEW_PREFIX = "ledger.supervision:ReversalReview."
-FILING_PREFIX = "ledger.supervision:MajorDecisionFiling."
+# derived from the classes: a module renamed by mistake fails here, loudly
+REVERSAL_TOPICS = (get_topic(GuidanceCase.PenaltyRevoked), get_topic(GuidanceCase.PenaltyRemade))
+REVIEW_PREFIX = get_topic(ReversalReview) + "."
+FILING_PREFIX = get_topic(MajorDecisionFiling) + "."
 
 
 def new_review(review_id: str) -> Row:

@@ -8,15 +8,15 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ledger.case.values import CaseState, Channel, ServiceType
 from ledger.identifiers import mask_id_number
 from ledger.scope import UNMASKED_ROLES, Scope
 from ledger.settings import Settings
+from ledger.store.sql import ViewDB
 from ledger.supervision import ReviewStatus
-from ledger.case.values import CaseState, Channel, ServiceType
 from ledger.values import CST, FourList, Role
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import STAGES, CasesProjection, Row, grade_label, service_type_labels
-from ledger.store.sql import ViewDB
 from projections.runner import ensure_tables
 from projections.spreadsheet import csv_bytes
 from projections.supervision import FILING, REVIEW, SupervisionProjection

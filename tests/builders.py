@@ -10,11 +10,6 @@ from decimal import Decimal
 from stdnum.cn import uscc
 
 from ledger.case.commands import AcceptCase, BookGuidance, DispatchCase, RateService, RecordService
-from ledger.catalogue.commands import PublishCatalogueEdition
-from ledger.commands import Context
-from ledger.directory.commands import RegisterUnit
-from ledger.catalogue import DEFAULT_LISTS, Edition, ListItem
-from ledger.directory import Unit, UnitKind
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -27,6 +22,11 @@ from ledger.case.values import (
     ServiceType,
     UnitEntry,
 )
+from ledger.catalogue import DEFAULT_LISTS, Edition, ListItem
+from ledger.catalogue.commands import PublishCatalogueEdition
+from ledger.commands import Context
+from ledger.directory import Unit, UnitKind
+from ledger.directory.commands import RegisterUnit
 from ledger.values import (
     CST,
     Actor,

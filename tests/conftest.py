@@ -16,8 +16,8 @@ import pytest
 from psycopg import sql
 
 from ledger.application import Ledger
-from ledger.store.migrate import migrate
 from ledger.settings import Settings
+from ledger.store.migrate import migrate
 from tests.builders import fixed_clock
 
 PG_DSN = os.environ.get("LEDGER_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.workdays import YearSchedule
 from ledger.commands import Command
+from ledger.workdays import YearSchedule
 
 
 class RecordYearSchedule(Command, frozen=True, kw_only=True):

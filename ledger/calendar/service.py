@@ -9,13 +9,13 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
 from ledger.calendar.commands import RecordYearSchedule
+from ledger.case.service import CaseCommands
+from ledger.commanding import MAX_ATTEMPTS, Result, _backoff
 from ledger.commands import Context
 from ledger.errors import Conflict
 from ledger.values import DeadlineClass, Due
 from ledger.workcalendar import WorkCalendar
 from ledger.workdays import compute_due
-from ledger.case.service import CaseCommands
-from ledger.commanding import MAX_ATTEMPTS, Result, _backoff
 
 
 class CalendarCommands(CaseCommands):

@@ -14,14 +14,6 @@ from typing import Any
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
-from ledger.catalogue import FourListsCatalogue
-from ledger.copying import CopiedByContainers
-from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
-from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
-from ledger.identifiers import IDENTIFIER_FIELDS
-from ledger.numbering import FormCounter
-from ledger.scope import UNMASKED_ROLES
-from ledger.inputs import blank
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -44,6 +36,13 @@ from ledger.case.values import (
     UnitEntry,
     Urgency,
 )
+from ledger.catalogue import FourListsCatalogue
+from ledger.copying import CopiedByContainers
+from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
+from ledger.identifiers import IDENTIFIER_FIELDS, validate_phone, validate_resident_id, validate_uscc
+from ledger.inputs import blank
+from ledger.numbering import FormCounter
+from ledger.scope import UNMASKED_ROLES
 from ledger.values import (
     CST,
     DeadlineClass,

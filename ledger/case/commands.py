@@ -21,8 +21,8 @@ from ledger.case.values import (
     UnitEntry,
     Urgency,
 )
-from ledger.values import DeadlineClass, Person, Reversal
 from ledger.commands import Command
+from ledger.values import DeadlineClass, Person, Reversal
 
 
 class CaseCommand(Command, frozen=True, kw_only=True):

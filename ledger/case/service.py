@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import RecordConflictError
 
+from ledger.case import GuidanceCase
 from ledger.case.commands import (
     AcceptCase,
     AnnotateCase,
@@ -29,14 +30,13 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
+from ledger.catalogue.service import CatalogueCommands
+from ledger.commanding import MAX_ATTEMPTS, Decision, Result, _backoff, _only
 from ledger.commands import Context
 from ledger.errors import CaseNotFound, Conflict
 from ledger.scope import sees_case
-from ledger.values import CST, Envelope, FormKind, Reversal
-from ledger.case import GuidanceCase
-from ledger.catalogue.service import CatalogueCommands
-from ledger.commanding import MAX_ATTEMPTS, Decision, Result, _backoff, _only
 from ledger.supervision import MajorDecisionFiling, ReversalReview
+from ledger.values import CST, Envelope, FormKind, Reversal
 
 
 class CaseCommands(CatalogueCommands):

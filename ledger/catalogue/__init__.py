@@ -22,9 +22,8 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed
-from ledger.inputs import money_problem
+from ledger.inputs import blank, money_problem
 from ledger.numbering import LEDGER_NAMESPACE
-from ledger.inputs import blank
 from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
 
 

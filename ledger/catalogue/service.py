@@ -7,6 +7,7 @@ from collections.abc import Callable
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 
+from ledger.catalogue import FourListsCatalogue
 from ledger.catalogue.commands import (
     AmendListItem,
     PublishCatalogueEdition,
@@ -14,12 +15,11 @@ from ledger.catalogue.commands import (
     RepealListItem,
     SetLegalReviewPolicy,
 )
+from ledger.commanding import LedgerBase, Result
 from ledger.commands import Command, Context
+from ledger.directory import Unit
 from ledger.errors import InvalidInput, NotFound
 from ledger.values import Envelope
-from ledger.catalogue import FourListsCatalogue
-from ledger.directory import Unit
-from ledger.commanding import LedgerBase, Result
 
 
 class CatalogueCommands(LedgerBase):

@@ -9,8 +9,9 @@ imports no slice, so that the slices can import it without a cycle.
 
 from __future__ import annotations
 
-
+import random
 import threading
+import time
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import datetime
@@ -22,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, RecordConflictError
 
+from ledger.commanding.numbered import NumberedSaves, _Chains, _Turns
 from ledger.commands import Command, Context
 from ledger.envelope import SYSTEM_ACTOR, make_envelope
 from ledger.errors import Conflict
@@ -32,10 +34,6 @@ from ledger.store.transcoder import MsgspecMapper
 from ledger.values import CST, Envelope
 from ledger.workcalendar import CALENDAR_ID, ProvisionalDeadlines, WorkCalendar
 from ledger.workdays import WorkCalendarView, known_schedules_from_package
-import random
-import time
-
-from ledger.commanding.numbered import NumberedSaves, _Chains, _Turns
 
 MAX_ATTEMPTS = 50
 

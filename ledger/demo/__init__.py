@@ -9,12 +9,13 @@ no-penalty list, in writing; the file is rated, followed up and archived.
 from __future__ import annotations
 
 import uuid
-from importlib.resources import files
 from datetime import date, datetime, timedelta
+from importlib.resources import files
 from uuid import UUID
 
 from stdnum.cn import uscc
 
+from ledger.application import Ledger
 from ledger.case.commands import (
     AcceptCase,
     ArchiveCase,
@@ -27,14 +28,6 @@ from ledger.case.commands import (
     RevokePenalty,
     TrackRectification,
 )
-from ledger.catalogue.commands import PublishCatalogueEdition
-from ledger.commands import Context
-from ledger.supervision.commands import DeclareMajorDecision
-from ledger.application import Ledger
-from ledger.catalogue import DEFAULT_LISTS, Edition
-from ledger.catalogue.importing import parse_items
-from ledger.directory import UnitKind
-from ledger.directory.setup import ensure_unit, ensure_user, system_context
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -53,6 +46,13 @@ from ledger.case.values import (
     ServiceType,
     UnitEntry,
 )
+from ledger.catalogue import DEFAULT_LISTS, Edition
+from ledger.catalogue.commands import PublishCatalogueEdition
+from ledger.catalogue.importing import parse_items
+from ledger.commands import Context
+from ledger.directory import UnitKind
+from ledger.directory.setup import ensure_unit, ensure_user, system_context
+from ledger.supervision.commands import DeclareMajorDecision
 from ledger.values import CST, Actor, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person, Reversal, Role
 
 OFFICE = "市司法局行政执法协调监督科"

@@ -1,7 +1,7 @@
 """The staff directory: units and users, each change an event.
 
 Passwords are not here: their hashes are credentials, kept in a table of
-their own (see ``ledger_http.auth``), not facts for the permanent log. The
+their own (see ``ledger_http.common.auth``), not facts for the permanent log. The
 log records *that* a password was set, by whom and when.
 """
 
@@ -14,8 +14,8 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
-from ledger.numbering import LEDGER_NAMESPACE
 from ledger.inputs import blank
+from ledger.numbering import LEDGER_NAMESPACE
 from ledger.values import Envelope, LabelledEnum, Role, Struct
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ledger.values import Role
-from ledger.directory import UnitKind
 from ledger.commands import Command
+from ledger.directory import UnitKind
+from ledger.values import Role
 
 
 class RegisterUnit(Command, frozen=True, kw_only=True):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
+from ledger.commanding import LedgerBase, Result
 from ledger.commands import Context
+from ledger.directory import ROSTER_ID, AdminRoster, Unit, User
 from ledger.directory.commands import (
     AssignUser,
     ConfirmGrant,
@@ -20,10 +23,6 @@ from ledger.directory.commands import (
 )
 from ledger.errors import InvalidInput, NotFound
 from ledger.values import Envelope, Role
-import time
-
-from ledger.commanding import LedgerBase, Result
-from ledger.directory import ROSTER_ID, AdminRoster, Unit, User
 
 
 class DirectoryCommands(LedgerBase):

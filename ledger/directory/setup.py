@@ -7,8 +7,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ledger.commands import Context
-from ledger.directory.commands import RecordPasswordSet, RegisterUnit, RegisterUser
 from ledger.directory import Unit, UnitKind
+from ledger.directory.commands import RecordPasswordSet, RegisterUnit, RegisterUser
 from ledger.envelope import SYSTEM_ACTOR
 from ledger.errors import NotFound
 from ledger.values import Role

@@ -9,10 +9,10 @@ Every view's rows and its tracking position commit in one transaction.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 

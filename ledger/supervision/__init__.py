@@ -18,8 +18,8 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
-from ledger.numbering import FormCounter, LEDGER_NAMESPACE
 from ledger.inputs import blank
+from ledger.numbering import LEDGER_NAMESPACE, FormCounter
 from ledger.values import CST, Envelope, FormNumber, LabelledEnum, Role
 from ledger.workdays import WorkCalendarView
 

@@ -9,7 +9,13 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
+from ledger.case import GuidanceCase
+from ledger.case.service import CaseCommands
+from ledger.commanding import MAX_ATTEMPTS, Result, _backoff
 from ledger.commands import Context
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.scope import Reach, sees
+from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.supervision.commands import (
     AnswerObjection,
     ConfirmReversal,
@@ -17,13 +23,7 @@ from ledger.supervision.commands import (
     FileMajorDecision,
     ObjectToReversal,
 )
-from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.scope import Reach, sees
 from ledger.values import FormKind
-from ledger.case import GuidanceCase
-from ledger.case.service import CaseCommands
-from ledger.commanding import MAX_ATTEMPTS, Result, _backoff
-from ledger.supervision import MajorDecisionFiling, ReversalReview
 
 
 class SupervisionCommands(CaseCommands):

@@ -21,8 +21,8 @@ from litestar.testing import TestClient
 
 from ledger.application import Ledger
 from ledger.demo import DEMO_PASSWORD, seed_demo
-from ledger.store.migrate import migrate
 from ledger.settings import Settings
+from ledger.store.migrate import migrate
 from ledger_http.app import create_app
 
 PG_SECRET = "e2e-test-secret-not-for-production-0123456789"

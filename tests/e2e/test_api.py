@@ -22,8 +22,8 @@ from typing import Any
 import jwt
 import pytest
 
-from ledger.directory import User
 from ledger.demo import DEMO_PASSWORD
+from ledger.directory import User
 from ledger.values import CST
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api

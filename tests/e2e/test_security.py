@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ledger.demo import DEMO_PASSWORD
-from ledger_http.auth import MAX_FAILURES, LoginThrottle
+from ledger_http.common.auth import MAX_FAILURES, LoginThrottle
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api
 from tests.e2e.payloads import ADMIN, AUDITOR, DISPATCHER, FIRE_STAFF, MARKET, MARKET_STAFF, REGISTRAR, SUPERVISOR
@@ -223,7 +223,7 @@ def test_the_throttle_forgets_the_oldest_keys_beyond_its_bound() -> None:
 
 
 def test_failures_from_one_address_do_not_lock_the_user_out_from_another() -> None:
-    from ledger_http.auth import TooManyAttempts
+    from ledger_http.common.auth import TooManyAttempts
 
     throttle = LoginThrottle()
     for _ in range(MAX_FAILURES):
@@ -234,7 +234,7 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another() -> No
 
 
 def test_one_address_spraying_usernames_is_throttled() -> None:
-    from ledger_http.auth import MAX_ADDRESS_FAILURES, TooManyAttempts
+    from ledger_http.common.auth import MAX_ADDRESS_FAILURES, TooManyAttempts
 
     throttle = LoginThrottle()
     for i in range(MAX_ADDRESS_FAILURES):

@@ -10,12 +10,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from ledger.application import Ledger
 from ledger.calendar.commands import RecordYearSchedule
 from ledger.case.commands import AcceptCase
-from ledger.application import Ledger
+from ledger.case.values import CaseState
 from ledger.demo import record_demo_case
 from ledger.store.migrate import migrate
-from ledger.case.values import CaseState
 from ledger.values import CST, DeadlineClass
 from ledger.workdays import Holiday, YearSchedule
 from tests.builders import ADMIN, NOW, REGISTRAR, book_cmd, ctx, fixed_clock

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from ledger.case.commands import AcceptCase, AnnotateCase
 from ledger.application import Ledger
+from ledger.case.commands import AcceptCase, AnnotateCase
 from ledger.errors import Conflict
 from ledger.values import DeadlineClass, FormKind
 from tests.builders import REGISTRAR, T0, book_cmd, ctx, fixed_clock

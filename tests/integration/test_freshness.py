@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from ledger.application import Ledger
 from ledger.calendar.commands import RecordYearSchedule
 from ledger.case.commands import AnnotateCase
-from ledger.application import Ledger
 from ledger.settings import Settings
 from tests.builders import REGISTRAR, book_cmd, ctx, fixed_clock
 

@@ -12,23 +12,29 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from datetime import timedelta
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, OperationalError, ProgrammingError, RecordConflictError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    RecordConflictError,
+    StoredEvent,
+)
 from psycopg import sql
 
-from ledger.case.commands import AcceptCase
 from ledger.application import Ledger
 from ledger.case import GuidanceCase
-from ledger.store.pg_recorder import GroupCommitPostgresRecorder
+from ledger.case.commands import AcceptCase
 from ledger.settings import Settings
+from ledger.store.pg_recorder import GroupCommitPostgresRecorder
 from ledger.values import DeadlineClass
 from tests.builders import REGISTRAR, T0, book_cmd, ctx, envelope, fixed_clock
 

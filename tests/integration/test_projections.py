@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ledger.scope import Reach, console_scope
+from ledger.application import Ledger
 from ledger.calendar.commands import RecordYearSchedule
 from ledger.case.commands import (
     AcceptCase,
@@ -31,10 +31,6 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.commands import Context
-from ledger.application import Ledger
-from ledger.demo import record_demo_case
-from ledger.settings import Settings
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -51,11 +47,15 @@ from ledger.case.values import (
     ServiceForm,
     ServiceType,
 )
+from ledger.commands import Context
+from ledger.demo import record_demo_case
+from ledger.scope import Reach, console_scope
+from ledger.settings import Settings
+from ledger.store.sql import ViewDB
 from ledger.values import CST, DeadlineClass, FourList, Person, Role
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
-from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild, resolve_cutoff
 from projections.runner import Runner, wait_for
 from projections.views import Views, registry_csv, registry_order

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import sql
 
+from ledger.application import Ledger
 from ledger.calendar.commands import RecordYearSchedule
 from ledger.case.commands import (
     AcceptCase,
@@ -46,10 +47,6 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.application import Ledger
-from ledger.errors import LedgerError
-from ledger.store.migrate import migrate
-from ledger.settings import Settings
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -65,15 +62,17 @@ from ledger.case.values import (
     ServiceForm,
     ServiceType,
 )
+from ledger.errors import LedgerError
+from ledger.settings import Settings
+from ledger.store.migrate import migrate
+from ledger.store.sql import ViewDB
 from ledger.values import CST, DeadlineClass, FourList, PenaltyDecision
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
-from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
 from tests.builders import (
-    publish_catalogues,
     ADMIN,
     AUDITOR,
     DISPATCHER,
@@ -89,6 +88,7 @@ from tests.builders import (
     ctx,
     fixed_clock,
     joint_assignments,
+    publish_catalogues,
     rate_cmd,
     reversal,
     serve_cmd,

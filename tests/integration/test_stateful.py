@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from ledger.application import Ledger, Result
 from ledger.case.commands import (
     AcceptCase,
     AnnotateCase,
@@ -45,11 +46,6 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.application import Ledger, Result
-from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
-from ledger.store.migrate import migrate
-from ledger.numbering import FormCounter
-from ledger.settings import Settings
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -64,9 +60,12 @@ from ledger.case.values import (
     Referral,
     ServiceForm,
 )
+from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
+from ledger.numbering import FormCounter
+from ledger.settings import Settings
+from ledger.store.migrate import migrate
 from ledger.values import DeadlineClass, FormKind, FormNumber, PenaltyDecision, Role
 from tests.builders import (
-    publish_catalogues,
     AUDITOR,
     DISPATCHER,
     FIRE,
@@ -84,6 +83,7 @@ from tests.builders import (
     ctx,
     fixed_clock,
     joint_assignments,
+    publish_catalogues,
     rate_cmd,
     reversal,
     serve_cmd,

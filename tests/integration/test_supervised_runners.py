@@ -9,8 +9,8 @@ import signal
 import time
 
 from ledger.application import Ledger
-from projections.supervise import ProjectorProcess
 from projections.runner import wait_for
+from projections.supervise import ProjectorProcess
 from tests.builders import REGISTRAR, book_cmd, ctx
 
 

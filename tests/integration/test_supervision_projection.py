@@ -21,8 +21,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.scope import Reach, console_scope
+from ledger.application import Ledger
 from ledger.case.commands import AcceptCase, DispatchCase, RemakePenalty, RevokePenalty
+from ledger.case.values import ServiceForm
+from ledger.errors import LedgerError
+from ledger.scope import Reach, console_scope
+from ledger.settings import Settings
+from ledger.store.sql import ViewDB
+from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
 from ledger.supervision.commands import (
     AnswerObjection,
     ConfirmReversal,
@@ -30,13 +36,7 @@ from ledger.supervision.commands import (
     FileMajorDecision,
     ObjectToReversal,
 )
-from ledger.application import Ledger
-from ledger.errors import LedgerError
-from ledger.settings import Settings
-from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
-from ledger.case.values import ServiceForm
 from ledger.values import CST, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person
-from ledger.store.sql import ViewDB
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
 from projections.supervision import FILING, REVIEW, SupervisionProjection

@@ -28,9 +28,6 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
-from ledger.identifiers import USCC_ALPHABET
-from ledger.numbering import FormCounter
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -47,6 +44,9 @@ from ledger.case.values import (
     ServiceForm,
     UnitEntry,
 )
+from ledger.errors import CaseNotFound, Conflict, Incomplete, InvalidInput, LedgerError, NotAllowed, WrongState
+from ledger.identifiers import USCC_ALPHABET
+from ledger.numbering import FormCounter
 from ledger.values import DeadlineClass, FourList, PenaltyDecision, Person
 from tests.builders import (
     ADMIN,

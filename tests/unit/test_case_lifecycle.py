@@ -24,8 +24,6 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.commands import Context
-from ledger.errors import WrongState
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -43,6 +41,8 @@ from ledger.case.values import (
     ServiceForm,
     UnitEntry,
 )
+from ledger.commands import Context
+from ledger.errors import WrongState
 from ledger.values import CST, Actor, DeadlineClass, FormKind, FormNumber, FourList, PenaltyDecision, Person, Role
 from tests.builders import (
     DISPATCHER,

@@ -17,15 +17,15 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from ledger.commands import Context
-from ledger.supervision.commands import AnswerObjection, ObjectToReversal
 from ledger.application import Ledger
-from ledger.demo import seed_demo
 from ledger.case import GuidanceCase
+from ledger.commands import Context
 from ledger.copying import CONTAINERS
-from ledger.supervision import ReversalReview
-from ledger.values import Actor, Role
+from ledger.demo import seed_demo
 from ledger.store.credentials import CredentialStore
+from ledger.supervision import ReversalReview
+from ledger.supervision.commands import AnswerObjection, ObjectToReversal
+from ledger.values import Actor, Role
 from tests.builders import envelope
 
 LEAVES = (str, int, float, bool, bytes, type(None), Decimal, date, datetime, time, timedelta, UUID, enum.Enum)
@@ -48,8 +48,8 @@ def mutable_parts(value, path: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def aggregates(tmp_path_factory):
-    from ledger.store.migrate import migrate
     from ledger.settings import Settings
+    from ledger.store.migrate import migrate
 
     path = tmp_path_factory.mktemp("copying") / "ledger.sqlite3"
     settings = Settings(backend="sqlite", sqlite_path=str(path))

@@ -26,6 +26,7 @@ import msgspec
 import pytest
 
 from ledger.case.commands import AcceptCase, DispatchCase, RemakePenalty, RevokePenalty
+from ledger.catalogue import DEFAULT_LISTS, Edition, ListDef, ListItem
 from ledger.catalogue.commands import (
     AmendListItem,
     PublishCatalogueEdition,
@@ -33,7 +34,11 @@ from ledger.catalogue.commands import (
     RepealListItem,
     SetLegalReviewPolicy,
 )
+from ledger.catalogue.importing import parse_items
+from ledger.directory import Unit, UnitKind
 from ledger.directory.commands import RegisterUnit
+from ledger.errors import CaseNotFound, Conflict, InvalidInput, LedgerError, NotAllowed, NotFound, WrongState
+from ledger.supervision import FILING_DAYS, MajorDecisionFiling, ReversalReview, ReviewStatus, filing_due
 from ledger.supervision.commands import (
     AnswerObjection,
     ConfirmReversal,
@@ -41,11 +46,6 @@ from ledger.supervision.commands import (
     FileMajorDecision,
     ObjectToReversal,
 )
-from ledger.catalogue import DEFAULT_LISTS, Edition, ListDef, ListItem
-from ledger.catalogue.importing import parse_items
-from ledger.directory import Unit, UnitKind
-from ledger.errors import CaseNotFound, Conflict, InvalidInput, LedgerError, NotAllowed, NotFound, WrongState
-from ledger.supervision import FILING_DAYS, MajorDecisionFiling, ReversalReview, ReviewStatus, filing_due
 from ledger.values import Actor, FormKind, FourList, ListItemCited, PenaltyDecision, Person, Role
 from tests.builders import (
     ADMIN,

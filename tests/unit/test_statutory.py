@@ -7,9 +7,14 @@ from datetime import date, datetime, time
 
 import pytest
 
-from ledger.workdays import assumed_note, statutory_holidays
 from ledger.values import CST, DeadlineClass
-from ledger.workdays import WorkCalendarView, compute_due, known_schedules_from_package
+from ledger.workdays import (
+    WorkCalendarView,
+    assumed_note,
+    compute_due,
+    known_schedules_from_package,
+    statutory_holidays,
+)
 
 KNOWN = {s.year: s for s in known_schedules_from_package()}
 

@@ -15,8 +15,8 @@ import json
 import types
 import typing
 import uuid
-from decimal import Decimal
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -28,10 +28,8 @@ from eventsourcing.utils import get_topic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.case.commands import CorrectRecord, RecordFollowUp, RevokePenalty, TrackRectification
 from ledger.case import GuidanceCase
-from ledger.numbering import FormCounter
-from ledger.store.transcoder import MsgspecMapper
+from ledger.case.commands import CorrectRecord, RecordFollowUp, RevokePenalty, TrackRectification
 from ledger.case.values import (
     Applicant,
     ApplicantKind,
@@ -48,6 +46,8 @@ from ledger.case.values import (
     ServiceType,
     Urgency,
 )
+from ledger.numbering import FormCounter
+from ledger.store.transcoder import MsgspecMapper
 from ledger.values import CST, DeadlineClass, Envelope, FormKind
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
 from ledger.workdays import WorkCalendarView, known_schedules_from_package

@@ -10,7 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 
 from ledger import errors as e
-from ledger_http.auth import TooManyAttempts
+from ledger_http.common.auth import TooManyAttempts
 
 
 class FieldProblem(msgspec.Struct):

@@ -29,21 +29,6 @@ from ledger.case.commands import (
     TrackRectification,
     WithdrawCase,
 )
-from ledger.catalogue.commands import (
-    AmendListItem,
-    PublishCatalogueEdition,
-    RepealCatalogueEdition,
-    RepealListItem,
-    SetLegalReviewPolicy,
-)
-from ledger.directory.commands import AssignUser, RegisterUnit, RegisterUser
-from ledger.supervision.commands import (
-    AnswerObjection,
-    ConfirmReversal,
-    DeclareMajorDecision,
-    FileMajorDecision,
-    ObjectToReversal,
-)
 from ledger.case.values import (
     Applicant,
     Assignment,
@@ -58,6 +43,21 @@ from ledger.case.values import (
     ServiceForm,
     ServiceType,
     Urgency,
+)
+from ledger.catalogue.commands import (
+    AmendListItem,
+    PublishCatalogueEdition,
+    RepealCatalogueEdition,
+    RepealListItem,
+    SetLegalReviewPolicy,
+)
+from ledger.directory.commands import AssignUser, RegisterUnit, RegisterUser
+from ledger.supervision.commands import (
+    AnswerObjection,
+    ConfirmReversal,
+    DeclareMajorDecision,
+    FileMajorDecision,
+    ObjectToReversal,
 )
 from ledger.values import Due, Reversal
 

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID
 from typing import Any
+from uuid import UUID
 
 import msgspec
-from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import JWTAuth
 
 from ledger.directory.commands import AssignUser, ConfirmGrant, RegisterUnit, RegisterUser, SetUserActive
 from ledger.errors import NotAllowed
 from ledger.values import Role
-from ledger_http import schemas as s
-from ledger_http.auth import AuthUser, change_password, sign_in
-from ledger_http.errors import ERRORS
-from ledger_http.cases import execute
+from ledger_http.common import schemas as s
+from ledger_http.common.auth import AuthUser, change_password, sign_in
+from ledger_http.common.commanding import execute
+from ledger_http.common.errors import ERRORS
 from projections.runner import wait_for as wait_for_views
 
 AnyRequest = Request[AuthUser, Any, Any]

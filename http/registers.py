@@ -1,4 +1,5 @@
-"""Reads from the projections: queues, registry, audit log, statistics; the calendar."""
+"""The registers over HTTP: work queues, the registry (台账) and the 登记簿,
+the audit log, statistics — all read from the projections, within the scope."""
 
 from __future__ import annotations
 
@@ -6,55 +7,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, QueryParameter
 
-from ledger.calendar.commands import RecordYearSchedule
-from ledger.errors import Conflict, InvalidInput
-from ledger.scope import Reach, Scope, scope_for
-from ledger.workdays import assumed_note
 from ledger.case.values import ServiceType
-from ledger.values import CST, DeadlineClass, local_instant
-from ledger_http import schemas as s
-from ledger_http.auth import AuthUser
-from ledger_http.errors import ERRORS
-from ledger_http.cases import execute
+from ledger.errors import InvalidInput
+from ledger.scope import Reach
+from ledger.values import CST, local_instant
+from ledger_http.common.auth import AuthUser
+from ledger_http.common.errors import ERRORS
+from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
 from projections.cases import CasesProjection
-from projections.rebuild import content_hash, fold_as_of, resolve_cutoff
-from projections.runner import wait_for as wait_for_views
+from projections.rebuild import fold_as_of
 from projections.views import display_registry_row, registry_csv, registry_order
 
 AnyRequest = Request[AuthUser, Any, Any]
-WAIT_SECONDS = 5.0
-
-
-def scope_of(request: AnyRequest, reach: Reach = Reach.CASES) -> Scope:
-    """The caller's scope over one kind of data (``ledger.scope``: the one rule)."""
-    return scope_for(request.user.role, request.user.unit, reach)
-
-
-def wait_for_reads(request: AnyRequest, views: tuple[str, ...], notification_id: int | None) -> None:
-    """Read your own writes: wait (bounded) until the views reach the command's notification."""
-    if notification_id is not None and not wait_for_views(
-        request.app.state.settings, views, notification_id, WAIT_SECONDS
-    ):
-        raise Conflict(f"读模型{WAIT_SECONDS:.0f}秒内未更新到通知{notification_id}，请稍后重试")
-
-
-def cutoff_of(request: AnyRequest, as_of: str) -> int:
-    """The notification id an ``as_of`` (ISO time or notification id) cuts at."""
-    try:
-        cutoff, _ = resolve_cutoff(request.app.state.settings, as_of)
-    except (ValueError, OverflowError):
-        raise InvalidInput.one("as_of", "invalid_as_of", "as_of 应为 ISO 8601 时间或通知序号") from None
-    return cutoff
-
-
-def csv_response(data: bytes, headers: dict[str, str]) -> Response[bytes]:
-    """A CSV export with its SHA-256 in a header (to cite it in an inspection)."""
-    return Response(
-        data, media_type="text/csv; charset=utf-8", headers={**headers, "X-Content-SHA256": content_hash(data)}
-    )
 
 
 class QueueController(Controller):
@@ -199,28 +166,3 @@ class StatsController(Controller):
         scope = scope_of(request)
         wait_for_reads(request, ("cases",), wait_for)
         return request.app.state.views.stats(scope, by, unit=unit)
-
-
-class CalendarController(Controller):
-    path = "/calendar"
-    tags = ["calendar"]
-
-    @get("/due", responses=ERRORS, operation_id="getDue", sync_to_thread=True)
-    def due(
-        self,
-        request: AnyRequest,
-        start: datetime = QueryParameter(name="from"),
-        deadline_class: DeadlineClass = QueryParameter(name="class"),
-    ) -> s.DueResponse:
-        """Due time(s) on the working-day calendar; ``provisional`` if a year's schedule is missing."""
-        d = request.app.state.ledger.due(local_instant("from", start), deadline_class)
-        return s.DueResponse(deadline_class=d.deadline_class.value, start=d.start, target=d.target, limit=d.limit,
-                             provisional=d.provisional, assumed_years=d.assumed_years,
-                             assumed=assumed_note(d.assumed_years))
-
-    @post("/years", responses=ERRORS, operation_id="recordYearSchedule", status_code=200, sync_to_thread=True)
-    def record_year(self, request: AnyRequest, data: JSONBody[s.YearScheduleBody]) -> Response[s.CommandResult]:
-        """Record a year's official schedule (administrator); recomputes provisional deadlines."""
-        import msgspec
-
-        return execute(request, RecordYearSchedule(**msgspec.structs.asdict(data)))

@@ -1,0 +1,162 @@
+"""Reading the views at the console: registry, 登记簿, queues, audit, statistics, reversals; rebuilds and as-of exports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ledger.cli.ops import _open_ledger
+from ledger.scope import Reach, console_scope
+from ledger.settings import Settings
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from ledger.values import Role
+    from projections import PROJECTIONS, VIEW_ALIASES
+    from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff
+    from projections.views import registry_csv, registry_order
+
+    settings = Settings.from_env()
+    if settings.backend == "sqlite":
+        _open_ledger(settings).close()
+    projection = PROJECTIONS[VIEW_ALIASES[args.view]]()
+    if args.as_of is None:
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn(f"rebuild {projection.name}"), BarColumn(), TaskProgressColumn(),
+            TextColumn("{task.completed}/{task.total} events"), TimeRemainingColumn(), transient=False,
+        ) as bar:
+            task = bar.add_task("rebuild", total=None)
+            position = rebuild(settings, projection, lambda done, total: bar.update(task, completed=done, total=total))
+        print(f"{projection.name}: rebuilt and swapped in at notification {position}")
+        return 0
+    try:
+        cutoff, label = resolve_cutoff(settings, args.as_of)
+    except ValueError:
+        print(f"error: --as-of: 应为 ISO 8601 时间或通知序号：{args.as_of}", file=sys.stderr)
+        return 2
+    state = fold_as_of(settings, projection, cutoff)
+    role = Role(args.role)
+    if projection.name == "cases":
+        data = registry_csv(registry_order(state.values()), role)
+    elif projection.name == "supervision":
+        from projections.views import reversals_csv
+
+        state = {k: v for k, v in state.get("reviews", {}).items() if v["kind"]}
+        data = reversals_csv(state.values())
+    else:
+        from projections.audit import AUDIT
+        from projections.spreadsheet import csv_bytes
+
+        data = csv_bytes(AUDIT.column_names, (state[n] for n in sorted(state)))
+    out = args.csv or f"{args.view}-asof-{cutoff}.csv"
+    with open(out, "wb") as f:
+        f.write(data)
+    print(f"{args.view} as of {label}: {len(state)} rows → {out}")
+    print(f"cut-off: notification {cutoff}")
+    print(f"sha256: {content_hash(data)}")
+    return 0
+
+
+def _views(settings: Settings):  # noqa: ANN202
+    """The views, caught up first: in embedded mode no runner may be running."""
+    from projections import PROJECTIONS
+    from projections.runner import Runner
+    from projections.views import Views
+
+    if settings.backend == "sqlite":
+        _open_ledger(settings).close()
+    for cls in PROJECTIONS.values():
+        runner = Runner(settings, cls())
+        try:
+            runner.catch_up()
+        finally:
+            runner.close()
+    return Views(settings)
+
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    from ledger.case.values import ServiceType
+    from ledger.values import Role
+    from projections.views import REGISTER_COLUMNS, registry_csv
+
+    views = _views(Settings.from_env())
+    try:
+        if args.register:
+            year, q = (int(x) for x in args.register.split("-Q")) if args.register != "all" else (None, None)
+            rows = views.guidance_register(console_scope(Reach.CASES), year, q, unit=args.unit, limit=None)
+            print("\t".join(label for _, label in REGISTER_COLUMNS))
+            for r in rows:
+                print("\t".join(str(r[k]) for k, _ in REGISTER_COLUMNS))
+            return 0
+        filters = dict(unit=args.unit, service_type=ServiceType(args.service_type) if args.service_type else None)
+        scope = console_scope(Reach.CASES, Role(args.role))
+        rows = views.registry_rows(scope, **filters)
+        data = registry_csv(rows, scope.role)
+        if args.csv:
+            with open(args.csv, "wb") as f:
+                f.write(data)
+            print(f"{len(rows)} rows → {args.csv}")
+        else:
+            sys.stdout.write(data.decode("utf-8-sig"))
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    views = _views(Settings.from_env())
+    try:
+        for r in views.queue(console_scope(Reach.CASES), args.stage, unit=args.unit):
+            flag = "【逾期】" if r["overdue"] else ("【将到期】" if r["due_soon"] else "")
+            due = f" 时限 {r['due_at']}{'（暂定）' if r['provisional'] else ''}" if r["due_at"] else ""
+            print(f"{flag}{r['form_number'] or '未编号'} {r['applicant_name']} {r['units'] or ''}{due} 自 {r['since']}")
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    views = _views(Settings.from_env())
+    try:
+        rows = views.audit(console_scope(Reach.AUDIT), actor_id=args.actor, unit=args.unit, case_id=args.case, action=args.action,
+                           recorded_from=args.since, recorded_to=args.until, limit=args.limit)
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    views = _views(Settings.from_env())
+    try:
+        print(json.dumps(views.stats(console_scope(Reach.CASES), args.by), ensure_ascii=False, indent=1))
+        return 0
+    finally:
+        views.close()
+
+
+def cmd_reversals(args: argparse.Namespace) -> int:
+    """The supervision review list of reversed penalties (CSV) or its statistics."""
+    from projections.views import Views, reversals_csv
+
+    views = Views(Settings.from_env())
+    try:
+        if args.stats:
+            for row in views.reversal_stats(console_scope(Reach.SUPERVISION), args.stats, unit=args.unit):
+                print(json.dumps(row, ensure_ascii=False))
+            return 0
+        rows = views.reversals(console_scope(Reach.SUPERVISION), unit=args.unit, status=args.status, limit=1_000_000)
+        data = reversals_csv(rows)
+    finally:
+        views.close()
+    if args.csv:
+        with open(args.csv, "wb") as f:
+            f.write(data)
+        print(f"{len(rows)} reversals → {args.csv}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8-sig"))
+    return 0
