@@ -49,9 +49,10 @@ from ledger.store.sql import ViewDB  # noqa: E402
 from ledger.values import DeadlineClass, Role
 from projections.audit import AuditProjection  # noqa: E402
 from projections.cases import CasesProjection  # noqa: E402
+from projections.cases.export import registry_csv, registry_order
 from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff  # noqa: E402
 from projections.runner import EventSource, no_gc  # noqa: E402
-from projections.views import Views, registry_csv, registry_order  # noqa: E402
+from projections.views import Views
 from tests.builders import (  # noqa: E402
     NOW,
     REGISTRAR,
@@ -226,7 +227,7 @@ def step_register(settings: Settings, q: mp.Queue) -> None:
         assert page and page[0]["seq"] == offset + 1
     rss_after = _peak_mb()
     # the way it was: every registry row into Python, filtered there (once)
-    from projections.views import guidance_register, quarter_bounds
+    from projections.cases.export import guidance_register, quarter_bounds
 
     t = time.perf_counter()
     start, end = quarter_bounds(year, qn)

@@ -18,8 +18,8 @@ from ledger_http.common.auth import AuthUser
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
 from projections.cases import CasesProjection
+from projections.cases.export import display_registry_row, registry_csv, registry_order
 from projections.rebuild import fold_as_of
-from projections.views import display_registry_row, registry_csv, registry_order
 
 AnyRequest = Request[AuthUser, Any, Any]
 

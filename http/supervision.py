@@ -30,7 +30,7 @@ from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
 from projections.rebuild import fold_as_of
 from projections.supervision import SupervisionProjection
-from projections.views import display_reversal, reversals_csv
+from projections.supervision.export import display_reversal, reversals_csv
 
 AnyRequest = Request[AuthUser, Any, Any]
 VIEWS = ("supervision",)

@@ -14,8 +14,8 @@ from ledger.settings import Settings
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from ledger.values import Role
     from projections import PROJECTIONS, VIEW_ALIASES
+    from projections.cases.export import registry_csv, registry_order
     from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff
-    from projections.views import registry_csv, registry_order
 
     settings = Settings.from_env()
     if settings.backend == "sqlite":
@@ -42,7 +42,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if projection.name == "cases":
         data = registry_csv(registry_order(state.values()), role)
     elif projection.name == "supervision":
-        from projections.views import reversals_csv
+        from projections.supervision.export import reversals_csv
 
         state = {k: v for k, v in state.get("reviews", {}).items() if v["kind"]}
         data = reversals_csv(state.values())
@@ -80,7 +80,7 @@ def _views(settings: Settings):  # noqa: ANN202
 def cmd_registry(args: argparse.Namespace) -> int:
     from ledger.case.values import ServiceType
     from ledger.values import Role
-    from projections.views import REGISTER_COLUMNS, registry_csv
+    from projections.cases.export import REGISTER_COLUMNS, registry_csv
 
     views = _views(Settings.from_env())
     try:
@@ -141,7 +141,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_reversals(args: argparse.Namespace) -> int:
     """The supervision review list of reversed penalties (CSV) or its statistics."""
-    from projections.views import Views, reversals_csv
+    from projections.supervision.export import reversals_csv
+    from projections.views import Views
 
     views = Views(Settings.from_env())
     try:

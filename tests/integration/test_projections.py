@@ -56,9 +56,10 @@ from ledger.values import CST, DeadlineClass, FourList, Person, Role
 from ledger.workdays import Holiday, YearSchedule
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
+from projections.cases.export import registry_csv, registry_order
 from projections.rebuild import fold_as_of, rebuild, resolve_cutoff
 from projections.runner import Runner, wait_for
-from projections.views import Views, registry_csv, registry_order
+from projections.views import Views
 from tests.builders import (
     ADMIN,
     AUDITOR,

@@ -1,0 +1,115 @@
+"""The registry and the 登记簿 as clerks read them: labelled columns, ID
+numbers masked by role, CSV that a spreadsheet opens safely."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ledger.case.values import CaseState, Channel
+from ledger.identifiers import mask_id_number
+from ledger.scope import UNMASKED_ROLES
+from ledger.values import CST, Role
+from projections.cases import Row, grade_label, service_type_labels
+from projections.spreadsheet import csv_bytes
+
+REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("form_number", "申请表编号"),
+    ("applicant_name", "申请单位/个人"),
+    ("id_number", "统一社会信用代码/身份证号"),
+    ("service_types", "服务类型"),
+    ("channel", "预约方式"),
+    ("applied_at", "申请时间"),
+    ("accepted_at", "受理时间"),
+    ("due_limit", "办结时限"),
+    ("provisional", "时限暂定"),
+    ("served_at", "服务时间"),
+    ("on_time", "按时办结"),
+    ("units", "服务单位"),
+    ("staff", "服务人员"),
+    ("opinion_number", "意见书编号"),
+    ("response", "服务响应"),
+    ("attitude", "服务态度"),
+    ("usefulness", "服务内容"),
+    ("result", "服务结果"),
+    ("phone_follow_up", "电话回访"),
+    ("last_follow_up", "回访情况"),
+    ("rectification", "整改情况"),
+    ("reversal", "处罚撤销/重新作出"),
+    ("archive_number", "归档编号"),
+    ("archived_at", "归档时间"),
+    ("state", "状态"),
+    ("case_id", "案件ID"),
+)
+
+
+REGISTER_COLUMNS = (("seq", "序号"), ("time", "时间"), ("matter", "指导事项"), ("result", "指导结果"), ("staff", "指导人员"))
+
+
+def _yes_no(value: Any) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
+    """A registry row as clerks read it (labels; ID numbers masked by role)."""
+    out = {k: row.get(k) for k, _ in REGISTRY_COLUMNS if k in row}
+    if row.get("applicant_kind") == "individual" and role not in UNMASKED_ROLES and row.get("id_number"):
+        out["id_number"] = mask_id_number(row["id_number"])
+    out["service_types"] = service_type_labels(row.get("service_types"))
+    out["channel"] = Channel(row["channel"]).label if row.get("channel") else None
+    out["state"] = CaseState(row["state"]).label if row.get("state") else None
+    for scale in ("response", "attitude", "usefulness", "result"):
+        out[scale] = grade_label(scale, row.get(f"{scale}_score"))
+    out["provisional"] = _yes_no(row.get("provisional")) if row.get("due_limit") else ""
+    out["on_time"] = _yes_no(row.get("on_time"))
+    out["phone_follow_up"] = _yes_no(row.get("phone_follow_up"))
+    return out
+
+
+def registry_csv(rows: Iterable[Row], role: Role) -> bytes:
+    """The registry as a CSV file (UTF-8 with BOM, so that Excel opens it)."""
+    shown = (display_registry_row(row, role) for row in rows)
+    return csv_bytes([label for _, label in REGISTRY_COLUMNS], ([r.get(k) for k, _ in REGISTRY_COLUMNS] for r in shown))
+
+
+def registry_order(rows: Iterable[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: (r["applied_at"] or "", r["case_id"]))
+
+
+def guidance_register(rows: Iterable[Row], first: int = 1) -> list[dict[str, Any]]:
+    """行政指导事项登记簿: one line per guidance given, in order of time;
+    ``first`` is the 序号 of the first line (a page's offset + 1)."""
+    served = sorted((r for r in rows if r.get("served_at")), key=lambda r: (r["served_at"], r["case_id"]))
+    out = []
+    for i, r in enumerate(served, start=first):
+        at = datetime.fromisoformat(r["served_at"])
+        out.append(
+            {
+                "seq": i,
+                "time": f"{at.year}年{at.month}月{at.day}日",
+                "matter": f"{r['applicant_name']}：{service_type_labels(r['service_types'])}（{r['service_content'] or r['needs']}）",
+                "result": r["advice"] or "",
+                "staff": r["service_staff"] or r["staff"] or "",
+            }
+        )
+    return out
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[str, str]:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError("quarter must be 1–4")
+    start = datetime(year, 3 * quarter - 2, 1, tzinfo=CST)
+    end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=CST)
+    return start.isoformat(), end.isoformat()
+
+
+def period_bounds(year: int | None, quarter: int | None) -> tuple[str | None, str | None]:
+    """The served_at range of a quarter, a whole year, or (neither) all time."""
+    if quarter is not None:
+        if year is None:
+            raise ValueError("a quarter needs its year")
+        return quarter_bounds(year, quarter)
+    if year is not None:
+        return datetime(year, 1, 1, tzinfo=CST).isoformat(), datetime(year + 1, 1, 1, tzinfo=CST).isoformat()
+    return None, None

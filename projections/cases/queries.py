@@ -1,0 +1,212 @@
+"""Queries over the cases view: the registry, the 登记簿, the work queues and
+the statistics — each a bounded SQL query, each within the caller's scope."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ledger.case.values import ServiceType
+from ledger.scope import Scope
+from ledger.store.sql import ViewDB
+from ledger.values import CST
+from projections.cases import STAGES, Row
+from projections.cases.export import display_registry_row, guidance_register, period_bounds
+
+
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with ESCAPE '!': its %, _ and ! match themselves."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+class CaseQueries:
+    db: ViewDB
+
+    def registry_rows(
+        self,
+        scope: Scope,
+        *,
+        unit: str | None = None,
+        service_type: ServiceType | None = None,
+        state: str | None = None,
+        applied_from: str | None = None,
+        applied_to: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Row]:
+        # Drive the query from the index that matches the most selective
+        # filter, in the order of the page, so a page costs the same however
+        # rare the unit, type or state is.
+        unit = scope.unit_filter(unit)
+        where: list[str] = []
+        params: list[Any] = []
+        if unit:
+            source, order = "registry_unit k JOIN registry r ON r.case_id = k.case_id", "k.applied_at, k.case_id"
+            where.append("k.unit = %s")
+            params.append(unit)
+            if service_type:
+                where.append("EXISTS (SELECT 1 FROM registry_type t WHERE t.case_id = r.case_id AND t.service_type = %s)")
+                params.append(service_type.value)
+        elif service_type:
+            source, order = "registry_type k JOIN registry r ON r.case_id = k.case_id", "k.applied_at, k.case_id"
+            where.append("k.service_type = %s")
+            params.append(service_type.value)
+        elif state:
+            source, order = "registry r", "r.state, r.applied_at, r.case_id"
+        else:
+            source, order = "registry r", "r.applied_at, r.case_id"
+        if state:
+            where.append("r.state = %s")
+            params.append(state)
+        if state and not (unit or service_type):
+            # row comparisons put the period into the (state, applied_at)
+            # index range; a plain applied_at bound tempts the planner into
+            # the applied_at index and a filter over most of the table
+            where.append("(r.state, r.applied_at) >= (%s, %s)")
+            params += [state, applied_from or ""]
+            if applied_to:
+                where.append("(r.state, r.applied_at) < (%s, %s)")
+                params += [state, applied_to]
+        else:
+            column = "k.applied_at" if (unit or service_type) else "r.applied_at"
+            if applied_from:
+                where.append(f"{column} >= %s")
+                params.append(applied_from)
+            if applied_to:
+                where.append(f"{column} < %s")
+                params.append(applied_to)
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with self.db.reading() as cur:
+            return cur.dicts(
+                f"SELECT r.* FROM {source} WHERE {' AND '.join(where) or '1=1'} ORDER BY {order}{page}", params
+            )
+
+    def registry(self, scope: Scope, **filters: Any) -> list[dict[str, Any]]:
+        return [display_registry_row(r, scope.role) for r in self.registry_rows(scope, **filters)]
+
+    def guidance_register(
+        self,
+        scope: Scope,
+        year: int | None = None,
+        quarter: int | None = None,
+        *,
+        unit: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """A page of the 登记簿 (of a unit; of a year or a quarter), in order
+        of service time; ``序号`` counts on across pages. ``limit`` None: all."""
+        unit = scope.unit_filter(unit)
+        if unit:
+            source, column = "registry_unit k JOIN registry r ON r.case_id = k.case_id", "k"
+            where, params = ["k.unit = %s"], [unit]
+        else:
+            source, column = "registry r", "r"
+            where, params = [], []
+        start, end = period_bounds(year, quarter)
+        where.append(f"{column}.served_at >= %s")
+        params.append(start or "")
+        if end:
+            where.append(f"{column}.served_at < %s")
+            params.append(end)
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT r.case_id, r.served_at, r.applicant_name, r.service_types, r.service_content, r.needs, "
+                f"r.advice, r.service_staff, r.staff FROM {source} WHERE {' AND '.join(where)} "
+                f"ORDER BY {column}.served_at, {column}.case_id{page}",
+                params,
+            )
+        return guidance_register(rows, first=offset + 1)
+
+    def queue(
+        self,
+        scope: Scope,
+        stage: str,
+        *,
+        unit: str | None = None,
+        now: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}")
+        unit = scope.unit_filter(unit)
+        now = (now or datetime.now(CST)).astimezone(CST)
+        where, params = ["stage = %s"], [stage]
+        if unit:
+            # units are stored as |a|b|; the name is matched as a literal,
+            # never as a pattern (a unit named % must not match every unit)
+            where.append("units LIKE %s ESCAPE '!'")
+            params.append(f"%|{like_literal(unit)}|%")
+        page = ""
+        if limit is not None:
+            page = " LIMIT %s OFFSET %s"
+            params += [limit, offset]
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT * FROM work_queue WHERE {' AND '.join(where)} "
+                f"ORDER BY due_at IS NULL, due_at, since, case_id{page}",
+                params,
+            )
+        soon = now + timedelta(hours=24)
+        for r in rows:
+            due = datetime.fromisoformat(r["due_at"]) if r["due_at"] else None
+            r["overdue"] = bool(due and due < now)
+            r["due_soon"] = bool(due and now <= due <= soon)
+            r["units"] = r["units"].strip("|").replace("|", "、") if r["units"] else None
+        return rows
+
+    def stats(self, scope: Scope, by: str, *, unit: str | None = None) -> list[dict[str, Any]]:
+        """Satisfaction per scale (mean score 1–4 and share of the top two
+        grades) and on-time rate, grouped by unit, service type, month or
+        quarter; of the cases of one unit when the scope (or ``unit``) says so."""
+        group = {
+            "unit": ("u.unit", "JOIN registry_unit u ON u.case_id = r.case_id"),
+            "service_type": ("t.service_type", "JOIN registry_type t ON t.case_id = r.case_id"),
+            "month": ("r.served_month", ""),
+            "quarter": ("r.served_quarter", ""),
+        }
+        if by not in group:
+            raise ValueError("by must be one of unit, service_type, month, quarter")
+        key, join = group[by]
+        where, params = ["r.served_at IS NOT NULL"], []
+        unit = scope.unit_filter(unit)
+        if unit:
+            if by != "unit":
+                join += " JOIN registry_unit u ON u.case_id = r.case_id"
+            where.append("u.unit = %s")
+            params.append(unit)
+        scales = ("response", "attitude", "usefulness", "result")
+        means = ", ".join(f"AVG(r.{s}_score) AS {s}_mean" for s in scales)
+        tops = ", ".join(f"SUM(CASE WHEN r.{s}_score >= 3 THEN 1 ELSE 0 END) AS {s}_good" for s in scales)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT {key} AS grp, COUNT(*) AS served, SUM(r.on_time) AS on_time, "
+                f"COUNT(r.response_score) AS rated, {means}, {tops} "
+                f"FROM registry r {join} WHERE {' AND '.join(where)} GROUP BY {key} ORDER BY {key}",
+                params,
+            )
+        out = []
+        for r in rows:
+            item: dict[str, Any] = {
+                by: r["grp"],
+                "served": int(r["served"]),
+                "on_time": int(r["on_time"] or 0),
+                "on_time_rate": round(int(r["on_time"] or 0) / int(r["served"]), 4) if r["served"] else None,
+                "rated": int(r["rated"]),
+            }
+            if by == "service_type" and r["grp"]:
+                item["label"] = ServiceType(r["grp"]).label
+            for s in scales:
+                mean = r[f"{s}_mean"]
+                item[f"{s}_mean"] = round(float(mean), 3) if mean is not None else None
+                item[f"{s}_satisfied_rate"] = round(int(r[f"{s}_good"]) / int(r["rated"]), 4) if r["rated"] else None
+            out.append(item)
+        return out
