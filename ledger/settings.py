@@ -2,7 +2,7 @@
 
 - ``LEDGER_DSN`` (e.g. ``postgresql://postgres@127.0.0.1:5432/test``): PostgreSQL,
   the production store; ``LEDGER_PG_SCHEMA`` picks a schema (default ``public``).
-  Concurrent saves share transactions (group commit, ledger/pg_recorder.py)
+  Concurrent saves share transactions (group commit, ledger/store/pg_recorder.py)
   unless ``LEDGER_GROUP_COMMIT=0``, which gives one transaction per save.
 - otherwise SQLite, the embedded default: the file ``LEDGER_SQLITE``
   (default ``ledger.sqlite3`` in the working directory).

@@ -62,7 +62,7 @@ class NumberedSaves:
         transaction (measured over HTTP: groups of 2.8 saves became 9, and
         commands/s rose by half). The next save names this one as the save
         it was decided on: if this one fails, that one is not written either
-        (ledger/group_commit.py, ledger_append_saves()), and the chain is
+        (ledger/store/group_commit.py, ledger_append_saves()), and the chain is
         started again from what is recorded."""
         links: list[_Link] = self._taken.__dict__.get("links", [])
         grouped = self.grouped

@@ -1,5 +1,5 @@
 """Commands use a cached case without asking the store only while no other
-process has written it (ledger/freshness.py), over a real PostgreSQL."""
+process has written it (ledger/store/freshness.py), over a real PostgreSQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Group commit on a real PostgreSQL server (ledger/pg_recorder.py).
+"""Group commit on a real PostgreSQL server (ledger/store/pg_recorder.py).
 
 To put chosen saves into one group without relying on timing, ``held_group``
 holds the leader of a first, one-save group before it touches the database;

@@ -1,4 +1,4 @@
-"""Freshness bookkeeping (ledger/freshness.py), without a listener thread:
+"""Freshness bookkeeping (ledger/store/freshness.py), without a listener thread:
 the notifications are fed to it as the listener would."""
 
 from __future__ import annotations

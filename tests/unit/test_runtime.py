@@ -1,4 +1,4 @@
-"""``tune_gc`` (ledger/runtime.py), in a child process: it changes the
+"""``tune_gc`` (ledger/cli/runtime.py), in a child process: it changes the
 interpreter's collector for the whole process."""
 
 from __future__ import annotations
