@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar, Request, get
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.security.jwt import JWTAuth
@@ -31,10 +31,14 @@ from ledger_http.directory import AdminController, AuthController
 from ledger_http.integrity import LedgerDigestController
 from ledger_http.registers import AuditController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
+from ledger_http.web import csrf_config, session_config, static_router, template_config
+from ledger_http.web.pages import PAGES, NewPasswordRequired, SignInRequired, to_sign_in
 from projections.supervise import ProjectorProcess, RunnerThreads
 from projections.views import Views
 
 MAX_BODY = 1_000_000  # bytes; larger bodies get 413
+# The workbench's pages add their Content-Security-Policy (ledger_http.web).
+SECURITY_HEADERS = [ResponseHeader(name="X-Content-Type-Options", value="nosniff")]
 
 
 @get("/health", operation_id="health", sync_to_thread=False, exclude_from_auth=True)
@@ -60,8 +64,11 @@ def create_app(
         token_cls=CachedToken,
         token_secret=token_secret(settings, dict(os.environ)),
         default_token_expiration=timedelta(hours=hours),
-        exclude=["/schema", "/health", "/auth/login"],
+        # the workbench's pages sign in with a session of their own (ledger_http.web)
+        exclude=["/schema", "/health", "/auth/login", "^/$", "^/login$", "^/logout$", "^/w(/|$)", "^/static/"],
     )
+    secret = token_secret(settings, dict(os.environ))
+    secure_cookies = os.environ.get("LEDGER_SECURE_COOKIES", "") in ("1", "yes", "true")
     if projections not in ("thread", "process", "off"):
         raise ValueError(f"projections must be thread, process or off, got {projections!r}")
     supervisor: list[RunnerThreads | ProjectorProcess] = []
@@ -96,14 +103,19 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
+            *PAGES, static_router(),
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
             CatalogueController, SupervisionController,
         ],
         on_app_init=[jwt.on_app_init],
+        middleware=[session_config(secret, secure_cookies).middleware],
+        csrf_config=csrf_config(secret, secure_cookies),
+        template_config=template_config(),
+        response_headers=SECURITY_HEADERS,
         on_startup=[start],
         on_shutdown=[stop],
-        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**HANDLERS, SignInRequired: to_sign_in, NewPasswordRequired: to_sign_in},  # type: ignore[dict-item]
         request_max_body_size=MAX_BODY,
         state=State(state),
         openapi_config=OpenAPIConfig(

@@ -25,6 +25,19 @@ class EventView(msgspec.Struct, frozen=True, kw_only=True):
     aggregate: str = ""  # e.g. GuidanceCase, ReversalReview (the class the event belongs to)
 
 
+# What clerks call each event (the timeline's words).
+EVENT_LABELS = {
+    "Applied": "预约申请", "Accepted": "受理", "Refused": "不予受理", "Dispatched": "统筹派单", "Served": "指导服务",
+    "Rated": "满意度评价", "FollowedUp": "回访", "RectificationTracked": "整改跟踪", "PenaltyRevoked": "撤销行政处罚",
+    "PenaltyRemade": "重新作出行政处罚", "Withdrawn": "撤回", "Archived": "归档", "Corrected": "更正",
+    "Annotated": "批注", "DeadlineRecomputed": "时限重新计算",
+}
+
+
+def event_label(name: str) -> str:
+    return EVENT_LABELS.get(name, name)
+
+
 def describe(event: Any) -> EventView:
     state = dict(vars(event))
     envelope: Envelope | None = state.pop("envelope", None)

@@ -18,11 +18,10 @@ from ledger_http.common.auth import AuthUser
 AnyRequest = Request[AuthUser, Any, Any]
 
 
-def execute(request: AnyRequest, command: Command, status: int = 200) -> Response[s.CommandResult]:
-    """Run one ledger command (dispatched by its type) as the authenticated
-    user, honouring Idempotency-Key."""
-    state = request.app.state
-    ctx = Context(actor=request.user.actor, request_id=request.headers.get("x-request-id") or uuid.uuid4().hex)
+def run_command(state: Any, user: AuthUser, command: Command, key: str | None, request_id: str | None = None) -> bytes:
+    """Run ``command`` as ``user``; the CommandResult as JSON. A request
+    carrying an already used ``key`` gets the first answer, not a second event."""
+    ctx = Context(actor=user.actor, request_id=request_id or uuid.uuid4().hex)
 
     def run() -> bytes:
         r = state.ledger.execute(ctx, command)
@@ -34,5 +33,13 @@ def execute(request: AnyRequest, command: Command, status: int = 200) -> Respons
         )
 
     fingerprint = type(command).__name__.encode() + b"|" + msgspec.json.encode(command)
-    body = state.idempotency.run(request.user.username, request.headers.get("idempotency-key"), fingerprint, run)
+    return state.idempotency.run(user.username, key, fingerprint, run)
+
+
+def execute(request: AnyRequest, command: Command, status: int = 200) -> Response[s.CommandResult]:
+    """Run one ledger command (dispatched by its type) as the authenticated
+    user, honouring Idempotency-Key."""
+    body = run_command(
+        request.app.state, request.user, command, request.headers.get("idempotency-key"), request.headers.get("x-request-id")
+    )
     return Response(content=body, media_type="application/json", status_code=status)

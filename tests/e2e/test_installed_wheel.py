@@ -83,6 +83,9 @@ def test_the_installed_wheel_serves_the_demo_from_an_unrelated_folder(venv: Path
         token = login.json()["access_token"]
         rows = httpx.get(f"{base}/registry", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         assert rows.status_code == 200 and rows.json(), rows.text  # the demo cases
+        # the workbench's templates and static files ship in the wheel too
+        assert "用户名" in httpx.get(f"{base}/login").text
+        assert httpx.get(f"{base}/static/workbench.css").status_code == 200
     finally:
         server.terminate()
         server.wait(timeout=30)

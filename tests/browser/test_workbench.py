@@ -1,0 +1,116 @@
+"""The workbench as clerks use it, in a real browser: signing in, booking on
+the annex 1 form (field errors beside their fields, input kept), accepting
+with the number and due time shown, the case's timeline, what another unit
+may not see, escaping, CSRF, signing out."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import shot, sign_in
+
+USCC = "91370303MA3C7Q2N8"  # + check digit below
+
+
+def uscc() -> str:
+    from stdnum.cn import uscc as u
+
+    return USCC + u.calc_check_digit(USCC)
+
+
+def book(page: Page, name: str, *, types: tuple[str, ...] = ("合规经营指导",)) -> None:
+    page.goto("/w/book")
+    page.get_by_label("单位", exact=True).check()
+    page.get_by_label("申请单位/个人").fill(name)
+    page.get_by_label("统一社会信用代码/身份证号").fill(uscc())
+    page.get_by_label("地址").fill("张店区人民西路88号")
+    page.get_by_label("联系人").fill("刘芳")
+    page.get_by_label("联系电话").fill("13953312345")
+    for t in types:
+        page.get_by_label(t).check()
+    page.get_by_label("需求简述").fill("指导后厨台账和消防通道整改")
+    page.get_by_label("预约方式").select_option(label="电话预约")
+    page.get_by_role("button", name="提交预约").click()
+
+
+def test_a_wrong_password_is_told_plainly_and_the_right_one_opens_the_workbench(page: Page) -> None:
+    sign_in(page, "zhangmin", "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码错误")
+    expect(page.get_by_label("用户名")).to_have_value("zhangmin")
+    shot(page, "01-login-failed")
+    sign_in(page, "zhangmin")
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_text("张敏")).to_be_visible()
+    expect(page.get_by_role("navigation", name="主菜单").get_by_role("link", name="预约登记")).to_be_visible()
+    shot(page, "02-registrar-home")
+
+
+def test_a_booking_with_errors_keeps_the_input_and_names_each_field_then_books_and_is_accepted(page: Page) -> None:
+    sign_in(page, "zhangmin")
+    page.goto("/w/book")
+    page.get_by_label("单位", exact=True).check()
+    page.get_by_label("统一社会信用代码/身份证号").fill("123")
+    page.get_by_label("需求简述").fill("需要指导")
+    page.get_by_role("button", name="提交预约").click()
+    expect(page.get_by_role("alert")).to_contain_text("请按提示修改")
+    expect(page.get_by_label("需求简述")).to_have_value("需要指导")  # the rest of the input kept
+    expect(page.locator(".field-error").first).to_be_visible()
+    shot(page, "03-booking-errors")
+
+    book(page, "淄博鲁味轩餐饮管理有限公司", types=("合规经营指导", "问题整改帮扶"))
+    expect(page.get_by_role("heading", name="淄博鲁味轩餐饮管理有限公司")).to_be_visible()
+    expect(page.get_by_text("已预约")).to_be_visible()
+    shot(page, "04-case-booked")
+    page.get_by_role("link", name="受理或不予受理").click()
+    page.get_by_role("button", name="受理", exact=True).click()  # no class chosen
+    expect(page.locator(".field-error")).to_have_text("请选择需求类别")
+    page.get_by_label("一般服务需求（3至5个工作日）").check()
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.get_by_text("已受理")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text(re.compile(r"\d{4}年第\d+号"))
+    expect(page.locator(".timeline li")).to_have_count(2)
+    shot(page, "05-case-accepted")
+
+
+def test_an_applicant_named_as_a_script_is_shown_as_text(page: Page) -> None:
+    sign_in(page, "zhangmin")
+    book(page, "<script>alert(1)</script>有限公司")
+    expect(page.get_by_role("heading", name="<script>alert(1)</script>有限公司")).to_be_visible()
+    assert "<script>alert(1)</script>有限公司" not in page.content()  # escaped in the HTML
+    page.goto("/w/registry")
+    expect(page.get_by_role("cell", name="<script>alert(1)</script>有限公司").first).to_be_visible()
+    shot(page, "06-registry-escaped")
+
+
+def test_unit_staff_see_only_their_units_cases_in_pages(page: Page) -> None:
+    sign_in(page, "zhangmin")
+    book(page, "只在登记处的公司")
+    case_url = page.url
+    page.get_by_role("button", name="退出").click()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    sign_in(page, "sunhao")  # the fire brigade: the case is not dispatched to it
+    page.goto(case_url)
+    expect(page.get_by_role("heading", name="案件不存在")).to_be_visible()
+    page.goto("/w/registry")
+    expect(page.get_by_text("只在登记处的公司")).to_have_count(0)
+    shot(page, "07-unit-staff-registry")
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(server: str, page: Page) -> None:
+    sign_in(page, "zhangmin")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    r = httpx.post(f"{server}/w/book", data={"name": "伪造的预约"}, cookies=cookies, follow_redirects=False)
+    assert r.status_code == 403
+    page.goto("/w/registry")
+    expect(page.get_by_text("伪造的预约")).to_have_count(0)
+
+
+def test_pages_send_a_content_security_policy_without_inline_script(server: str) -> None:
+    r = httpx.get(f"{server}/login")
+    policy = r.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "<script" not in r.text
