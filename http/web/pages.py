@@ -58,6 +58,25 @@ STAGE_LABELS = {"acceptance": "待受理", "dispatch": "待派单", "service": "
                 "follow_up": "待回访", "archiving": "待归档"}
 
 
+ARCHIVABLE = (CaseState.RATED, CaseState.REFUSED, CaseState.WITHDRAWN)
+
+
+def next_steps(user: AuthUser, case: Any) -> list[tuple[str, str]]:
+    """The forms to offer on the case page: a hint only (the ledger decides
+    whether the step is allowed, and says why not)."""
+    base = f"/w/cases/{case.id}"
+    offers = {
+        (Role.REGISTRAR, CaseState.APPLIED): ("受理或不予受理", "accept"),
+        (Role.DISPATCHER, CaseState.ACCEPTED): ("派单", "dispatch"),
+        (Role.DISPATCHER, CaseState.DISPATCHED): ("重新派单", "dispatch"),
+        (Role.UNIT_STAFF, CaseState.DISPATCHED): ("记录指导服务", "serve"),
+        (Role.REGISTRAR, CaseState.SERVED): ("电话回访评价", "rate"),
+        (Role.UNIT_STAFF, CaseState.SERVED): ("现场满意度评价", "rate"),
+    }
+    offer = offers.get((user.role, case.state))
+    return [(offer[0], f"{base}/{offer[1]}")] if offer else []
+
+
 class SignInRequired(Exception):
     """No (or no longer a valid) session: to the sign-in page."""
 
@@ -220,8 +239,8 @@ class WorkbenchPages(Controller):
                 "recorded": d.recorded_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
                 "data": mask_personal(d.data, individual=individual) if scope.masks_ids else d.data,
             })
-        return page(request, user, "case.html", case=view, events=events, can_accept=(
-            user.role is Role.REGISTRAR and case.state is CaseState.APPLIED))
+        return page(request, user, "case.html", case=view, events=events, actions=next_steps(user, case),
+                    can_archive=user.role is Role.REGISTRAR and case.state in ARCHIVABLE, archive_key=uuid.uuid4())
 
     # ----------------------------------------------------------- booking
 

@@ -114,3 +114,60 @@ def test_pages_send_a_content_security_policy_without_inline_script(server: str)
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "<script" not in r.text
+
+
+def test_the_whole_lifecycle_from_booking_to_archive_through_the_pages(page: Page) -> None:
+    from datetime import datetime, timedelta
+
+    sign_in(page, "zhangmin")
+    book(page, "全流程测试餐饮有限公司")
+    case_url = page.url
+    page.get_by_role("link", name="受理或不予受理").click()
+    page.get_by_label("咨询服务需求（1个工作日）").check()
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.get_by_text("已受理")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "liqiang")  # the dispatcher
+    expect(page.get_by_role("cell", name="全流程测试餐饮有限公司")).to_be_visible()  # in the dispatch queue
+    page.goto(case_url)
+    page.get_by_role("link", name="派单").click()
+    page.get_by_role("button", name="派单").click()  # nothing chosen: told what is missing
+    expect(page.locator(".field-error").first).to_be_visible()
+    page.locator(".unit", has_text="市市场监督管理局").get_by_label("王磊").check()
+    page.get_by_label("服务形式").select_option(label="上门指导")
+    from ledger.values import CST
+
+    when = (datetime.now(CST) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")  # the form's time is China time
+    page.get_by_label("约定服务时间").fill(when)
+    shot(page, "08-dispatch-form")
+    page.get_by_role("button", name="派单").click()
+    expect(page.get_by_text("已派单")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "wanglei")  # the market regulator's officer
+    page.goto(case_url)
+    page.get_by_role("link", name="记录指导服务").click()
+    page.get_by_label("服务地点").fill("张店区人民西路88号 后厨")
+    page.get_by_label("服务内容").fill("食品安全合规经营指导")
+    page.get_by_label("发现的问题").fill("进货查验台账记录不全")
+    page.get_by_label("指导意见").fill("建立并如实填写进货查验记录")
+    page.get_by_label("现场服务").check()
+    shot(page, "09-serve-form")
+    page.get_by_role("button", name="保存意见书").click()
+    expect(page.get_by_text("已服务")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "zhangmin")
+    page.goto(case_url)
+    page.get_by_role("link", name="电话回访评价").click()
+    for scale, grade in (("服务响应", "非常及时"), ("服务态度", "好"), ("服务内容", "实用"), ("服务结果", "满意")):
+        page.get_by_role("group", name=scale).get_by_label(grade, exact=True).check()
+    page.get_by_role("group", name="评价方式").get_by_label("电话回访").check()
+    shot(page, "10-rating-form")
+    page.get_by_role("button", name="保存评价").click()
+    expect(page.get_by_text("已评价")).to_be_visible()
+    page.get_by_role("button", name="归档").click()
+    expect(page.get_by_text("已归档")).to_be_visible()
+    expect(page.locator(".timeline li")).to_have_count(6)
+    shot(page, "11-case-archived")
