@@ -294,3 +294,17 @@ def where_in(db: ViewDB, column: str, values: Sequence[Any]) -> tuple[str, list[
     if db.backend == "postgres":
         return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN {in_list(values)}", list(values)
+
+
+def paging(limit: int | None, offset: int, params: list[Any]) -> str:
+    """The page clause of a list query (``limit`` None: every row), its
+    values appended to ``params``."""
+    if limit is None:
+        return ""
+    params += [limit, offset]
+    return " LIMIT %s OFFSET %s"
+
+
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with ESCAPE '!': its %, _ and ! match themselves."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")

@@ -8,15 +8,10 @@ from typing import Any
 
 from ledger.case.values import ServiceType
 from ledger.scope import Scope
-from ledger.store.sql import ViewDB
+from ledger.store.sql import ViewDB, like_literal, paging
 from ledger.values import CST
 from projections.cases import STAGES, Row
 from projections.cases.export import display_registry_row, guidance_register, period_bounds
-
-
-def like_literal(text: str) -> str:
-    """``text`` for a LIKE pattern with ESCAPE '!': its %, _ and ! match themselves."""
-    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 class CaseQueries:
@@ -75,10 +70,7 @@ class CaseQueries:
             if applied_to:
                 where.append(f"{column} < %s")
                 params.append(applied_to)
-        page = ""
-        if limit is not None:
-            page = " LIMIT %s OFFSET %s"
-            params += [limit, offset]
+        page = paging(limit, offset, params)
         with self.db.reading() as cur:
             return cur.dicts(
                 f"SELECT r.* FROM {source} WHERE {' AND '.join(where) or '1=1'} ORDER BY {order}{page}", params
@@ -112,10 +104,7 @@ class CaseQueries:
         if end:
             where.append(f"{column}.served_at < %s")
             params.append(end)
-        page = ""
-        if limit is not None:
-            page = " LIMIT %s OFFSET %s"
-            params += [limit, offset]
+        page = paging(limit, offset, params)
         with self.db.reading() as cur:
             rows = cur.dicts(
                 f"SELECT r.case_id, r.served_at, r.applicant_name, r.service_types, r.service_content, r.needs, "
@@ -145,10 +134,7 @@ class CaseQueries:
             # never as a pattern (a unit named % must not match every unit)
             where.append("units LIKE %s ESCAPE '!'")
             params.append(f"%|{like_literal(unit)}|%")
-        page = ""
-        if limit is not None:
-            page = " LIMIT %s OFFSET %s"
-            params += [limit, offset]
+        page = paging(limit, offset, params)
         with self.db.reading() as cur:
             rows = cur.dicts(
                 f"SELECT * FROM work_queue WHERE {' AND '.join(where)} "

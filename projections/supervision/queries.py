@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.scope import Scope
-from ledger.store.sql import ViewDB
+from ledger.store.sql import ViewDB, paging
 from ledger.supervision import ReviewStatus
 from ledger.values import CST, FourList
 from projections.supervision import FILING, REVIEW
@@ -108,10 +108,7 @@ class SupervisionQueries:
             where.append(conditions[status])
             if status == "overdue":
                 params.append(today)
-        page = ""
-        if limit is not None:
-            page = " LIMIT %s OFFSET %s"
-            params += [limit, offset]
+        page = paging(limit, offset, params)
         with self.db.reading() as cur:
             rows = cur.dicts(
                 f"SELECT * FROM {FILING.name} WHERE {' AND '.join(where)} ORDER BY due_on, filing_id{page}", params

@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.e2e.test_serve_process import _free_port
+from tests.serving import serving
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,22 +61,8 @@ def test_the_installed_package_is_the_wheel_not_the_source_tree(venv: Path, tmp_
 
 
 def test_the_installed_wheel_serves_the_demo_from_an_unrelated_folder(venv: Path, tmp_path: Path) -> None:
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
-    server = subprocess.Popen([str(venv / "bin" / "ledger"), "serve", "--demo", "--port", str(port)],
-                              cwd=_elsewhere(tmp_path), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if server.poll() is not None:
-                pytest.fail(f"ledger serve exited: {server.stderr.read().decode() if server.stderr else ''}")
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("ledger serve did not answer /health")
+    with serving([str(venv / "bin" / "ledger"), "serve", "--demo"], _elsewhere(tmp_path), env) as base:
         login = httpx.post(f"{base}/auth/login", json={"username": "zhangmin", "password": "demo-password-2026"})
         assert login.status_code == 200, login.text
         token = login.json()["access_token"]
@@ -86,9 +71,6 @@ def test_the_installed_wheel_serves_the_demo_from_an_unrelated_folder(venv: Path
         # the workbench's templates and static files ship in the wheel too
         assert "用户名" in httpx.get(f"{base}/login").text
         assert httpx.get(f"{base}/static/workbench.css").status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.mark.postgres

@@ -7,24 +7,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.builders import VALID_USCC
+from tests.serving import free_port, wait_until_up
 
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -40,7 +33,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_ledger_serve_on_postgres_projects_in_a_child_process_and_stops_it(pg_settings, tmp_path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **pg_settings.to_env(), "LEDGER_SECRET": "s" * 48}
     server = subprocess.Popen(
         [sys.executable, "-m", "ledger.cli", "serve", "--demo", "--port", str(port)],
@@ -48,14 +41,7 @@ def test_ledger_serve_on_postgres_projects_in_a_child_process_and_stops_it(pg_se
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("ledger serve did not answer /health")
+        wait_until_up(server, base)
         health = httpx.get(f"{base}/health").json()
         assert health["projections"] == {"mode": "process", "running": True, "restarts": 0}
         projectors = [pid for pid in _children(server.pid) if b"project" in Path(f"/proc/{pid}/cmdline").read_bytes()]
