@@ -47,6 +47,7 @@ class Views(CaseQueries, SupervisionQueries):
         recorded_to: str | None = None,
         limit: int = 500,
         offset: int = 0,
+        newest_first: bool = False,
     ) -> list[dict[str, Any]]:
         where, params = ["1=1"], []
         if scope.aggregates is not None:
@@ -64,7 +65,8 @@ class Views(CaseQueries, SupervisionQueries):
             params.append(self.db.utc_key(recorded_to))
         with self.db.reading() as cur:
             return cur.dicts(
-                f"SELECT * FROM {AUDIT.name} WHERE {' AND '.join(where)} ORDER BY notification_id LIMIT %s OFFSET %s",
+                f"SELECT * FROM {AUDIT.name} WHERE {' AND '.join(where)} "
+                f"ORDER BY notification_id{' DESC' if newest_first else ''} LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
 

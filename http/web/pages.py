@@ -49,9 +49,9 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
     Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry")],
     Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry")],
     Role.UNIT_STAFF: [("工作台", "/w/"), ("本单位台账", "/w/registry")],
-    Role.SUPERVISOR: [("工作台", "/w/"), ("台账", "/w/registry")],
-    Role.AUDITOR: [("工作台", "/w/"), ("台账", "/w/registry")],
-    Role.ADMINISTRATOR: [("工作台", "/w/")],
+    Role.SUPERVISOR: [("工作台", "/w/"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
+    Role.AUDITOR: [("工作台", "/w/"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
+    Role.ADMINISTRATOR: [("工作台", "/w/"), ("审计日志", "/w/audit")],
 }
 HOME_QUEUE = {Role.REGISTRAR: "acceptance", Role.DISPATCHER: "dispatch", Role.UNIT_STAFF: "service"}
 STAGE_LABELS = {"acceptance": "待受理", "dispatch": "待派单", "service": "待服务", "rating": "待评价",
@@ -214,6 +214,26 @@ class WorkbenchPages(Controller):
         shown = [display_registry_row(r, scope.role) for r in rows[:PAGE]]
         return page(request, user, "registry.html", rows=shown, offset=offset, more=len(rows) > PAGE, page_size=PAGE,
                     filters=filters, service_types=list(ServiceType), states=list(CaseState))
+
+    @get("/audit")
+    async def audit(self, request: AnyRequest) -> Template:
+        """Who did what, when, on what basis — within the audit scope."""
+        user = page_user(request)
+        try:
+            scope = scope_for(user.role, user.unit, Reach.AUDIT)
+        except NotAllowed as e:
+            return page(request, user, "message.html", status=403, title="无权查看", message=e.message)
+        q = request.query_params
+        filters = {k: (str(q.get(k) or "").strip() or None) for k in ("actor", "action", "case_id")}
+        offset = int(q["offset"]) if str(q.get("offset") or "").isdigit() else 0
+        await caught_up(request, "audit")
+        rows = await in_thread(request.app.state.views.audit, scope, actor_id=filters["actor"], action=filters["action"],
+                               case_id=filters["case_id"], limit=PAGE + 1, offset=offset, newest_first=True)
+        shown = [{**r, "label": event_label(r["action"] or ""), "role_label": Role(r["role"]).label if r["role"] else "",
+                  "recorded": datetime.fromisoformat(r["recorded_at"].replace("Z", "+00:00")).astimezone(CST)
+                  .strftime("%Y-%m-%d %H:%M:%S")} for r in rows[:PAGE]]
+        return page(request, user, "audit.html", rows=shown, offset=offset, more=len(rows) > PAGE, page_size=PAGE,
+                    filters=filters)
 
     @get("/cases/{case_id:uuid}")
     async def case(self, request: AnyRequest, case_id: FromPath[UUID]) -> Template:

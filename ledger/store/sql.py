@@ -9,6 +9,7 @@ Every view's rows and its tracking position commit in one transaction.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +67,23 @@ def _column_names(columns: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     return tuple(c for c, _ in columns)
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """WAL mode, which a store keeps once set. Switching needs the database to
+    itself and SQLite answers "locked" at once instead of waiting (seen when a
+    projector's runners open their first connections together), so the mode is
+    read first and the switch retried briefly."""
+    for attempt in range(50):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == 49:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+
+
 class ViewDB:
     """Opens connections for views and runs portable SQL."""
 
@@ -79,8 +97,8 @@ class ViewDB:
     def connect(self) -> Any:
         if self.backend == "sqlite":
             conn = sqlite3.connect(self.settings.sqlite_path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            _use_wal(conn)
             return conn
         conn = psycopg.connect(self.settings.dsn, autocommit=True)
         self._configure(conn)

@@ -171,3 +171,21 @@ def test_the_whole_lifecycle_from_booking_to_archive_through_the_pages(page: Pag
     expect(page.get_by_text("已归档")).to_be_visible()
     expect(page.locator(".timeline li")).to_have_count(6)
     shot(page, "11-case-archived")
+
+
+def test_the_auditor_reads_the_audit_log_and_the_administrator_only_directory_events(page: Page) -> None:
+    sign_in(page, "zhengshen")  # the auditor
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="审计日志").click()
+    expect(page.get_by_role("heading", name="审计日志")).to_be_visible()
+    expect(page.get_by_role("cell", name="预约申请").first).to_be_visible()
+    page.get_by_label("事项").fill("Accepted")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("tbody tr").first).to_contain_text("受理")
+    shot(page, "12-audit-log")
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, "admin")
+    page.goto("/w/audit")
+    expect(page.get_by_role("cell", name="预约申请")).to_have_count(0)
+    expect(page.locator("tbody")).to_contain_text("user")
+    page.goto("/w/registry")
+    expect(page.get_by_role("heading", name="无权查看")).to_be_visible()
