@@ -34,6 +34,7 @@ from ledger_http.supervision import SupervisionController
 from ledger_http.web import csrf_config, session_config, static_router, template_config
 from ledger_http.web.pages import PAGES, NewPasswordRequired, SignInRequired, to_sign_in
 from ledger_http.web.steps import StepPages
+from ledger_http.web.supervision import SupervisionPages
 from projections.supervise import ProjectorProcess, RunnerThreads
 from projections.views import Views
 
@@ -104,7 +105,7 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            *PAGES, StepPages, static_router(),
+            *PAGES, StepPages, SupervisionPages, static_router(),
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
             CatalogueController, SupervisionController,

@@ -31,6 +31,9 @@ EVENT_LABELS = {
     "Rated": "满意度评价", "FollowedUp": "回访", "RectificationTracked": "整改跟踪", "PenaltyRevoked": "撤销行政处罚",
     "PenaltyRemade": "重新作出行政处罚", "Withdrawn": "撤回", "Archived": "归档", "Corrected": "更正",
     "Annotated": "批注", "DeadlineRecomputed": "时限重新计算",
+    # a reversal's review and a major decision's filing
+    "Opened": "进入监督审查", "Objected": "制发整改建议书", "Answered": "单位答复", "Confirmed": "审查通过",
+    "Declared": "登记重大行政处罚决定", "Filed": "报送备案",
 }
 
 

@@ -48,9 +48,9 @@ PAGE_HEADERS = [
 MENUS: dict[Role, list[tuple[str, str]]] = {
     Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry")],
     Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry")],
-    Role.UNIT_STAFF: [("工作台", "/w/"), ("本单位台账", "/w/registry")],
-    Role.SUPERVISOR: [("工作台", "/w/"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
-    Role.AUDITOR: [("工作台", "/w/"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
+    Role.UNIT_STAFF: [("工作台", "/w/"), ("本单位台账", "/w/registry"), ("处罚撤销审查", "/w/supervision")],
+    Role.SUPERVISOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
+    Role.AUDITOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
     Role.ADMINISTRATOR: [("工作台", "/w/"), ("审计日志", "/w/audit")],
 }
 HOME_QUEUE = {Role.REGISTRAR: "acceptance", Role.DISPATCHER: "dispatch", Role.UNIT_STAFF: "service"}

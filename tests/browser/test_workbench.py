@@ -189,3 +189,35 @@ def test_the_auditor_reads_the_audit_log_and_the_administrator_only_directory_ev
     expect(page.locator("tbody")).to_contain_text("user")
     page.goto("/w/registry")
     expect(page.get_by_role("heading", name="无权查看")).to_be_visible()
+
+
+def test_a_supervisor_objects_to_a_reversal_and_the_issuing_unit_answers(page: Page) -> None:
+    from datetime import date, timedelta
+
+    sign_in(page, "wujian")  # the supervisor
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="监督待办").click()
+    row = page.locator("tr", has_text="淄张市监罚〔2025〕118号").first
+    expect(row).to_be_visible()
+    row.get_by_role("link", name="审查").click()
+    review_url = page.url
+    page.get_by_role("button", name="制发整改建议书").click()  # empty: told what is missing
+    expect(page.locator(".field-error").first).to_be_visible()
+    page.get_by_label("存在的问题").fill("书面说明未写明危害后果")
+    page.get_by_label("整改建议").fill("补充书面说明后报送")
+    page.get_by_label("答复期限").fill((date.today() + timedelta(days=10)).isoformat())
+    page.get_by_role("button", name="制发整改建议书").click()
+    expect(page.locator(".facts")).to_contain_text("已发整改建议书，待单位答复")
+    shot(page, "13-review-objected")
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "sunhao")  # another unit's officer: the review is not theirs
+    page.goto(review_url)
+    expect(page.get_by_role("heading", name="审查不存在")).to_be_visible()
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "wanglei")  # the issuing unit answers
+    page.goto(review_url)
+    page.get_by_label("答复意见").fill("已补充书面说明")
+    page.get_by_role("button", name="提交答复").click()
+    expect(page.locator(".facts")).to_contain_text("单位已答复，待复核")
+    shot(page, "14-review-answered")
