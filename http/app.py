@@ -32,7 +32,7 @@ from ledger_http.integrity import LedgerDigestController
 from ledger_http.registers import AuditController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
 from ledger_http.web import csrf_config, session_config, static_router, template_config
-from ledger_http.web.pages import PAGES, NewPasswordRequired, SignInRequired, to_sign_in
+from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
 from ledger_http.web.steps import StepPages
 from ledger_http.web.supervision import SupervisionPages
 from projections.supervise import ProjectorProcess, RunnerThreads
@@ -117,7 +117,8 @@ def create_app(
         response_headers=SECURITY_HEADERS,
         on_startup=[start],
         on_shutdown=[stop],
-        exception_handlers={**HANDLERS, SignInRequired: to_sign_in, NewPasswordRequired: to_sign_in},  # type: ignore[dict-item]
+        exception_handlers={**HANDLERS, SignInRequired: to_sign_in, NewPasswordRequired: to_sign_in,
+                            PageRefused: refused_page},  # type: ignore[dict-item]
         request_max_body_size=MAX_BODY,
         state=State(state),
         openapi_config=OpenAPIConfig(

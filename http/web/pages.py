@@ -85,6 +85,26 @@ class NewPasswordRequired(Exception):
     """An administrator reset the password: the user chooses a new one first."""
 
 
+class PageRefused(Exception):
+    """The user's role reads none of what the page shows: a page saying so."""
+
+    def __init__(self, user: AuthUser, message: str) -> None:
+        super().__init__(message)
+        self.user, self.message = user, message
+
+
+def refused_page(request: AnyRequest, exc: PageRefused) -> Template:
+    return page(request, exc.user, "message.html", status=403, title="无权查看", message=exc.message)
+
+
+def page_scope(user: AuthUser, reach: Reach) -> Any:
+    """The user's scope over ``reach`` (``ledger.scope``), or the refusal page."""
+    try:
+        return scope_for(user.role, user.unit, reach)
+    except NotAllowed as e:
+        raise PageRefused(user, e.message) from None
+
+
 def to_sign_in(request: AnyRequest, exc: Exception) -> Redirect:
     return Redirect(path="/w/password" if isinstance(exc, NewPasswordRequired) else "/login")
 
@@ -197,10 +217,7 @@ class WorkbenchPages(Controller):
     @get("/registry")
     async def registry(self, request: AnyRequest) -> Template:
         user = page_user(request)
-        try:
-            scope = scope_for(user.role, user.unit, Reach.CASES)
-        except NotAllowed as e:
-            return page(request, user, "message.html", status=403, title="无权查看", message=e.message)
+        scope = page_scope(user, Reach.CASES)
         q = request.query_params
         filters = {"service_type": q.get("service_type") or None, "state": q.get("state") or None}
         offset = max(int(q.get("offset") or 0), 0) if str(q.get("offset") or "0").isdigit() else 0
@@ -219,10 +236,7 @@ class WorkbenchPages(Controller):
     async def audit(self, request: AnyRequest) -> Template:
         """Who did what, when, on what basis — within the audit scope."""
         user = page_user(request)
-        try:
-            scope = scope_for(user.role, user.unit, Reach.AUDIT)
-        except NotAllowed as e:
-            return page(request, user, "message.html", status=403, title="无权查看", message=e.message)
+        scope = page_scope(user, Reach.AUDIT)
         q = request.query_params
         filters = {k: (str(q.get(k) or "").strip() or None) for k in ("actor", "action", "case_id")}
         offset = int(q["offset"]) if str(q.get("offset") or "").isdigit() else 0

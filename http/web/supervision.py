@@ -13,9 +13,9 @@ from litestar import Controller, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from ledger.errors import InvalidInput, LedgerError, NotAllowed, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.history import describe, event_label
-from ledger.scope import Reach, scope_for, sees
+from ledger.scope import Reach, sees
 from ledger.supervision import ReviewStatus
 from ledger.supervision.commands import AnswerObjection, ConfirmReversal, ObjectToReversal
 from ledger.values import CST, Role
@@ -28,6 +28,7 @@ from ledger_http.web.pages import (
     form_key,
     in_thread,
     page,
+    page_scope,
     page_user,
     remember,
 )
@@ -48,10 +49,7 @@ class SupervisionPages(Controller):
     @get("/supervision")
     async def queue(self, request: AnyRequest) -> Template:
         user = page_user(request)
-        try:
-            scope = scope_for(user.role, user.unit, Reach.SUPERVISION)
-        except NotAllowed as e:
-            return page(request, user, "message.html", status=403, title="无权查看", message=e.message)
+        scope = page_scope(user, Reach.SUPERVISION)
         await caught_up(request, "supervision")
         waiting = await in_thread(request.app.state.views.supervision_queue, scope)
         return page(request, user, "supervision.html", waiting=waiting)

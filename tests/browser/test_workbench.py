@@ -221,3 +221,21 @@ def test_a_supervisor_objects_to_a_reversal_and_the_issuing_unit_answers(page: P
     page.get_by_role("button", name="提交答复").click()
     expect(page.locator(".facts")).to_contain_text("单位已答复，待复核")
     shot(page, "14-review-answered")
+
+
+def test_a_refusal_records_the_reason_the_one_time_notice_and_the_referral(page: Page) -> None:
+    sign_in(page, "zhangmin")
+    book(page, "不属受理范围的公司")
+    page.get_by_role("link", name="受理或不予受理").click()
+    page.get_by_role("button", name="不予受理").click()  # nothing written: told each field
+    expect(page.locator(".field-error").first).to_be_visible()
+    page.get_by_label("不予受理理由").fill("属于行政复议事项，不在指导服务范围")
+    page.get_by_label("一次性告知内容").fill("请携带处罚决定书及身份证明向复议机关申请")
+    page.get_by_label("引导至").fill("市人民政府行政复议办公室")
+    page.get_by_label("联系方式").fill("0533-1234567，人民西路1号")
+    page.get_by_role("button", name="不予受理").click()
+    expect(page.locator(".facts")).to_contain_text("不予受理")
+    expect(page.locator(".facts")).to_contain_text("属于行政复议事项")
+    expect(page.locator(".facts")).to_contain_text("市人民政府行政复议办公室（0533-1234567，人民西路1号）")
+    expect(page.get_by_role("button", name="归档")).to_be_visible()  # a refused case is archived next
+    shot(page, "15-case-refused")
