@@ -33,6 +33,9 @@ from ledger_http.registers import AuditController, QueueController, RegistryCont
 from ledger_http.supervision import SupervisionController
 from ledger_http.web import csrf_config, session_config, static_router, template_config
 from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
+from ledger_http.web.admin import AdminPages
+from ledger_http.web.oversight import OversightPages
+from ledger_http.web.stats import StatsPages
 from ledger_http.web.steps import StepPages
 from ledger_http.web.supervision import SupervisionPages
 from projections.supervise import ProjectorProcess, RunnerThreads
@@ -105,7 +108,7 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            *PAGES, StepPages, SupervisionPages, static_router(),
+            *PAGES, StepPages, SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
             CatalogueController, SupervisionController,

@@ -46,12 +46,16 @@ PAGE_HEADERS = [
 
 # The left menu by role: (label, path).
 MENUS: dict[Role, list[tuple[str, str]]] = {
-    Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry")],
-    Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry")],
-    Role.UNIT_STAFF: [("工作台", "/w/"), ("本单位台账", "/w/registry"), ("处罚撤销审查", "/w/supervision")],
-    Role.SUPERVISOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
-    Role.AUDITOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("台账", "/w/registry"), ("审计日志", "/w/audit")],
-    Role.ADMINISTRATOR: [("工作台", "/w/"), ("审计日志", "/w/audit")],
+    Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry"), ("统计分析", "/w/stats")],
+    Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry"), ("统计分析", "/w/stats")],
+    Role.UNIT_STAFF: [("工作台", "/w/"), ("本单位台账", "/w/registry"), ("重大决定备案", "/w/filings"),
+                      ("处罚撤销审查", "/w/supervision"), ("统计分析", "/w/stats")],
+    Role.SUPERVISOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("重大决定备案", "/w/filings"),
+                      ("台账", "/w/registry"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity")],
+    Role.AUDITOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("重大决定备案", "/w/filings"),
+                   ("台账", "/w/registry"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity")],
+    Role.ADMINISTRATOR: [("工作台", "/w/"), ("单位管理", "/w/admin/units"), ("用户管理", "/w/admin/users"),
+                         ("工作日安排", "/w/admin/calendar"), ("四张清单", "/w/admin/catalogues"), ("审计日志", "/w/audit")],
 }
 HOME_QUEUE = {Role.REGISTRAR: "acceptance", Role.DISPATCHER: "dispatch", Role.UNIT_STAFF: "service"}
 STAGE_LABELS = {"acceptance": "待受理", "dispatch": "待派单", "service": "待服务", "rating": "待评价",
