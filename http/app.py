@@ -34,7 +34,12 @@ from ledger_http.supervision import SupervisionController
 from ledger_http.web import csrf_config, session_config, static_router, template_config
 from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
 from ledger_http.web.admin import AdminPages
+from ledger_http.web.aftercare import AftercarePages
+from ledger_http.web.case import CasePages
 from ledger_http.web.oversight import OversightPages
+from ledger_http.web.queues import QueuePages
+from ledger_http.web.registry import RegistryPages
+from ledger_http.web.reversals import ReversalPages
 from ledger_http.web.stats import StatsPages
 from ledger_http.web.steps import StepPages
 from ledger_http.web.supervision import SupervisionPages
@@ -108,7 +113,7 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            *PAGES, StepPages, SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
+            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
             CatalogueController, SupervisionController,

@@ -8,10 +8,10 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
-from ledger.errors import NotAllowed
-from ledger.values import Role
+from ledger.scope import Reach
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.errors import ERRORS
+from ledger_http.common.reading import scope_of
 from projections.seal import current_digest, extends
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -31,8 +31,9 @@ class Consistency(msgspec.Struct):
 
 
 def _supervision(request: AnyRequest) -> None:
-    if request.user.role not in (Role.SUPERVISOR, Role.AUDITOR):
-        raise NotAllowed("只有执法监督和审计人员可以获取账本摘要", code="role_not_allowed")
+    """Supervisors and auditors only (``Reach.INTEGRITY``: the one rule the
+    workbench's 账本校验 page applies too)."""
+    scope_of(request, Reach.INTEGRITY)
 
 
 class LedgerDigestController(Controller):

@@ -17,9 +17,8 @@ from ledger.values import CST, local_instant
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
-from projections.cases import CasesProjection
-from projections.cases.export import display_registry_row, registry_csv, registry_order
-from projections.rebuild import fold_as_of
+from projections.cases.as_of import registry_as_of
+from projections.cases.export import display_registry_row, registry_csv
 
 AnyRequest = Request[AuthUser, Any, Any]
 
@@ -69,15 +68,9 @@ class RegistryController(Controller):
         """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the ledger knew it then."""
         scope = scope_of(request)
         if as_of is not None:
-            unit = scope.unit_filter(unit)
             cutoff = cutoff_of(request, as_of)
-            rows = registry_order(fold_as_of(request.app.state.settings, CasesProjection(), cutoff).values())
-            if unit:
-                rows = [r for r in rows if r["units"] and unit in r["units"].split("、")]
-            if service_type:
-                rows = [r for r in rows if service_type.value in (r["service_types"] or "").split(",")]
-            if case_state:
-                rows = [r for r in rows if r["state"] == case_state]
+            rows = registry_as_of(request.app.state.settings, scope, cutoff, unit=unit, service_type=service_type,
+                                  state=case_state)
             headers = {"X-Ledger-Cutoff": str(cutoff)}
         else:
             wait_for_reads(request, ("cases",), wait_for)

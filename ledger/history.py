@@ -33,7 +33,7 @@ EVENT_LABELS = {
     "Annotated": "批注", "DeadlineRecomputed": "时限重新计算",
     # a reversal's review and a major decision's filing
     "Opened": "进入监督审查", "Objected": "制发整改建议书", "Answered": "单位答复", "Confirmed": "审查通过",
-    "Declared": "登记重大行政处罚决定", "Filed": "报送备案",
+    "Required": "登记重大行政处罚决定", "Filed": "报送备案",  # MajorDecisionFiling.Required: the declaration
 }
 
 

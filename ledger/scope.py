@@ -31,6 +31,7 @@ class Reach(Enum):
     CASES = "cases"  # cases, registry, 登记簿, queues, statistics
     SUPERVISION = "supervision"  # reversals, reviews, major-decision filings
     AUDIT = "audit"  # who did what, when, on what basis
+    INTEGRITY = "integrity"  # the seal's digest and the consistency check (no case data)
 
 
 ALL, OWN, DIRECTORY = "all", "own", "directory"
@@ -46,12 +47,16 @@ READERS: dict[Reach, dict[Role, str]] = {
     },
     Reach.SUPERVISION: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL, Role.UNIT_STAFF: OWN},
     Reach.AUDIT: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL, Role.ADMINISTRATOR: DIRECTORY},
+    # The digest is kept outside the system by those who oversee it, so that
+    # a later check can prove the log was not rewritten behind them.
+    Reach.INTEGRITY: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL},
 }
 
 REFUSALS = {
     Reach.CASES: "系统管理员不查阅案件数据",
     Reach.SUPERVISION: "{role}不能查阅执法监督信息",
     Reach.AUDIT: "只有执法监督、审计人员和系统管理员可以查阅审计日志",
+    Reach.INTEGRITY: "只有执法监督和审计人员可以获取账本摘要",
 }
 
 
@@ -68,6 +73,12 @@ class Scope:
     def masks_ids(self) -> bool:
         """Resident ID numbers are shown masked to this reader."""
         return self.role not in UNMASKED_ROLES
+
+    def reads_stored_events(self, individual: bool) -> bool:
+        """Whether a case's events may be handed over as stored (its offline-
+        verifiable bundle): they hold a person's resident ID in full, and
+        masking them would break their hashes; an organisation's have none."""
+        return not (self.masks_ids and individual)
 
     def unit_filter(self, requested: str | None) -> str | None:
         """The unit a query filters on: the one asked for, within the scope."""

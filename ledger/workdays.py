@@ -66,7 +66,9 @@ class WorkCalendarView:
 
     def __init__(self, schedules: Mapping[int, YearSchedule]) -> None:
         self._known = set(schedules)
-        self._rest = {h.day for s in schedules.values() for h in s.holidays}
+        self._sources = {year: s.source for year, s in schedules.items()}
+        self._names = {h.day: h.name for s in schedules.values() for h in s.holidays}
+        self._rest = set(self._names)
         self._makeup = {d for s in schedules.values() for d in s.makeup_workdays}
         self._assumed_rest: dict[int, frozenset[date]] = {}
 
@@ -81,6 +83,22 @@ class WorkCalendarView:
         if day.year not in self._known and day in self._statutory(day.year):
             return False
         return day.weekday() < 5
+
+    def source(self, year: int) -> str | None:
+        """Where the recorded schedule of ``year`` comes from (None: not recorded)."""
+        return self._sources.get(year)
+
+    def why(self, day: date) -> str:
+        """Why ``day`` is or is not a working day, in the clerks' words."""
+        weekday = "一二三四五六日"[day.weekday()]
+        if day in self._makeup:
+            return f"周{weekday}，调休上班，计入"
+        if day in self._rest:
+            return f"{self._names[day]}放假，不计"
+        if day.year not in self._known and day in self._statutory(day.year):
+            name = dict(statutory_holidays(day.year))[day]
+            return f"{name}（按法定节假日推定）放假，不计"
+        return f"周{weekday}，计入" if day.weekday() < 5 else f"周{weekday}，休息日，不计"
 
     def _statutory(self, year: int) -> frozenset[date]:
         days = self._assumed_rest.get(year)
@@ -121,6 +139,34 @@ def compute_due(start: datetime, deadline_class: DeadlineClass, calendar: WorkCa
         provisional=bool(assumed),
         assumed_years=tuple(sorted(assumed)),
     )
+
+
+def explain_due(due: Due, calendar: WorkCalendarView) -> tuple[str, ...]:
+    """How ``due`` was counted, one line per step: the start, every day
+    walked (each holiday skipped and each make-up working day counted), and
+    for each year crossed whether its schedule is recorded (with its source)
+    or was assumed, which makes the deadline provisional."""
+    start = due.start.astimezone(CST)
+    if due.deadline_class is DeadlineClass.URGENT:
+        return (f"紧急需求：自受理时（{start:%Y年%m月%d日 %H:%M}）起连续计算{URGENT_HOURS}小时，节假日照常计算",)
+    lines = [f"受理时间 {start:%Y年%m月%d日 %H:%M}，当日不计入，自次日起按工作日计算"]
+    target_n, limit_n = WORKING_DAYS[due.deadline_class]
+    day, count, years = start.date(), 0, set()
+    while count < limit_n:
+        day += timedelta(days=1)
+        years.add(day.year)
+        working = calendar.is_workday(day)
+        count += working
+        mark = f"第{count}个工作日" if working else ""
+        shown = f"{day:%m月%d日}" if day.year == start.year else f"{day:%Y年%m月%d日}"
+        lines.append(f"{shown} {calendar.why(day)}{'，' + mark if mark else ''}"
+                     + ("（目标时限）" if working and count == target_n and target_n != limit_n else ""))
+    lines.append(f"第{limit_n}个工作日 {day:%Y年%m月%d日} 24时前为最迟办结时限")
+    for year in sorted(years):
+        source = calendar.source(year)
+        lines.append(f"{year}年节假日安排已登记（{source}）" if source else
+                     f"{year}年节假日安排尚未登记：暂按法定节假日和周一至周五推算，时限为暂定，登记后自动重算")
+    return tuple(lines)
 
 
 def known_schedules_from_package() -> list[YearSchedule]:

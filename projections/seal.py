@@ -41,6 +41,7 @@ CHAIN = Table(
     name="seal_chain",
     columns=(("notification_id", "BIGINT"), ("digest", "TEXT"), ("case_id", "TEXT")),
     key=("notification_id",),
+    indexes=(("case_id",),),  # a case's positions, for its page and its bundle
 )
 CHECKPOINTS = Table(
     name="seal_checkpoint",
@@ -364,6 +365,16 @@ def export_case(settings: Settings, case_id: UUID) -> dict[str, Any]:
             }
     finally:
         db.close()
+
+
+def case_positions(cur: Cursor, case_id: UUID) -> dict[int, tuple[int, str]]:
+    """Where a case's sealed events stand in the chain: version → (notification
+    id, digest after it). A case's events are sealed in version order; events
+    the seal has not reached yet are absent."""
+    rows = cur.execute(
+        f"SELECT notification_id, digest FROM {CHAIN.name} WHERE case_id = %s ORDER BY notification_id", (str(case_id),)
+    ).fetchall()
+    return {version: (int(nid), digest) for version, (nid, digest) in enumerate(rows, start=1)}
 
 
 def current_digest(settings: Settings) -> tuple[int, str]:

@@ -13,6 +13,7 @@ from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
 from projections.cases.queries import CaseQueries
 from projections.runner import ensure_tables
+from projections.seal import SealProjection, case_positions
 from projections.supervision import SupervisionProjection
 from projections.supervision.queries import SupervisionQueries
 
@@ -29,6 +30,7 @@ class Views(CaseQueries, SupervisionQueries):
                 ensure_tables(cur, CasesProjection())
                 ensure_tables(cur, AuditProjection())
                 ensure_tables(cur, SupervisionProjection())
+                ensure_tables(cur, SealProjection())
         finally:
             conn.close()
 
@@ -69,6 +71,12 @@ class Views(CaseQueries, SupervisionQueries):
                 f"ORDER BY notification_id{' DESC' if newest_first else ''} LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
+
+    def case_chain(self, case_id: Any) -> dict[int, tuple[int, str]]:
+        """A case's events' positions in the sealed chain (``projections.seal``);
+        the caller has checked the case is visible to the reader."""
+        with self.db.reading() as cur:
+            return case_positions(cur, case_id)
 
     def aggregate_ids(self, aggregate: str) -> list[str]:
         """Ids of the aggregates of one kind (e.g. ``unit``, ``user``) the log has seen."""

@@ -13,13 +13,18 @@ change or reset ends it, like a token; a disabled user is out at once.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
+from typing import Any
 
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+
+from ledger.case.values import SCALE_LABELS, Grade
+from ledger.values import CST
 
 HERE = Path(__file__).resolve().parent
 SESSION_HOURS = 8
@@ -28,8 +33,23 @@ SESSION_HOURS = 8
 PAGE_PATHS = r"^/(?!$|login$|logout$|w(?:/|$)|static/)"
 
 
+def _globals(engine: JinjaTemplateEngine) -> None:
+    """What every template may call: a fresh idempotency key for a form,
+    China time, annex 3's words for a grade of a scale."""
+    globals_: dict[str, Any] = engine.engine.globals
+    globals_.update(uuid=uuid.uuid4, cst=CST, grade=lambda scale, g: SCALE_LABELS[scale][Grade(g)], at_path=at_path,
+                    as_list=lambda v: v if isinstance(v, list) else [] if v in (None, "") else [v])
+
+
+def at_path(obj: Any, path: str) -> Any:
+    """``obj.a.b`` for the path ``a.b`` (None where a step is missing)."""
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
 def template_config() -> TemplateConfig:
-    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine)
+    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_globals)
 
 
 def static_router():  # noqa: ANN201 - a Litestar router

@@ -6,33 +6,29 @@ run it through ``run_command``, redirect or re-render with field errors."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
-from uuid import UUID
 
 import anyio
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, ResponseHeader
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ledger.case import GuidanceCase
-from ledger.case.commands import AcceptCase, BookGuidance, RefuseCase
-from ledger.case.values import Applicant, ApplicantKind, CaseState, Channel, Contact, Referral, ServiceType, Urgency
+from ledger.case.commands import BookGuidance
+from ledger.case.values import Applicant, ApplicantKind, Channel, Contact, ServiceType, Urgency
 from ledger.envelope import make_envelope
-from ledger.errors import CaseNotFound, Conflict, FieldError, InvalidInput, LedgerError, NotAllowed, NotFound
-from ledger.history import describe, event_label
-from ledger.identifiers import mask_personal
-from ledger.scope import Reach, scope_for, sees_case
-from ledger.values import CST, DeadlineClass, Role
-from ledger_http.cases import case_view
+from ledger.errors import FieldError, InvalidInput, LedgerError, NotAllowed, NotFound
+from ledger.history import EVENT_LABELS, event_label
+from ledger.scope import Reach, scope_for
+from ledger.values import CST, Role
 from ledger_http.common.auth import AuthUser, TooManyAttempts, admitted, change_password, sign_in
 from ledger_http.common.commanding import run_command
-from projections.cases.export import display_registry_row
 from projections.runner import wait_for as wait_for_views
 
 AnyRequest = Request[Any, Any, Any]
@@ -57,29 +53,6 @@ MENUS: dict[Role, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [("工作台", "/w/"), ("单位管理", "/w/admin/units"), ("用户管理", "/w/admin/users"),
                          ("工作日安排", "/w/admin/calendar"), ("四张清单", "/w/admin/catalogues"), ("审计日志", "/w/audit")],
 }
-HOME_QUEUE = {Role.REGISTRAR: "acceptance", Role.DISPATCHER: "dispatch", Role.UNIT_STAFF: "service"}
-STAGE_LABELS = {"acceptance": "待受理", "dispatch": "待派单", "service": "待服务", "rating": "待评价",
-                "follow_up": "待回访", "archiving": "待归档"}
-
-
-ARCHIVABLE = (CaseState.RATED, CaseState.REFUSED, CaseState.WITHDRAWN)
-
-
-def next_steps(user: AuthUser, case: Any) -> list[tuple[str, str]]:
-    """The forms to offer on the case page: a hint only (the ledger decides
-    whether the step is allowed, and says why not)."""
-    base = f"/w/cases/{case.id}"
-    offers = {
-        (Role.REGISTRAR, CaseState.APPLIED): ("受理或不予受理", "accept"),
-        (Role.DISPATCHER, CaseState.ACCEPTED): ("派单", "dispatch"),
-        (Role.DISPATCHER, CaseState.DISPATCHED): ("重新派单", "dispatch"),
-        (Role.UNIT_STAFF, CaseState.DISPATCHED): ("记录指导服务", "serve"),
-        (Role.REGISTRAR, CaseState.SERVED): ("电话回访评价", "rate"),
-        (Role.UNIT_STAFF, CaseState.SERVED): ("现场满意度评价", "rate"),
-    }
-    offer = offers.get((user.role, case.state))
-    return [(offer[0], f"{base}/{offer[1]}")] if offer else []
-
 
 class SignInRequired(Exception):
     """No (or no longer a valid) session: to the sign-in page."""
@@ -157,6 +130,21 @@ async def caught_up(request: AnyRequest, view: str = "cases") -> bool:
     return await in_thread(wait_for_views, request.app.state.settings, (view,), int(position), 5.0)
 
 
+def local_moment(text: str) -> datetime | None:
+    """A datetime-local value (China time), or None if empty or malformed.
+    The field has whole seconds (or minutes), the recording times have
+    microseconds: a moment means the end of the second (minute) typed, so
+    what the timeline shows as recorded at 10:55:03 is in the state "as of
+    10:55:03"."""
+    try:
+        moment = datetime.fromisoformat(text).replace(tzinfo=CST) if text else None
+    except ValueError:
+        return None
+    if moment is not None and moment.microsecond == 0:
+        moment += timedelta(seconds=59 if len(text) <= 16 else 0, microseconds=999_999)
+    return moment
+
+
 def field_errors(error: InvalidInput) -> dict[str, str]:
     return {e.field: e.message for e in error.errors}
 
@@ -207,78 +195,31 @@ class WorkbenchPages(Controller):
     include_in_schema = False
     response_headers = PAGE_HEADERS
 
-    @get("/")
-    async def home(self, request: AnyRequest) -> Template:
-        user = page_user(request)
-        stage = HOME_QUEUE.get(user.role)
-        rows: list[dict[str, Any]] = []
-        if stage:
-            scope = scope_for(user.role, user.unit, Reach.CASES)
-            await caught_up(request)
-            rows = await in_thread(request.app.state.views.queue, scope, stage, limit=200)
-        return page(request, user, "home.html", stage=stage, stage_label=STAGE_LABELS.get(stage or "", ""), rows=rows)
-
-    @get("/registry")
-    async def registry(self, request: AnyRequest) -> Template:
-        user = page_user(request)
-        scope = page_scope(user, Reach.CASES)
-        q = request.query_params
-        filters = {"service_type": q.get("service_type") or None, "state": q.get("state") or None}
-        offset = max(int(q.get("offset") or 0), 0) if str(q.get("offset") or "0").isdigit() else 0
-        await caught_up(request)
-        rows = await in_thread(
-            request.app.state.views.registry_rows, scope,
-            service_type=ServiceType(filters["service_type"]) if filters["service_type"] in ServiceType._value2member_map_ else None,
-            state=filters["state"] if filters["state"] in CaseState._value2member_map_ else None,
-            limit=PAGE + 1, offset=offset,
-        )
-        shown = [display_registry_row(r, scope.role) for r in rows[:PAGE]]
-        return page(request, user, "registry.html", rows=shown, offset=offset, more=len(rows) > PAGE, page_size=PAGE,
-                    filters=filters, service_types=list(ServiceType), states=list(CaseState))
-
     @get("/audit")
     async def audit(self, request: AnyRequest) -> Template:
         """Who did what, when, on what basis — within the audit scope."""
         user = page_user(request)
         scope = page_scope(user, Reach.AUDIT)
         q = request.query_params
-        filters = {k: (str(q.get(k) or "").strip() or None) for k in ("actor", "action", "case_id")}
+        filters = {k: (str(q.get(k) or "").strip()[:80] or None) for k in ("actor", "unit", "action", "case_id", "since", "until")}
+        errors = {k: "时刻格式应为 年-月-日 时:分" for k in ("since", "until") if filters[k] and local_moment(filters[k]) is None}
         offset = int(q["offset"]) if str(q.get("offset") or "").isdigit() else 0
-        await caught_up(request, "audit")
-        rows = await in_thread(request.app.state.views.audit, scope, actor_id=filters["actor"], action=filters["action"],
-                               case_id=filters["case_id"], limit=PAGE + 1, offset=offset, newest_first=True)
+        rows: list[dict[str, Any]] = []
+        if not errors:
+            await caught_up(request, "audit")
+            since, until = (local_moment(filters[k] or "") for k in ("since", "until"))
+            rows = await in_thread(request.app.state.views.audit, scope, actor_id=filters["actor"], unit=filters["unit"],
+                                   action=filters["action"], case_id=filters["case_id"],
+                                   recorded_from=since.isoformat() if since else None,
+                                   recorded_to=until.isoformat() if until else None,
+                                   limit=PAGE + 1, offset=offset, newest_first=True)
         shown = [{**r, "label": event_label(r["action"] or ""), "role_label": Role(r["role"]).label if r["role"] else "",
                   "recorded": datetime.fromisoformat(r["recorded_at"].replace("Z", "+00:00")).astimezone(CST)
                   .strftime("%Y-%m-%d %H:%M:%S")} for r in rows[:PAGE]]
-        return page(request, user, "audit.html", rows=shown, offset=offset, more=len(rows) > PAGE, page_size=PAGE,
-                    filters=filters)
-
-    @get("/cases/{case_id:uuid}")
-    async def case(self, request: AnyRequest, case_id: FromPath[UUID]) -> Template:
-        user = page_user(request)
-        ledger = request.app.state.ledger
-        try:
-            case = await in_thread(ledger.get_case, case_id)
-            if not sees_case(user.role, user.unit, case.units):
-                raise CaseNotFound(f"没有编号为{case_id}的案件")
-        except CaseNotFound:
-            return page(request, user, "message.html", status=404, title="案件不存在", message="没有该案件，或您无权查看。")
-        scope = scope_for(user.role, user.unit, Reach.CASES)
-        view = case_view(case, scope)
-        individual = case.applicant.kind is ApplicantKind.INDIVIDUAL
-        events = []
-        for e in await in_thread(ledger.history, case_id):
-            d = describe(e)
-            events.append({
-                "view": d,
-                "label": event_label(d.event),
-                "role": Role(d.role).label if d.role else "",
-                "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—",
-                "recorded": d.recorded_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
-                "data": mask_personal(d.data, individual=individual) if scope.masks_ids else d.data,
-            })
-        return page(request, user, "case.html", case=view, events=events, actions=next_steps(user, case),
-                    can_archive=user.role is Role.REGISTRAR and case.state in ARCHIVABLE, archive_key=uuid.uuid4())
+        query = urlencode({k: v for k, v in filters.items() if v})
+        return page(request, user, "audit.html", status=422 if errors else 200, rows=shown, offset=offset,
+                    more=len(rows) > PAGE, page_size=PAGE, filters=filters, errors=errors, query=query,
+                    actions=sorted(EVENT_LABELS.items(), key=lambda kv: kv[1]))
 
     # ----------------------------------------------------------- booking
 
@@ -300,38 +241,6 @@ class WorkbenchPages(Controller):
         except LedgerError as e:
             return book_page(request, user, values, {"": e.message}, status=403)
         return Redirect(path=f"/w/cases/{remember(request, body)['case_id']}")
-
-    # -------------------------------------------------- accept or refuse
-
-    @get("/cases/{case_id:uuid}/accept")
-    async def accept_form(self, request: AnyRequest, case_id: FromPath[UUID]) -> Template:
-        user = page_user(request)
-        return page(request, user, "accept.html", case_id=case_id, classes=list(DeadlineClass), errors={}, values={},
-                    key=uuid.uuid4())
-
-    @post("/cases/{case_id:uuid}/accept")
-    async def accept(self, request: AnyRequest, case_id: FromPath[UUID]) -> Template | Redirect:
-        user = page_user(request)
-        form = await request.form()
-        values = {k: str(form.get(k, "")) for k in ("deadline_class", "reason", "notice", "referral_body", "referral_contact", "decision", "expected_version")}
-        try:
-            version = int(values["expected_version"]) if values["expected_version"].isdigit() else None
-            if values["decision"] == "refuse":
-                command: Any = RefuseCase(case_id=case_id, expected_version=version, reason=values["reason"],
-                                          notice=values["notice"], referral=Referral(body=values["referral_body"],
-                                                                                     how_to_reach=values["referral_contact"]))
-            else:
-                if values["deadline_class"] not in DeadlineClass._value2member_map_:
-                    raise InvalidInput.one("deadline_class", "required", "请选择需求类别")
-                command = AcceptCase(case_id=case_id, expected_version=version, deadline_class=DeadlineClass(values["deadline_class"]))
-            remember(request, await in_thread(run_command, request.app.state, user, command, form_key(form)))
-        except InvalidInput as e:
-            return page(request, user, "accept.html", status=422, case_id=case_id, classes=list(DeadlineClass),
-                        errors=field_errors(e), values=values, key=form.get("idempotency_key"))
-        except (Conflict, LedgerError) as e:
-            return page(request, user, "accept.html", status=409, case_id=case_id, classes=list(DeadlineClass),
-                        errors={"": e.message}, values=values, key=uuid.uuid4())
-        return Redirect(path=f"/w/cases/{case_id}")
 
     # ---------------------------------------------------------- password
 

@@ -1,14 +1,122 @@
-"""Statistics in the workbench (being built): satisfaction per scale by unit
-and the on-time rate by month, as tables and server-drawn SVG charts."""
+"""Statistics in the workbench (统计分析): satisfaction per scale and the
+on-time rate as a table grouped by unit, service type, month or quarter, and
+two charts drawn on the server (``charts``): satisfaction per scale by unit,
+the on-time rate by month. Every figure comes from the view query of
+``GET /stats`` within the reader's scope, so unit staff see their own unit's
+figures only, in the table, the charts and the unit chooser alike."""
 
 from __future__ import annotations
 
-from litestar import Controller
+from typing import Any
 
-from ledger_http.web.pages import PAGE_HEADERS
+from litestar import Controller, Response, get
+from litestar.datastructures import ResponseHeader
+from litestar.response import Template
+
+from ledger.errors import NotAllowed
+from ledger.scope import Reach, Scope
+from ledger_http.web import charts
+from ledger_http.web.pages import (
+    PAGE_HEADERS,
+    AnyRequest,
+    PageRefused,
+    caught_up,
+    in_thread,
+    page,
+    page_scope,
+    page_user,
+)
+
+GROUPINGS = {"unit": "按单位", "service_type": "按服务类型", "month": "按月", "quarter": "按季度"}
+GROUP_HEADS = {"unit": "单位", "service_type": "服务类型", "month": "月份", "quarter": "季度"}
+CHARTS = {"satisfaction.svg": ("unit", charts.satisfaction_chart), "on-time.svg": ("month", charts.on_time_chart)}
+# A chart is a document of its own (see ``charts``): its inline style is
+# allowed there and nothing else; the figures are the reader's, never cached
+# for anyone else.
+CHART_HEADERS = [
+    ResponseHeader(name="Content-Security-Policy", value=charts.CHART_CSP),
+    ResponseHeader(name="Cache-Control", value="private, no-store"),
+    ResponseHeader(name="Referrer-Policy", value="same-origin"),
+]
+
+
+def group_label(by: str, row: dict[str, Any]) -> str:
+    """How a group reads in the table and on a chart's axis."""
+    if by == "service_type":
+        return row.get("label") or row["service_type"]
+    if by == "month":
+        year, month = row["month"].split("-")
+        return f"{year}年{int(month)}月"
+    if by == "quarter":
+        year, quarter = row["quarter"].split("-Q")
+        return f"{year}年第{quarter}季度"
+    return row["unit"]
+
+
+def table_row(by: str, row: dict[str, Any]) -> dict[str, Any]:
+    """One line of the table, every rate formatted as the charts print it."""
+    return {
+        "group": group_label(by, row),
+        "served": row["served"],
+        "on_time": row["on_time"],
+        "on_time_rate": charts.figure(row["on_time_rate"], row["served"]),
+        "rated": row["rated"],
+        "scales": [charts.figure(row[f"{scale}_satisfied_rate"], row["rated"]) for scale, _ in charts.SCALES],
+    }
+
+
+def figures(views: Any, scope: Scope, by: str, unit: str | None) -> dict[str, Any]:
+    """The page's reads, one thread: the table's grouping, the two charts'
+    groupings, and the units a reader of every unit may narrow to."""
+    rows = {b: views.stats(scope, b, unit=unit) for b in {by, "unit", "month"}}
+    units = [r["unit"] for r in views.stats(scope, "unit")] if scope.unit is None else []
+    return {"rows": rows, "units": units}
+
+
+def chosen(request: AnyRequest) -> tuple[str, str | None]:
+    q = request.query_params
+    by = q.get("by") if q.get("by") in GROUPINGS else "unit"
+    return by, (str(q.get("unit") or "").strip()[:100] or None)
 
 
 class StatsPages(Controller):
     path = "/w/stats"
     include_in_schema = False
     response_headers = PAGE_HEADERS
+
+    @get("/")
+    async def stats(self, request: AnyRequest) -> Template:
+        user = page_user(request)
+        scope = page_scope(user, Reach.CASES)
+        by, unit = chosen(request)
+        await caught_up(request)
+        try:
+            found = await in_thread(figures, request.app.state.views, scope, by, unit)
+        except NotAllowed as e:  # another unit asked for by unit staff
+            raise PageRefused(user, e.message) from None
+        # the chooser lists the units with figures, and keeps a chosen one that has none
+        units = found["units"] + ([unit] if unit and unit not in found["units"] and scope.unit is None else [])
+        by_unit, by_month = found["rows"]["unit"], found["rows"]["month"]
+        return page(
+            request, user, "stats.html",
+            by=by, unit=unit, own_unit=scope.unit, groupings=GROUPINGS, group_head=GROUP_HEADS[by], units=units,
+            rows=[table_row(by, r) for r in found["rows"][by]], scales=[label for _, label in charts.SCALES],
+            small_n=charts.SMALL_N, satisfaction=charts.has_ratings(by_unit), on_time=charts.has_served(by_month),
+        )
+
+    @get("/chart/{name:str}", response_headers=CHART_HEADERS)
+    async def chart(self, request: AnyRequest, name: str) -> Response[Any]:
+        """One chart as an SVG document (shown by ``<img>`` on the page)."""
+        user = page_user(request)
+        scope = page_scope(user, Reach.CASES)
+        if name not in CHARTS:
+            return Response("没有该图表", status_code=404, media_type="text/plain; charset=utf-8")
+        by, draw = CHARTS[name]
+        _, unit = chosen(request)
+        await caught_up(request)
+        try:
+            rows = await in_thread(request.app.state.views.stats, scope, by, unit=unit)
+        except NotAllowed as e:
+            raise PageRefused(user, e.message) from None
+        svg = await in_thread(draw, rows, lambda row: group_label(by, row))
+        return Response(svg, media_type="image/svg+xml")

@@ -41,6 +41,22 @@ def a_date(field: str, text: str) -> date:
         raise InvalidInput.one(field, "invalid_date", "请填写日期（年-月-日）") from None
 
 
+def reviewed_reversal(ledger: Any, review: Any) -> tuple[Any, Any]:
+    """The reversal under review as the case recorded it, and the catalogue
+    item it cites as it stood on the original decision date (None if the
+    catalogue no longer resolves it: the page says so)."""
+    case = ledger.get_case(review.case_id)
+    reversal = next((r for r in case.reversals if r.decision.number == review.decision_number), None)
+    item = None
+    if reversal is not None and (catalogue := ledger.catalogue(reversal.decision.issuing_unit)) is not None:
+        cited = reversal.cited
+        try:
+            item = catalogue.item_on(cited.catalogue_version, cited.code, cited.item_number, reversal.decision.decided_on)
+        except LedgerError:
+            item = None
+    return reversal, item
+
+
 class SupervisionPages(Controller):
     path = "/w"
     include_in_schema = False
@@ -68,10 +84,12 @@ class SupervisionPages(Controller):
                 raise NotFound("not visible")
         except NotFound:
             return page(request, user, "message.html", status=404, title="审查不存在", message="没有该审查，或您无权查看。")
+        reversal, item = await in_thread(reviewed_reversal, ledger, review)
         events = [{"view": d, "label": event_label(d.event),
                    "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—"}
                   for d in map(describe, await in_thread(ledger.review_history, review_id))]
         return page(request, user, "review.html", status=status, review=review, events=events, values=values,
+                    reversal=reversal, item=item,
                     errors=errors, key=uuid.uuid4(),
                     # which forms to offer (a hint: the review itself decides)
                     supervisor=user.role is Role.SUPERVISOR and review.status in (ReviewStatus.PENDING, ReviewStatus.ANSWERED),

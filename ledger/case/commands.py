@@ -22,7 +22,7 @@ from ledger.case.values import (
     Urgency,
 )
 from ledger.commands import Command
-from ledger.values import DeadlineClass, Person, Reversal
+from ledger.values import DeadlineClass, FourList, Person, Reversal
 
 
 class CaseCommand(Command, frozen=True, kw_only=True):
@@ -112,3 +112,13 @@ class CorrectRecord(CaseCommand, frozen=True, kw_only=True):
 class AnnotateCase(CaseCommand, frozen=True, kw_only=True):
     note: str
     about_version: int | None = None
+
+
+# The command a cited list calls for: the no-penalty lists revoke, the
+# lighter and mitigated lists remake (the case checks it again).
+REVERSAL_COMMANDS: dict[FourList, type[RevokePenalty] | type[RemakePenalty]] = {
+    FourList.NO_PENALTY: RevokePenalty,
+    FourList.NO_COERCIVE_MEASURE: RevokePenalty,
+    FourList.LIGHTER: RemakePenalty,
+    FourList.MITIGATED: RemakePenalty,
+}

@@ -275,6 +275,7 @@ def seed_demo(ledger: Ledger, credentials) -> list[tuple[str, str, str]]:
         ("zhangmin", "张敏", Role.REGISTRAR, OFFICE),
         ("liqiang", "李强", Role.DISPATCHER, OFFICE),
         ("wanglei", "王磊", Role.UNIT_STAFF, MARKET),
+        ("qianlv", "钱律", Role.UNIT_STAFF, MARKET),  # the market regulator's legal reviewer (法制审核)
         ("sunhao", "孙浩", Role.UNIT_STAFF, FIRE),
         ("wujian", "吴监", Role.SUPERVISOR, "市司法局执法监督科"),
         ("zhengshen", "郑审", Role.AUDITOR, "市司法局执法监督科"),

@@ -113,11 +113,27 @@ class SupervisionQueries:
             rows = cur.dicts(
                 f"SELECT * FROM {FILING.name} WHERE {' AND '.join(where)} ORDER BY due_on, filing_id{page}", params
             )
-        for r in rows:
-            r["late"] = bool(r["late"])
-            r["overdue"] = r["filed_on"] is None and r["due_on"] < today
-            r["days_left"] = None if r["filed_on"] else (date.fromisoformat(r["due_on"]) - date.fromisoformat(today)).days
-        return rows
+        return [_filing_marks(r, today) for r in rows]
+
+    def filing(self, scope: Scope, filing_id: str, *, today: str | None = None) -> dict[str, Any] | None:
+        """One major-decision filing as ``filings`` shows it; None if unknown
+        or outside the scope."""
+        with self.db.reading() as cur:
+            rows = cur.dicts(f"SELECT * FROM {FILING.name} WHERE filing_id = %s", [filing_id])
+        if not rows or not rows[0]["unit"] or not scope.sees([rows[0]["unit"]]):
+            return None
+        return _filing_marks(rows[0], today or datetime.now(CST).date().isoformat())
+
+    def filing_units(self, scope: Scope) -> list[str]:
+        """The units that declared major decisions (within the scope): the
+        choices of a filter by unit."""
+        unit = scope.unit_filter(None)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT DISTINCT unit FROM {FILING.name} {'WHERE unit = %s' if unit else ''} ORDER BY unit",
+                [unit] if unit else [],
+            )
+        return [r["unit"] for r in rows if r["unit"]]
 
     def supervision_queue(
         self, scope: Scope, *, today: str | None = None, limit: int = QUEUE_LIMIT
@@ -144,3 +160,12 @@ class SupervisionQueries:
             "answers_overdue": [display_reversal(r) for r in unanswered],
             "filings_overdue": self.filings(scope, status="overdue", today=today, limit=limit),
         }
+
+
+def _filing_marks(r: dict[str, Any], today: str) -> dict[str, Any]:
+    """A filing row with its late flag (the ledger's), whether it is overdue
+    today and the days left to file."""
+    r["late"] = bool(r["late"])
+    r["overdue"] = r["filed_on"] is None and r["due_on"] < today
+    r["days_left"] = None if r["filed_on"] else (date.fromisoformat(r["due_on"]) - date.fromisoformat(today)).days
+    return r
