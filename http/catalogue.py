@@ -4,6 +4,7 @@ by authority, list, version and date."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -83,6 +84,34 @@ def _editions(catalogue: FourListsCatalogue) -> list[Edition]:
     return sorted(catalogue.editions.values(), key=lambda e: e.effective_from)
 
 
+def import_command(
+    ledger: Any, authority: str, data: bytes, edition_of: Callable[..., Edition], *, basis: str | None,
+    list_code: str | None,
+) -> PublishCatalogueEdition:
+    """The command publishing the edition in ``data`` (CSV or XLSX, docs/FOUR-LISTS.md),
+    read against the authority's current lists; ``InvalidInput`` names every bad row and column.
+    ``edition_of(lists=..., items=...)`` makes the edition from the form's or query's fields."""
+    catalogue = ledger.catalogue(authority)
+    lists = catalogue.latest_lists() if catalogue else DEFAULT_LISTS
+    edition = edition_of(lists=lists, items=parse_items(data, lists, default_list=list_code))
+    return PublishCatalogueEdition(authority=authority, edition=edition, basis=basis)
+
+
+def catalogue_summaries(state: Any) -> list[dict[str, Any]]:
+    """Every authority that has published four lists, with its editions (listCatalogues)."""
+    out = []
+    for aggregate_id in state.views.aggregate_ids("catalogue"):
+        catalogue = state.ledger.repository.get(UUID(aggregate_id), deepcopy_from_cache=False)
+        out.append(
+            {
+                "authority": catalogue.authority,
+                "legal_review_required": catalogue.legal_review_required,
+                "editions": [_edition_summary(catalogue, e) for e in _editions(catalogue)],
+            }
+        )
+    return sorted(out, key=lambda x: x["authority"])
+
+
 class CatalogueController(Controller):
     path = "/catalogues"
     tags = ["four lists"]
@@ -129,10 +158,7 @@ class CatalogueController(Controller):
         )
 
         def run() -> Response[s.CommandResult]:
-            catalogue = request.app.state.ledger.catalogue(authority)
-            lists = catalogue.latest_lists() if catalogue else DEFAULT_LISTS
-            edition = edition_of(lists=lists, items=parse_items(body, lists, default_list=list_code))
-            cmd = PublishCatalogueEdition(authority=authority, edition=edition, basis=basis)
+            cmd = import_command(request.app.state.ledger, authority, body, edition_of, basis=basis, list_code=list_code)
             return execute(request, cmd, status=201)
 
         return await anyio.to_thread.run_sync(run)
@@ -169,18 +195,7 @@ class CatalogueController(Controller):
     ) -> list[dict[str, Any]]:
         """Every authority that has published four lists, with its editions."""
         wait_for_reads(request, ("audit",), wait_for)
-        ledger = request.app.state.ledger
-        out = []
-        for aggregate_id in request.app.state.views.aggregate_ids("catalogue"):
-            catalogue = ledger.repository.get(UUID(aggregate_id), deepcopy_from_cache=False)
-            out.append(
-                {
-                    "authority": catalogue.authority,
-                    "legal_review_required": catalogue.legal_review_required,
-                    "editions": [_edition_summary(catalogue, e) for e in _editions(catalogue)],
-                }
-            )
-        return sorted(out, key=lambda x: x["authority"])
+        return catalogue_summaries(request.app.state)
 
     @get("/{authority:str}", responses=ERRORS, operation_id="browseCatalogue", sync_to_thread=True)
     def browse(

@@ -11,8 +11,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import JWTAuth
 
+from ledger.directory import Unit, User, require_directory_reader
 from ledger.directory.commands import AssignUser, ConfirmGrant, RegisterUnit, RegisterUser, SetUserActive
-from ledger.errors import NotAllowed
 from ledger.values import Role
 from ledger_http.common import schemas as s
 from ledger_http.common.auth import AuthUser, change_password, sign_in
@@ -70,9 +70,18 @@ class UserView(msgspec.Struct):
     active: bool
 
 
-def _directory_reader(request: AnyRequest) -> None:
-    if request.user.role not in (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR):
-        raise NotAllowed("只有系统管理员、执法监督和审计人员可以查看单位和用户", code="role_not_allowed")
+def directory_units(state: Any, role: Role) -> list[Unit]:
+    """Every registered unit, by name (the units the audit view has seen)."""
+    require_directory_reader(role)
+    units = [state.ledger.repository.get(UUID(i), deepcopy_from_cache=False) for i in state.views.aggregate_ids("unit")]
+    return sorted(units, key=lambda u: u.name)
+
+
+def directory_users(state: Any, role: Role) -> list[User]:
+    """Every registered user, by username (what the API lists and the administration pages show)."""
+    require_directory_reader(role)
+    users = [state.ledger.repository.get(UUID(i), deepcopy_from_cache=False) for i in state.views.aggregate_ids("user")]
+    return sorted(users, key=lambda u: u.username)
 
 
 class AdminController(Controller):
@@ -84,28 +93,21 @@ class AdminController(Controller):
         self, request: AnyRequest, wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62)
     ) -> list[UnitView]:
         """Every registered unit (from the audit view; pass ``wait_for`` to see your own change)."""
-        _directory_reader(request)
+        require_directory_reader(request.user.role)
         if wait_for is not None:
             wait_for_views(request.app.state.settings, ("audit",), wait_for, 5.0)
-        ledger = request.app.state.ledger
-        units = [ledger.repository.get(UUID(i), deepcopy_from_cache=False) for i in request.app.state.views.aggregate_ids("unit")]
-        return sorted((UnitView(name=u.name, kind=u.kind.value) for u in units), key=lambda u: u.name)
+        return [UnitView(name=u.name, kind=u.kind.value) for u in directory_units(request.app.state, request.user.role)]
 
     @get("/users", responses=ERRORS, operation_id="listUsers", sync_to_thread=True)
     def list_users(
         self, request: AnyRequest, wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62)
     ) -> list[UserView]:
         """Every registered user with role, unit and whether active."""
-        _directory_reader(request)
+        require_directory_reader(request.user.role)
         if wait_for is not None:
             wait_for_views(request.app.state.settings, ("audit",), wait_for, 5.0)
-        ledger = request.app.state.ledger
-        users = [ledger.repository.get(UUID(i), deepcopy_from_cache=False) for i in request.app.state.views.aggregate_ids("user")]
-        return sorted(
-            (UserView(username=u.username, display_name=u.display_name, role=u.role.value, unit=u.unit, active=u.active)
-             for u in users),
-            key=lambda u: u.username,
-        )
+        return [UserView(username=u.username, display_name=u.display_name, role=u.role.value, unit=u.unit, active=u.active)
+                for u in directory_users(request.app.state, request.user.role)]
 
     @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
     def register_unit(self, request: AnyRequest, data: JSONBody[s.UnitBody]) -> Response[s.CommandResult]:

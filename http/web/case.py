@@ -32,9 +32,9 @@ ARCHIVABLE = (CaseState.RATED, CaseState.REFUSED, CaseState.WITHDRAWN)
 READ_ONLY = (Role.AUDITOR, Role.ADMINISTRATOR)
 
 
-def next_steps(user: AuthUser, case: GuidanceCase) -> list[tuple[str, str]]:
-    """The forms to offer on the case page: a hint only (the ledger decides
-    whether the step is allowed, and says why not)."""
+def next_steps(user: AuthUser, case: GuidanceCase) -> list[tuple[str, str, bool]]:
+    """The forms to offer on the case page, (label, path, the main next step?):
+    a hint only (the ledger decides whether the step is allowed, and says why not)."""
     role, state, base = user.role, case.state, f"/w/cases/{case.id}"
     mine = user.unit in case.units
     offers = {
@@ -45,7 +45,8 @@ def next_steps(user: AuthUser, case: GuidanceCase) -> list[tuple[str, str]]:
         (Role.REGISTRAR, CaseState.SERVED): [("电话回访评价", "rate")],
         (Role.UNIT_STAFF, CaseState.SERVED): [("现场满意度评价", "rate")] if mine else [],
     }
-    steps = list(offers.get((role, state), []))
+    main = offers.get((role, state), [])
+    steps = list(main)
     if state in AFTER_SERVICE and (role is Role.REGISTRAR or (role is Role.UNIT_STAFF and mine)):
         steps.append(("回访", "follow-up"))
     if state in AFTER_SERVICE and role is Role.UNIT_STAFF and mine:
@@ -54,7 +55,7 @@ def next_steps(user: AuthUser, case: GuidanceCase) -> list[tuple[str, str]]:
         steps.append(("撤回", "withdraw"))
     if role not in READ_ONLY:
         steps += [("更正记录", "correct"), ("批注", "annotate")]
-    return [(label, f"{base}/{path}") for label, path in steps]
+    return [(label, f"{base}/{path}", (label, path) in main) for label, path in steps]
 
 
 def visible_case(request: AnyRequest, user: AuthUser, case_id: UUID, as_of: datetime | None = None) -> GuidanceCase:
@@ -92,11 +93,12 @@ async def case_page(request: AnyRequest, user: AuthUser, case_id: UUID, *, as_of
         calendar = await in_thread(request.app.state.ledger.calendar, for_update=False)
         due_lines = explain_due(case.due, calendar.view())
     live = as_of is None
+    can_archive = live and user.role is Role.REGISTRAR and case.state in ARCHIVABLE
     individual = case.applicant.kind is ApplicantKind.INDIVIDUAL
     return page(request, user, "case.html", status=status, case=case_view(case, scope), events=events,
                 actions=next_steps(user, case) if live else [], banner=banner, due_lines=due_lines,
                 as_of=as_of_text if as_of else "", as_of_bad=bool(as_of_text) and as_of is None,
-                can_archive=live and user.role is Role.REGISTRAR and case.state in ARCHIVABLE,
+                can_archive=can_archive, checks=case.completeness() if can_archive else (),
                 bundle=scope.reads_stored_events(individual), sealed=sum(1 for e in events if e["chain"]))
 
 

@@ -101,11 +101,17 @@ def page_user(request: AnyRequest) -> AuthUser:
         raise SignInRequired from None
 
 
+# Set on the page itself too: a page rendered by an exception handler (a
+# refusal, say) does not get the route's or the app's response headers.
+OWN_HEADERS = {h.name: h.value for h in PAGE_HEADERS} | {"X-Content-Type-Options": "nosniff"}
+
+
 def page(request: AnyRequest, user: AuthUser | None, name: str, status: int = 200, **context: Any) -> Template:
     return Template(
         template_name=name,
         context={"user": user, "menu": MENUS.get(user.role, []) if user else [], "path": request.url.path, **context},
         status_code=status,
+        headers=OWN_HEADERS,
     )
 
 
@@ -247,7 +253,8 @@ class WorkbenchPages(Controller):
     @get("/password")
     async def password_form(self, request: AnyRequest) -> Template:
         user = page_user(request)
-        return page(request, user, "password.html", errors={}, done=False)
+        reset = (await in_thread(request.app.state.ledger.current_user, user.username)).must_change_password
+        return page(request, user, "password.html", errors={}, done=False, reset=reset)
 
     @post("/password")
     async def password(self, request: AnyRequest) -> Template | Redirect:

@@ -49,7 +49,8 @@ class QueuePages(Controller):
                 rows = await in_thread(request.app.state.views.queue, scope, stage, limit=HOME_ROWS + 1)
                 queues.append({"stage": stage, "label": STAGE_LABELS[stage], "rows": rows[:HOME_ROWS],
                                "more": len(rows) > HOME_ROWS})
-        return page(request, user, "home.html", queues=queues, refresh=REFRESH_SECONDS)
+        starts = [("新建预约登记（申请表）", "/w/book")] if user.role is Role.REGISTRAR else []
+        return page(request, user, "home.html", queues=queues, refresh=REFRESH_SECONDS, starts=starts)
 
     @get("/queues/{stage:str}")
     async def queue(self, request: AnyRequest, stage: FromPath[str]) -> Template:

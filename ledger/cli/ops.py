@@ -112,6 +112,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"  {username:<10} {role:<14} {unit}")
     projections = args.projections or ("process" if settings.backend == "postgres" else "thread")
     app = create_app(settings, ledger=ledger, projections=projections)
+    print(f"工作台 (workbench): http://{args.host}:{args.port}/  (sign in with a login above)")
     print(f"API docs: http://{args.host}:{args.port}/schema/swagger  (login: POST /auth/login)")
     from ledger.cli.runtime import tune_gc
 

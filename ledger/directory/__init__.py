@@ -29,9 +29,23 @@ class UnitKind(LabelledEnum):
     OTHER = "other", "其他"
 
 
-def _require_admin(envelope: Envelope) -> None:
-    if envelope.actor.role not in (Role.ADMINISTRATOR, Role.SYSTEM):
+def require_administrator(role: Role) -> None:
+    """Units, users, their roles and passwords are managed by the
+    administrator (or the system itself, at set-up): the one rule the
+    commands here and the workbench's administration pages apply."""
+    if role not in (Role.ADMINISTRATOR, Role.SYSTEM):
         raise NotAllowed("只有系统管理员可以管理单位和用户", code="admin_only")
+
+
+def require_directory_reader(role: Role) -> None:
+    """Who may list the units and users: those who manage them, and those who
+    oversee who did what (supervisors and auditors)."""
+    if role not in (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AUDITOR):
+        raise NotAllowed("只有系统管理员、执法监督和审计人员可以查看单位和用户", code="role_not_allowed")
+
+
+def _require_admin(envelope: Envelope) -> None:
+    require_administrator(envelope.actor.role)
 
 
 class Unit(CopiedByContainers, Aggregate):

@@ -185,6 +185,13 @@ def test_the_case_page_explains_the_due_time_shows_chain_positions_and_a_past_st
     expect(why).to_contain_text("节假日安排")
     expect(page.locator(".timeline")).to_contain_text("校验链第")
     shot(page, "26-case-due-explained")
+    page.emulate_media(media="print")  # prints on A4 without the menu, the header or the forms
+    expect(page.get_by_role("navigation", name="主菜单")).to_be_hidden()
+    expect(page.locator(".asof")).to_be_hidden()
+    expect(page.locator(".timeline")).to_be_visible()
+    page.pdf(path=str(tmp_path / "case.pdf"), format="A4")
+    shot(page, "29-case-print")
+    page.emulate_media(media="screen")
     # the state before acceptance: the first event's recording time
     recorded = page.locator(".timeline li").first.locator(".when").inner_text()
     moment = re.search(r"记录时间 (\S+ \S+)", recorded).group(1).replace(" ", "T")
@@ -283,3 +290,17 @@ def test_booking_works_with_the_keyboard_alone(page: Page) -> None:
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/w/cases/"))
     expect(page.locator("h1")).to_contain_text("键盘操作测试有限公司")
+
+
+def test_every_role_starts_from_its_own_menu_and_queues(page: Page) -> None:
+    """A screenshot per role of where the day starts (README: Using the workbench)."""
+    starts = {"zhangmin": ("/w/", "待受理"), "liqiang": ("/w/", "待派单"), "wanglei": ("/w/", "待服务"),
+              "wujian": ("/w/supervision", "待审查的撤销"), "zhengshen": ("/w/audit", "审计日志"),
+              "admin": ("/w/admin/users", "用户")}
+    for username, (path, words) in starts.items():
+        sign_in(page, username)
+        page.goto(path)
+        expect(page.locator("main")).to_contain_text(words)
+        expect(page.locator(".who")).to_contain_text("退出")
+        shot(page, f"30-start-{username}")
+        sign_out(page)

@@ -168,6 +168,7 @@ def test_the_whole_lifecycle_from_booking_to_archive_through_the_pages(page: Pag
     shot(page, "10-rating-form")
     page.get_by_role("button", name="保存评价").click()
     expect(page.locator("h1 .state")).to_have_text("已评价")
+    expect(page.locator(".checklist")).to_contain_text("✓ 服务满意度评价表已填写")
     page.get_by_role("button", name="归档").click()
     expect(page.locator("h1 .state")).to_have_text("已归档")
     expect(page.locator(".timeline li")).to_have_count(6)
@@ -188,8 +189,12 @@ def test_the_auditor_reads_the_audit_log_and_the_administrator_only_directory_ev
     page.goto("/w/audit")
     expect(page.get_by_role("cell", name="预约申请")).to_have_count(0)
     expect(page.locator("tbody")).to_contain_text("user")
-    page.goto("/w/registry")
+    refused = page.goto("/w/registry")
     expect(page.get_by_role("heading", name="无权查看")).to_be_visible()
+    assert refused.status == 403
+    # a page made by an exception handler carries the same headers as any page
+    assert "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+    assert refused.headers["x-content-type-options"] == "nosniff"
 
 
 def test_a_supervisor_objects_to_a_reversal_and_the_issuing_unit_answers(page: Page) -> None:
