@@ -95,12 +95,14 @@ def templates(settings: Settings) -> list[list[tuple]]:
     return out
 
 
-def fill(settings: Settings, target: int) -> int:
-    """Copy template cases under fresh ids until ``target`` events are stored."""
-    tmpl = templates(settings)
+def fill(settings: Settings, target: int, tmpl: list[list[tuple]] | None = None, *, copies: bool = False) -> int:
+    """Copy template cases (``templates()`` unless given) under fresh ids until
+    ``target`` events are stored; with ``copies``, make ``target`` copies
+    (bench/pages.py counts cases). Returns the events (or copies) stored."""
+    tmpl = tmpl if tmpl is not None else templates(settings)
     with psycopg.connect(settings.dsn) as conn:
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.pg_schema)))
-        stored = conn.execute("SELECT count(*) FROM ledger_events").fetchone()[0]
+        stored = 0 if copies else conn.execute("SELECT count(*) FROM ledger_events").fetchone()[0]
         with conn.cursor() as cur:
             with cur.copy("COPY ledger_events (originator_id, originator_version, topic, state) FROM STDIN") as cp:
                 i = 0
@@ -109,7 +111,7 @@ def fill(settings: Settings, target: int) -> int:
                     cid = uuid.uuid4()
                     for version, topic, state in events:
                         cp.write_row((cid, version, topic, state))
-                    stored += len(events)
+                    stored += 1 if copies else len(events)
                     i += 1
         conn.commit()
         conn.execute("ANALYZE ledger_events")

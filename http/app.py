@@ -28,15 +28,17 @@ from ledger_http.common.auth import AuthUser, CachedToken, LoginThrottle, retrie
 from ledger_http.common.errors import HANDLERS
 from ledger_http.common.idempotency import IdempotencyStore
 from ledger_http.directory import AdminController, AuthController
+from ledger_http.documents import DocumentController
 from ledger_http.integrity import LedgerDigestController
 from ledger_http.registers import AuditController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
 from ledger_http.web import csrf_config, session_config, static_router, template_config
-from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
 from ledger_http.web.admin import AdminPages
 from ledger_http.web.aftercare import AftercarePages
 from ledger_http.web.case import CasePages
+from ledger_http.web.documents import DocumentPages
 from ledger_http.web.oversight import OversightPages
+from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
 from ledger_http.web.queues import QueuePages
 from ledger_http.web.registry import RegistryPages
 from ledger_http.web.reversals import ReversalPages
@@ -113,10 +115,10 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
+            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages, SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
-            CatalogueController, SupervisionController,
+            CatalogueController, SupervisionController, DocumentController,
         ],
         on_app_init=[jwt.on_app_init],
         middleware=[session_config(secret, secure_cookies).middleware],

@@ -26,18 +26,18 @@ from ledger.commanding import MAX_ATTEMPTS, Result
 from ledger.commands import Command, Context
 from ledger.directory.service import HANDLERS as DIRECTORY
 from ledger.directory.service import DirectoryCommands
+from ledger.documents.service import DocumentCommands
 from ledger.envelope import SYSTEM_ACTOR
 from ledger.settings import APP_NAME
 from ledger.supervision.service import HANDLERS as SUPERVISION
-from ledger.supervision.service import SupervisionCommands
 
 __all__ = ["COMMANDS", "MAX_ATTEMPTS", "SYSTEM_ACTOR", "Ledger", "Result"]
 
 
-class Ledger(SupervisionCommands, CalendarCommands, DirectoryCommands):
+class Ledger(DocumentCommands, CalendarCommands, DirectoryCommands):
     """The guidance-service case ledger: every slice's commands and reads
-    (the case and catalogue services come in through supervision's and the
-    calendar's bases, which build on them)."""
+    (the case, catalogue and supervision services come in through the
+    documents' and the calendar's bases, which build on them)."""
 
     name = APP_NAME  # chooses the event table; the library would default it to the class name
 

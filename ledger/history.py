@@ -30,7 +30,7 @@ EVENT_LABELS = {
     "Applied": "预约申请", "Accepted": "受理", "Refused": "不予受理", "Dispatched": "统筹派单", "Served": "指导服务",
     "Rated": "满意度评价", "FollowedUp": "回访", "RectificationTracked": "整改跟踪", "PenaltyRevoked": "撤销行政处罚",
     "PenaltyRemade": "重新作出行政处罚", "Withdrawn": "撤回", "Archived": "归档", "Corrected": "更正",
-    "Annotated": "批注", "DeadlineRecomputed": "时限重新计算",
+    "Annotated": "批注", "DeadlineRecomputed": "时限重新计算", "DocumentIssued": "出具文书",
     # a reversal's review and a major decision's filing
     "Opened": "进入监督审查", "Objected": "制发整改建议书", "Answered": "单位答复", "Confirmed": "审查通过",
     "Required": "登记重大行政处罚决定", "Filed": "报送备案",  # MajorDecisionFiling.Required: the declaration

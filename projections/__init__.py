@@ -4,6 +4,7 @@
 - ``audit``: one row per event — who did what, when, on what basis
 - ``seal``: the SHA-256 chain over the stored events (tamper evidence)
 - ``supervision``: reversed penalties under review, major-decision filings
+- ``documents``: the documents issued, by the SHA-256 of their files
 
 ``runner.Runner`` keeps a view up to date exactly once; ``rebuild`` rebuilds
 it into fresh tables and swaps them in, or folds it as of a past moment;
@@ -12,6 +13,7 @@ it into fresh tables and swaps them in, or folds it as of a past moment;
 
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
+from projections.documents import DocumentsProjection
 from projections.seal import SealProjection
 from projections.supervision import SupervisionProjection
 
@@ -20,7 +22,9 @@ PROJECTIONS = {
     "audit": AuditProjection,
     "seal": SealProjection,
     "supervision": SupervisionProjection,
+    "documents": DocumentsProjection,
 }
 # what `ledger rebuild <view>` accepts
 VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit": "audit", "seal": "seal",
-                "supervision": "supervision", "reviews": "supervision"}
+                "supervision": "supervision", "reviews": "supervision",
+                "documents": "documents"}

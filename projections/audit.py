@@ -28,7 +28,8 @@ AUDIT = Table(
         ("request_id", "TEXT"),
     ),
     key=("notification_id",),
-    indexes=(("case_id",), ("actor_id",), ("unit",), ("action",), ("recorded_at",)),
+    # (aggregate, aggregate_id): the directory's units and users, read from here
+    indexes=(("case_id",), ("actor_id",), ("unit",), ("action",), ("recorded_at",), ("aggregate", "aggregate_id")),
 )
 
 AGGREGATE_NAMES = {

@@ -128,9 +128,10 @@ def ensure_tables(cur: Cursor, projection: Projection, suffix: str = "", indexes
     an earlier version of its code (other columns) is dropped and projected
     again from the start: views are disposable, its rows could not be mended."""
     cur.create(TRACKING_DDL)
-    if any(
-        (have := cur.columns(table.name + suffix)) and have != set(table.column_names) for table in projection.tables
-    ):
+    have = {table.name: cur.columns(table.name + suffix) for table in projection.tables}
+    made = [table for table in projection.tables if have[table.name]]
+    # other columns, or a table added since: its rows for earlier events would be missing
+    if made and (len(made) < len(projection.tables) or any(have[t.name] != set(t.column_names) for t in made)):
         logger.warning("view %s%s changed shape: projecting it again from the start", projection.name, suffix)
         for table in projection.tables:
             cur.execute(f"DROP TABLE IF EXISTS {table.name}{suffix}")

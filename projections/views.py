@@ -12,6 +12,7 @@ from ledger.store.sql import ViewDB
 from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
 from projections.cases.queries import CaseQueries
+from projections.documents import DOCUMENTS, DocumentsProjection
 from projections.runner import ensure_tables
 from projections.seal import SealProjection, case_positions
 from projections.supervision import SupervisionProjection
@@ -31,6 +32,7 @@ class Views(CaseQueries, SupervisionQueries):
                 ensure_tables(cur, AuditProjection())
                 ensure_tables(cur, SupervisionProjection())
                 ensure_tables(cur, SealProjection())
+                ensure_tables(cur, DocumentsProjection())
         finally:
             conn.close()
 
@@ -77,6 +79,35 @@ class Views(CaseQueries, SupervisionQueries):
         the caller has checked the case is visible to the reader."""
         with self.db.reading() as cur:
             return case_positions(cur, case_id)
+
+    def documents_issued(self, scope: Scope, *, sha256: str | None = None, case_id: Any = None,
+                         paper_code: str | None = None) -> list[dict[str, Any]]:
+        """Documents issued (newest first), by the file's SHA-256 or by case,
+        within the case scope: a reader learns of a document only if they
+        may read its case."""
+        where, params = [], []
+        if sha256:
+            where.append("d.sha256 = %s")
+            params.append(sha256.lower())
+        if paper_code:
+            where.append("d.paper_code = %s")
+            params.append(paper_code.lower())
+        if case_id:
+            where.append("d.case_id = %s")
+            params.append(str(case_id))
+        if scope.unit is not None:  # the case's units, from the registry's unit rows
+            where.append("EXISTS (SELECT 1 FROM registry_unit k WHERE k.case_id = d.case_id AND k.unit = %s)")
+            params.append(scope.unit)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT d.* FROM {DOCUMENTS.name} d WHERE {' AND '.join(where) or '1=1'} ORDER BY d.notification_id DESC LIMIT 200",
+                params,
+            )
+            chains: dict[str, dict[int, tuple[int, str]]] = {}
+            for r in rows:  # the notification id of the last record it was drawn from, once sealed
+                chain = chains.setdefault(r["case_id"], case_positions(cur, r["case_id"]))
+                r["drawn_to_notification"] = chain.get(int(r["drawn_to_version"]), (None,))[0]
+            return rows
 
     def aggregate_ids(self, aggregate: str) -> list[str]:
         """Ids of the aggregates of one kind (e.g. ``unit``, ``user``) the log has seen."""

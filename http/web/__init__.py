@@ -23,7 +23,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from ledger.case.values import SCALE_LABELS, Grade
+from ledger.case.values import SCALE_LABELS, DocumentKind, Grade
 from ledger.values import CST
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +37,7 @@ def _globals(engine: JinjaTemplateEngine) -> None:
     """What every template may call: a fresh idempotency key for a form,
     China time, annex 3's words for a grade of a scale."""
     globals_: dict[str, Any] = engine.engine.globals
-    globals_.update(uuid=uuid.uuid4, cst=CST, grade=lambda scale, g: SCALE_LABELS[scale][Grade(g)], at_path=at_path,
+    globals_.update(uuid=uuid.uuid4, cst=CST, grade=lambda scale, g: SCALE_LABELS[scale][Grade(g)], at_path=at_path, kind_label=lambda k: DocumentKind(k).label if k in DocumentKind._value2member_map_ else k,
                     as_list=lambda v: v if isinstance(v, list) else [] if v in (None, "") else [v])
 
 

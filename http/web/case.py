@@ -15,7 +15,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from ledger.case import AFTER_SERVICE, TERMINAL, GuidanceCase
-from ledger.case.values import ApplicantKind, CaseState
+from ledger.case.values import ApplicantKind, CaseState, DocumentKind
+from ledger.documents.drawing import available
 from ledger.errors import CaseNotFound
 from ledger.history import describe
 from ledger.identifiers import mask_personal
@@ -76,6 +77,19 @@ def _timeline(request: AnyRequest, case: GuidanceCase, scope: Scope, as_of: date
     return entries(history, views.case_chain(case.id), masked=mask)
 
 
+def _documents(request: AnyRequest, user: AuthUser, case: GuidanceCase, scope: Scope) -> tuple[list[Any], list[Any]]:
+    """The documents the case can issue now — (kind, label, about), one per
+    reversal where several — and those it issued, newest first."""
+    ledger = request.app.state.ledger
+    papers = []
+    for kind in available(case, ledger.letters_of(case)):
+        if kind is DocumentKind.REVERSAL_STATEMENT and len(case.reversals) > 1:
+            papers += [(kind.value, f"{kind.label}（{r.decision.number}）", r.decision.number) for r in case.reversals]
+        else:
+            papers.append((kind.value, kind.label, ""))
+    return papers, request.app.state.views.documents_issued(scope, case_id=case.id)
+
+
 async def case_page(request: AnyRequest, user: AuthUser, case_id: UUID, *, as_of_text: str = "",
                     banner: str | None = None, status: int = 200) -> Template:
     """The case page; ``banner`` tells why the user was brought back here
@@ -93,13 +107,15 @@ async def case_page(request: AnyRequest, user: AuthUser, case_id: UUID, *, as_of
         calendar = await in_thread(request.app.state.ledger.calendar, for_update=False)
         due_lines = explain_due(case.due, calendar.view())
     live = as_of is None
+    papers, issued = await in_thread(_documents, request, user, case, scope) if live else ([], [])
     can_archive = live and user.role is Role.REGISTRAR and case.state in ARCHIVABLE
     individual = case.applicant.kind is ApplicantKind.INDIVIDUAL
     return page(request, user, "case.html", status=status, case=case_view(case, scope), events=events,
                 actions=next_steps(user, case) if live else [], banner=banner, due_lines=due_lines,
                 as_of=as_of_text if as_of else "", as_of_bad=bool(as_of_text) and as_of is None,
                 can_archive=can_archive, checks=case.completeness() if can_archive else (),
-                bundle=scope.reads_stored_events(individual), sealed=sum(1 for e in events if e["chain"]))
+                bundle=scope.reads_stored_events(individual), sealed=sum(1 for e in events if e["chain"]),
+                papers=papers, issued=issued, issues=user.role not in READ_ONLY)
 
 
 class CasePages(Controller):

@@ -18,11 +18,11 @@ an ``<img>`` SVG may use because they are installed, not fetched.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pygal
+from pygal.etree import etree as pygal_etree
 from pygal.style import Style
 
 SCALES = (("response", "服务响应"), ("attitude", "服务态度"), ("usefulness", "服务内容"), ("result", "服务结果"))
@@ -172,4 +172,6 @@ def _svg(chart: Any) -> bytes:
     for parent in tree.iter():
         for child in [c for c in parent if c.tag in (f"{SVG_NS}script", "script")]:
             parent.remove(child)
-    return ET.tostring(tree, encoding="utf-8", xml_declaration=True)
+    # pygal builds with lxml where it is installed (python-docx brings it),
+    # else with ElementTree: serialise with the library that built the tree
+    return pygal_etree.tostring(tree, encoding="utf-8", xml_declaration=True)

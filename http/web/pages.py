@@ -6,11 +6,11 @@ run it through ``run_command``, redirect or re-render with field errors."""
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlencode
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import msgspec
@@ -42,14 +42,17 @@ PAGE_HEADERS = [
 
 # The left menu by role: (label, path).
 MENUS: dict[Role, list[tuple[str, str]]] = {
-    Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry"), ("统计分析", "/w/stats")],
+    Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry"), ("统计分析", "/w/stats"),
+                     ("文书核验", "/w/documents/verify")],
     Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry"), ("统计分析", "/w/stats")],
     Role.UNIT_STAFF: [("工作台", "/w/"), ("本单位台账", "/w/registry"), ("重大决定备案", "/w/filings"),
                       ("处罚撤销审查", "/w/supervision"), ("统计分析", "/w/stats")],
     Role.SUPERVISOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("重大决定备案", "/w/filings"),
-                      ("台账", "/w/registry"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity")],
+                      ("台账", "/w/registry"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity"),
+                      ("文书核验", "/w/documents/verify")],
     Role.AUDITOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("重大决定备案", "/w/filings"),
-                   ("台账", "/w/registry"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity")],
+                   ("台账", "/w/registry"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity"),
+                      ("文书核验", "/w/documents/verify")],
     Role.ADMINISTRATOR: [("工作台", "/w/"), ("单位管理", "/w/admin/units"), ("用户管理", "/w/admin/users"),
                          ("工作日安排", "/w/admin/calendar"), ("四张清单", "/w/admin/catalogues"), ("审计日志", "/w/audit")],
 }

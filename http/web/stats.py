@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Controller, Response, get
 from litestar.datastructures import ResponseHeader
+from litestar.params import FromPath
 from litestar.response import Template
 
 from ledger.errors import NotAllowed
@@ -105,7 +106,7 @@ class StatsPages(Controller):
         )
 
     @get("/chart/{name:str}", response_headers=CHART_HEADERS)
-    async def chart(self, request: AnyRequest, name: str) -> Response[Any]:
+    async def chart(self, request: AnyRequest, name: FromPath[str]) -> Response[Any]:
         """One chart as an SVG document (shown by ``<img>`` on the page)."""
         user = page_user(request)
         scope = page_scope(user, Reach.CASES)

@@ -14,6 +14,8 @@ from ledger.case.values import (
     ApplicantKind,
     CaseState,
     Channel,
+    DocumentFormat,
+    DocumentKind,
     FollowUpMethod,
     Grade,
     RatingMethod,
@@ -52,7 +54,9 @@ FIELD_LABELS = {
     "assumed_years": "推定年份", "refusal_notice": "一次性告知", "seq": "序号", "year": "年度", "id": "编号",
 }
 HIDDEN = {"id", "seq", "year"}  # parts of a number or id: the number's text says it
-FIELD_LABELS |= {"form_number": "申请表编号", "disclaimer": "说明", "state": "状态"}
+FIELD_LABELS |= {"form_number": "申请表编号", "disclaimer": "说明", "state": "状态", "issued": "文书",
+                 "template": "模板", "template_version": "模板版本", "sha256": "文件摘要（SHA-256）",
+                 "drawn_to_version": "依据至第几项记录", "drawn_to_notification": "依据至通知序号"}
 
 
 def _words(*enums: Any) -> dict[str, str]:
@@ -61,8 +65,8 @@ def _words(*enums: Any) -> dict[str, str]:
 
 # A stored code in the clerks' words, by the field that holds it.
 VALUE_WORDS: dict[str, dict[str, str]] = {
-    "service_types": _words(ServiceType), "kind": _words(ApplicantKind), "channel": _words(Channel),
-    "urgency": _words(Urgency), "form": _words(ServiceForm), "method": _words(RatingMethod, FollowUpMethod),
+    "service_types": _words(ServiceType), "kind": _words(ApplicantKind, DocumentKind), "channel": _words(Channel),
+    "urgency": _words(Urgency), "format": _words(DocumentFormat), "form": _words(ServiceForm), "method": _words(RatingMethod, FollowUpMethod),
     "status": _words(RectificationStatus), "rectification_status": _words(RectificationStatus),
     "deadline_class": _words(DeadlineClass), "list": _words(FourList), "state": _words(CaseState),
     **{scale: {g.value: words[g] for g in Grade} for scale, words in SCALE_LABELS.items()},

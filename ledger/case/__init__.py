@@ -25,6 +25,7 @@ from ledger.case.values import (
     FieldChange,
     FollowUp,
     Grade,
+    IssuedDocument,
     Opinion,
     Rating,
     RatingMethod,
@@ -38,7 +39,7 @@ from ledger.case.values import (
 )
 from ledger.catalogue import FourListsCatalogue
 from ledger.copying import CopiedByContainers
-from ledger.errors import Incomplete, InvalidInput, NotAllowed, WrongState
+from ledger.errors import Conflict, Incomplete, InvalidInput, NotAllowed, WrongState
 from ledger.identifiers import IDENTIFIER_FIELDS, validate_phone, validate_resident_id, validate_uscc
 from ledger.inputs import blank
 from ledger.numbering import FormCounter
@@ -86,6 +87,7 @@ class EventRef(Struct):
     version: int
     name: str
     unit: str
+    at: datetime | None = None  # its business time (a document's date)
 
 
 def _required(field: str, value: str, label: str) -> None:
@@ -106,6 +108,7 @@ class GuidanceCase(CopiedByContainers, Aggregate):
                     version=self.originator_version,
                     name=type(self).__name__,
                     unit=self.envelope.actor.unit,  # type: ignore[attr-defined]
+                    at=self.envelope.business_time,  # type: ignore[attr-defined]
                 ),
             )
 
@@ -207,6 +210,7 @@ class GuidanceCase(CopiedByContainers, Aggregate):
         self.archive_number: FormNumber | None = None
         self.corrections = 0
         self.annotations = 0
+        self.documents: tuple[IssuedDocument, ...] = ()
 
     # --------------------------------------------------------------- acceptance
 
@@ -646,6 +650,29 @@ class GuidanceCase(CopiedByContainers, Aggregate):
     @event("Annotated")
     def _annotated(self, envelope: Envelope, note: str, about_version: int | None) -> None:
         self.annotations += 1
+
+    # ------------------------------------------------------------------ documents
+
+    def issue_document(self, envelope: Envelope, issued: IssuedDocument) -> None:
+        """出具文书: in any state (the file index after archiving too) by
+        those who work on the case; what was drawn up to must be this case's
+        present (a document drawn from an older state is drawn again)."""
+        role = envelope.actor.role
+        if role in (Role.AUDITOR, Role.ADMINISTRATOR, Role.SYSTEM):
+            raise NotAllowed(f"{role.label}不能出具文书", code="read_only_role")
+        if role is Role.UNIT_STAFF:
+            self._require_assigned(envelope)
+        if issued.drawn_to_version != self.version:
+            raise Conflict(f"文书依据第{issued.drawn_to_version}版制作，案件当前为第{self.version}版，请重新出具",
+                           current_version=self.version)
+        if len(issued.sha256) != 64:
+            raise InvalidInput.one("sha256", "invalid", "文件摘要应为64位十六进制")
+        self._check_time(envelope)
+        self._document_issued(envelope=envelope, issued=issued)
+
+    @event("DocumentIssued")
+    def _document_issued(self, envelope: Envelope, issued: IssuedDocument) -> None:
+        self.documents = (*self.documents, issued)
 
     # ------------------------------------------------------------------ helpers
 

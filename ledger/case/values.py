@@ -205,3 +205,39 @@ class FieldChange(Struct):
 class CompletenessCheck(Struct):
     item: str
     ok: bool
+
+
+class DocumentKind(LabelledEnum):
+    """The documents a case can issue (the seeds' forms and letters)."""
+
+    APPLICATION = "application", "指导服务申请表"
+    REFUSAL_NOTICE = "refusal_notice", "一次性告知书"
+    OPINION = "opinion", "指导服务意见书"
+    RATING = "rating", "服务满意度评价表"
+    REVERSAL_STATEMENT = "reversal_statement", "撤销（重新作出）行政处罚书面说明"
+    SUGGESTION_LETTER = "suggestion_letter", "行政执法监督问题整改建议书"
+    FILE_INDEX = "file_index", "卷宗封面及目录"
+
+
+class DocumentFormat(LabelledEnum):
+    DOCX = "docx", "Word（DOCX）"
+    PDF = "pdf", "PDF"
+
+
+class IssuedDocument(Struct):
+    """A document issued from the case: which, from which template (and its
+    version: the SHA-256 of the template file), in which format, the file's
+    SHA-256, and the case version it was drawn up to (its notification id is
+    read from the seal when verifying). ``about``: the penalty decision of a
+    reversal's statement or letter."""
+
+    kind: DocumentKind
+    format: DocumentFormat
+    template: str
+    template_version: str
+    sha256: str
+    drawn_to_version: int
+    about: str = ""
+    # printed in every page's footer (the file's own hash cannot be): the
+    # SHA-256 of what the paper says, short — a paper copy is looked up by it
+    paper_code: str = ""

@@ -8,6 +8,7 @@ import sys
 from ledger.case.values import ServiceType
 from ledger.cli.calendar import cmd_calendar, cmd_due
 from ledger.cli.catalogue import cmd_catalogue
+from ledger.cli.documents import cmd_documents
 from ledger.cli.integrity import cmd_checkpoint, cmd_export_case, cmd_verify
 from ledger.cli.ops import cmd_create_admin, cmd_demo, cmd_events, cmd_migrate, cmd_project, cmd_serve
 from ledger.cli.reads import cmd_audit, cmd_queue, cmd_rebuild, cmd_registry, cmd_reversals, cmd_stats
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     rb.add_argument("view", choices=["registry", "queues", "cases", "audit", "supervision"])
     rb.add_argument("--as-of", help="ISO 8601 time (transaction time) or a notification id")
     rb.add_argument("--csv", help="where to write the as-of export (default <view>-asof-<id>.csv)")
+    rb.add_argument("--xlsx", help="write the as-of export as an Excel workbook to this file instead")
     rb.add_argument("--role", default="supervisor", choices=[r.value for r in Role], help="whose masking applies")
     rb.set_defaults(func=cmd_rebuild)
     reg = sub.add_parser("registry", help="the registry (台账) as CSV, or the 行政指导事项登记簿")
@@ -54,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument("--role", default="registrar", choices=[r.value for r in Role])
     reg.add_argument("--csv", help="write to this file instead of standard output")
     reg.add_argument("--register", help="print the 行政指导事项登记簿 for a quarter (2026-Q4) or 'all'")
+    reg.add_argument("--xlsx", help="write the registry (or the 登记簿) as an Excel workbook to this file")
     reg.set_defaults(func=cmd_registry)
     qu = sub.add_parser("queue", help="a work queue")
     qu.add_argument("stage", choices=["acceptance", "dispatch", "service", "rating", "follow_up", "archiving"])
@@ -66,10 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     au.add_argument("--action")
     au.add_argument("--since", help="recorded at or after (UTC ISO)")
     au.add_argument("--until", help="recorded before (UTC ISO)")
-    au.add_argument("--limit", type=int, default=500)
+    au.add_argument("--limit", type=int, help="at most this many events (default 500; with --xlsx every one)")
+    au.add_argument("--xlsx", help="write the events as an Excel workbook to this file")
     au.set_defaults(func=cmd_audit)
     st = sub.add_parser("stats", help="satisfaction and on-time rate")
     st.add_argument("--by", default="unit", choices=["unit", "service_type", "month", "quarter"])
+    st.add_argument("--xlsx", help="write the figures as an Excel workbook to this file")
     st.set_defaults(func=cmd_stats)
     sv = sub.add_parser("serve", help="run the HTTP API and the projection runners")
     sv.add_argument(
@@ -126,7 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     rv.add_argument("--status", choices=["pending", "objected", "answered", "confirmed"])
     rv.add_argument("--stats", choices=["unit", "item", "month"])
     rv.add_argument("--csv", help="write to this file instead of standard output")
+    rv.add_argument("--xlsx", help="write the review list as an Excel workbook to this file")
     rv.set_defaults(func=cmd_reversals)
+    dc = sub.add_parser("documents", help="verify a document file against what the ledger issued")
+    dc_sub = dc.add_subparsers(dest="action", required=True)
+    dv = dc_sub.add_parser("verify", help="which case, records, time and person issued this file — or never")
+    dv.add_argument("file")
+    dc.set_defaults(func=cmd_documents)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

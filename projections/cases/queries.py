@@ -8,7 +8,7 @@ from typing import Any
 
 from ledger.case.values import ServiceType
 from ledger.scope import Scope
-from ledger.store.sql import ViewDB, like_literal, paging
+from ledger.store.sql import ViewDB, paging
 from ledger.values import CST
 from projections.cases import STAGES, Row
 from projections.cases.export import display_registry_row, guidance_register, period_bounds
@@ -71,10 +71,16 @@ class CaseQueries:
                 where.append(f"{column} < %s")
                 params.append(applied_to)
         page = paging(limit, offset, params)
+        condition = " AND ".join(where) or "1=1"
         with self.db.reading() as cur:
-            return cur.dicts(
-                f"SELECT r.* FROM {source} WHERE {' AND '.join(where) or '1=1'} ORDER BY {order}{page}", params
-            )
+            if offset and source == "registry r":
+                # a deep page: skip the rows in the (covering) index, then
+                # fetch only the page's wide rows (not every skipped one)
+                return cur.dicts(
+                    f"SELECT r.* FROM registry r WHERE r.case_id IN (SELECT r.case_id FROM registry r WHERE {condition} "
+                    f"ORDER BY {order}{page}) ORDER BY {order}", params
+                )
+            return cur.dicts(f"SELECT r.* FROM {source} WHERE {condition} ORDER BY {order}{page}", params)
 
     def registry(self, scope: Scope, **filters: Any) -> list[dict[str, Any]]:
         return [display_registry_row(r, scope.role) for r in self.registry_rows(scope, **filters)]
@@ -128,19 +134,16 @@ class CaseQueries:
             raise ValueError(f"stage must be one of {', '.join(STAGES)}")
         unit = scope.unit_filter(unit)
         now = (now or datetime.now(CST)).astimezone(CST)
-        where, params = ["stage = %s"], [stage]
-        if unit:
-            # units are stored as |a|b|; the name is matched as a literal,
-            # never as a pattern (a unit named % must not match every unit)
-            where.append("units LIKE %s ESCAPE '!'")
-            params.append(f"%|{like_literal(unit)}|%")
+        # in the order of the index (cases without a due time at the end)
+        if unit:  # a unit's part, from its own index
+            sql = ("SELECT q.* FROM work_queue_unit k JOIN work_queue q ON q.case_id = k.case_id "
+                   "WHERE k.unit = %s AND k.stage = %s ORDER BY k.due_at NULLS LAST, k.since, k.case_id")
+            params: list[Any] = [unit, stage]
+        else:
+            sql, params = "SELECT * FROM work_queue WHERE stage = %s ORDER BY due_at NULLS LAST, since, case_id", [stage]
         page = paging(limit, offset, params)
         with self.db.reading() as cur:
-            rows = cur.dicts(
-                f"SELECT * FROM work_queue WHERE {' AND '.join(where)} "
-                f"ORDER BY due_at IS NULL, due_at, since, case_id{page}",
-                params,
-            )
+            rows = cur.dicts(sql + page, params)
         soon = now + timedelta(hours=24)
         for r in rows:
             due = datetime.fromisoformat(r["due_at"]) if r["due_at"] else None

@@ -1,0 +1,81 @@
+"""A ``Paper`` as PDF, made on the server with WeasyPrint (Pango/HarfBuzz
+shape CJK properly; the fonts are subset and embedded, so the text layer is
+real and ``pdftotext`` gives it back) from the Jinja templates
+``templates/form.html`` and ``letter.html``.
+
+The bytes depend on the paper only (and on the installed fonts and
+WeasyPrint's version): the HTML has no date metadata, so none is written,
+and the file identifier is derived from the content. One ``FontConfiguration``
+and one Jinja environment serve the whole process: building them costs more
+than a render; so do the small copies of the CJK fonts (``pdf_fonts``)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from ledger.documents import Layout, Paper
+from ledger.documents.pdf_fonts import font_faces_css
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# XML/HTML cannot carry most C0 controls; a stray one in a typed value must
+# not make the document fail.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def lines(text: str) -> list[str]:
+    """A part's text as its paragraphs (one per line, blank lines dropped)."""
+    return [line for line in _CONTROL.sub("", text).splitlines() if line.strip()]
+
+
+def _clean(value):
+    # Every {{ … }} passes here; our own Markup (the @font-face rules) is kept as it is.
+    return _CONTROL.sub("", value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True, finalize=_clean)
+    env.globals["lines"] = lines
+    return env
+
+
+@lru_cache(maxsize=1)
+def _fonts():
+    # Imported here: WeasyPrint loads Pango through cffi, which the rest of
+    # the ledger (and a machine that never prints) does not need.
+    from weasyprint.text.fonts import FontConfiguration
+
+    # fontTools reports every subset table it drops at INFO/WARNING.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return FontConfiguration()
+
+
+def html_for(paper: Paper) -> str:
+    name = "letter.html" if paper.layout is Layout.LETTER else "form.html"
+    return _environment().get_template(name).render(
+        paper=paper, footer=paper.footer, font_faces=Markup(font_faces_css()))
+
+
+def render_pdf(paper: Paper) -> bytes:
+    """The paper laid out on A4 as the bytes of a PDF file."""
+    from weasyprint import HTML
+
+    document = HTML(string=html_for(paper), base_url=str(TEMPLATES))
+    return document.write_pdf(font_config=_fonts(), pdf_identifier=_identifier(paper))
+
+
+def _identifier(paper: Paper) -> bytes:
+    """The PDF's /ID, from the paper itself (never random or time-based)."""
+    import hashlib
+
+    import msgspec
+
+    return hashlib.md5(msgspec.json.encode(paper), usedforsecurity=False).hexdigest().encode()

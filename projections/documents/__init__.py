@@ -1,0 +1,66 @@
+"""The documents issued: one row per ``DocumentIssued`` event — which case,
+which document, format, template and version, the file's SHA-256, which
+case version it was drawn up to, who issued it and when. A file handed in is
+verified by looking its SHA-256 up here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from ledger.case import GuidanceCase
+from ledger.store.sql import Cursor, Table
+from projections.cases import iso
+
+ISSUED_TOPIC = get_topic(GuidanceCase) + ".DocumentIssued"
+
+DOCUMENTS = Table(
+    name="document_issue",
+    columns=(
+        ("notification_id", "BIGINT"),
+        ("sha256", "TEXT"),
+        ("case_id", "TEXT"),
+        ("version", "BIGINT"),
+        ("drawn_to_version", "BIGINT"),
+        ("kind", "TEXT"),
+        ("format", "TEXT"),
+        ("template", "TEXT"),
+        ("template_version", "TEXT"),
+        ("about", "TEXT"),
+        ("paper_code", "TEXT"),
+        ("actor_id", "TEXT"),
+        ("actor_name", "TEXT"),
+        ("role", "TEXT"),
+        ("unit", "TEXT"),
+        ("issued_at", "TEXT"),
+        ("recorded_at", "TEXT"),
+    ),
+    key=("notification_id",),
+    indexes=(("sha256",), ("case_id",), ("paper_code",)),
+)
+
+
+def issue_row(notification_id: int, recorded_at: str, event: Any) -> tuple[Any, ...]:
+    issued, env = event.issued, event.envelope
+    return (
+        notification_id, issued.sha256, str(event.originator_id), event.originator_version, issued.drawn_to_version,
+        issued.kind.value, issued.format.value, issued.template, issued.template_version, issued.about, issued.paper_code,
+        env.actor.id, env.actor.name, env.actor.role.value, env.actor.unit, iso(env.business_time), recorded_at,
+    )
+
+
+class DocumentsProjection:
+    name = "documents"
+    tables = (DOCUMENTS,)
+
+    @staticmethod
+    def wants(topic: str) -> bool:
+        return topic == ISSUED_TOPIC
+
+    def fold_all(self, rows: dict[int, tuple[Any, ...]], items: list[tuple[int, str, Any]]) -> None:
+        for n, r, e in items:
+            rows[n] = issue_row(n, r, e)
+
+    def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
+        cur.insert_rows(DOCUMENTS, [issue_row(n, r, e) for n, r, e in items], suffix)

@@ -1,0 +1,61 @@
+"""Documents in the workbench: issuing from the case page (the file comes
+back, the issue shows in the list and the timeline), and 文书核验 telling a
+file the ledger issued from one it never did; rendered pages as pictures."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import SHOTS, shot, sign_in
+
+
+def demo_case(page: Page) -> str:
+    page.goto("/w/registry")
+    page.locator("tr", has_text="淄博鲁味轩餐饮管理有限公司").first.get_by_role("link", name="查看").click()
+    return page.url
+
+
+def test_the_registrar_issues_the_application_and_the_supervisor_verifies_it(page: Page, tmp_path: Path) -> None:
+    sign_in(page, "zhangmin")
+    url = demo_case(page)
+    with page.expect_download() as pdf:
+        page.get_by_role("button", name="出具指导服务申请表（PDF）").click()
+    issued = tmp_path / "application.pdf"
+    pdf.value.save_as(issued)
+    assert issued.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", str(issued), "-"], capture_output=True, text=True, check=True).stdout
+    assert "指导服务申请表" in text and "淄博鲁味轩餐饮管理有限公司" in text
+    # a picture of the rendered form, to look at beside the seed's annex 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(issued), str(SHOTS / "doc-application-from-page")],
+                   check=True)
+    page.goto(url)
+    expect(page.locator(".docs table")).to_contain_text("指导服务申请表")
+    expect(page.locator(".timeline")).to_contain_text("出具文书")
+    shot(page, "40-case-documents")
+    page.get_by_role("button", name="退出").click()
+
+    sign_in(page, "wujian")
+    page.goto("/w/documents/verify")
+    page.get_by_label("文书文件").set_input_files(str(issued))
+    page.get_by_role("button", name="核验").click()
+    expect(page.get_by_role("status")).to_contain_text("该文件由本账本出具")
+    expect(page.locator("table.grid")).to_contain_text("张敏")
+    shot(page, "41-document-verified")
+    altered = tmp_path / "altered.pdf"
+    data = bytearray(issued.read_bytes())
+    data[len(data) // 2] ^= 1
+    altered.write_bytes(bytes(data))
+    page.get_by_label("文书文件").set_input_files(str(altered))
+    page.get_by_role("button", name="核验").click()
+    expect(page.get_by_role("alert")).to_contain_text("本账本从未出具该文件")
+    shot(page, "42-document-not-issued")
+
+
+def test_the_auditor_sees_what_was_issued_but_issues_nothing(page: Page) -> None:
+    sign_in(page, "zhengshen")
+    demo_case(page)
+    expect(page.get_by_role("button", name="出具指导服务申请表（PDF）")).to_have_count(0)
