@@ -137,7 +137,7 @@ def rating(case: GuidanceCase, masked: bool) -> Paper:
     (marked 电话回访 when rated by phone)."""
     _served(case)
     r = case.rating
-    rows = []
+    rows = [Row(label="服务对象", value=case.applicant.name)]  # whom the filed form is about
     for scale, label in SCALES:
         chosen = {getattr(r, scale)} if r else set()
         rows.append(Row(label=label, value=boxes(chosen, [(g, SCALE_LABELS[scale][g]) for g in Grade])))

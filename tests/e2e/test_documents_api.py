@@ -138,3 +138,21 @@ def test_the_reversal_statement_and_the_supervisors_letter_are_drawn_from_their_
     for value in ("行政执法监督问题整改建议书", "书面说明未写明危害后果", "补充说明后报送", "市市场监督管理局：", "市司法局执法监督科"):
         assert value in xml
     assert re.search(r"\d{4}年第\d+号", xml)  # the letter's number (a unit's 文号 prefix where it has one)
+
+
+def test_every_document_of_the_demo_case_renders_and_is_pictured(api: Api, tmp_path) -> None:
+    """A page of each form as a PNG (tests/screenshots/doc-case-<kind>.png), to look at beside the seed's annexes."""
+    from tests.browser.conftest import SHOTS
+
+    demo = api.get(p.REGISTRAR, "/registry").json()[0]["case_id"]
+    kinds = [d["kind"] for d in api.get(p.REGISTRAR, f"/cases/{demo}/documents").json()["available"]]
+    assert {"application", "opinion", "rating", "reversal_statement", "file_index"} <= set(kinds)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for kind in kinds:
+        r = api.get(p.REGISTRAR, f"/cases/{demo}/documents/{kind}", params={"format": "pdf"})
+        assert r.status_code == 200, (kind, r.text)
+        assert "淄博鲁味轩餐饮管理有限公司" in pdf_text(r.content, tmp_path) or kind == "suggestion_letter"
+        path = tmp_path / f"{kind}.pdf"
+        path.write_bytes(r.content)
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(path),
+                        str(SHOTS / f"doc-case-{kind}")], check=True)
