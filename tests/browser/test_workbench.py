@@ -214,6 +214,9 @@ def test_a_supervisor_objects_to_a_reversal_and_the_issuing_unit_answers(page: P
     page.get_by_role("button", name="制发整改建议书").click()
     expect(page.locator(".facts")).to_contain_text("已发整改建议书，待单位答复")
     shot(page, "13-review-objected")
+    with page.expect_download() as letter:  # the letter as a formal document, recorded on the case
+        page.get_by_role("button", name="出具整改建议书（PDF）").click()
+    assert letter.value.suggested_filename.endswith(".pdf")
     page.get_by_role("button", name="退出").click()
 
     sign_in(page, "sunhao")  # another unit's officer: the review is not theirs
