@@ -56,7 +56,8 @@ FIELD_LABELS = {
 HIDDEN = {"id", "seq", "year"}  # parts of a number or id: the number's text says it
 FIELD_LABELS |= {"form_number": "申请表编号", "disclaimer": "说明", "state": "状态", "issued": "文书",
                  "template": "模板", "template_version": "模板版本", "sha256": "文件摘要（SHA-256）",
-                 "drawn_to_version": "依据至第几项记录", "drawn_to_notification": "依据至通知序号"}
+                 "drawn_to_version": "依据至第几项记录", "format": "格式", "about": "所涉处罚决定",
+                 "paper_code": "文书码"}
 
 
 def _words(*enums: Any) -> dict[str, str]:
