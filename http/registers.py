@@ -1,5 +1,7 @@
 """The registers over HTTP: work queues, the registry (台账) and the 登记簿,
-the audit log, statistics — all read from the projections, within the scope."""
+the audit log, statistics — all read from the projections, within the scope.
+``format`` only chooses the layout: CSV (``projections.spreadsheet``) or
+Excel (``projections.workbook``) of the very rows the JSON returns."""
 
 from __future__ import annotations
 
@@ -16,11 +18,15 @@ from ledger.scope import Reach
 from ledger.values import CST, local_instant
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.errors import ERRORS
-from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
+from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads, xlsx_response
+from projections import workbook
 from projections.cases.as_of import registry_as_of
 from projections.cases.export import display_registry_row, registry_csv
 
 AnyRequest = Request[AuthUser, Any, Any]
+# An export holds every matching row (as the CSV does), read in one query so
+# that it is one consistent picture; past Excel's rows a sheet goes on in the next.
+EXPORT_ROWS = 100_000_000
 
 
 class QueueController(Controller):
@@ -62,11 +68,14 @@ class RegistryController(Controller):
         limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
         as_of: str | None = QueryParameter(name="as_of", default=None, description="ISO 8601 time or notification id"),
-        format: str = QueryParameter(name="format", default="json", pattern="^(json|csv)$"),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|csv|xlsx)$"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
-        """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the ledger knew it then."""
+        """The registry (台账), filtered and paged; ``as_of`` rebuilds it as the
+        ledger knew it then; ``format=csv|xlsx`` exports every matching row."""
         scope = scope_of(request)
+        whole = format != "json"
+        cutoff = None
         if as_of is not None:
             cutoff = cutoff_of(request, as_of)
             rows = registry_as_of(request.app.state.settings, scope, cutoff, unit=unit, service_type=service_type,
@@ -81,11 +90,14 @@ class RegistryController(Controller):
             rows = request.app.state.views.registry_rows(
                 scope,
                 unit=unit, service_type=service_type, state=case_state, **bounds,
-                limit=None if format == "csv" else limit, offset=0 if format == "csv" else offset,
+                limit=None if whole else limit, offset=0 if whole else offset,
             )
             headers = {}
         if format == "csv":
             return csv_response(registry_csv(rows, scope.role), headers)
+        if format == "xlsx":
+            return xlsx_response(workbook.registry_xlsx(rows, scope.role, cutoff=cutoff), "台账", "registry",
+                                 headers, cutoff)
         if as_of is not None:
             rows = rows[offset : offset + limit]
         return Response([display_registry_row(r, scope.role) for r in rows], headers=headers)
@@ -99,15 +111,25 @@ class RegistryController(Controller):
         unit: str | None = QueryParameter(name="unit", default=None),
         limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|xlsx)$"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
-    ) -> list[dict[str, Any]]:
+    ) -> Response[Any]:
         """行政指导事项登记簿 (序号 · 时间 · 指导事项 · 指导结果 · 指导人员) of a
-        year or a quarter (of one unit), paged; 序号 counts on across pages."""
+        year or a quarter (of one unit), paged; 序号 counts on across pages;
+        ``format=xlsx``: the whole period under a title naming unit and period."""
         scope = scope_of(request)
         if quarter is not None and year is None:
             raise InvalidInput.one("year", "required", "按季度查询时须指定年份")
         wait_for_reads(request, ("cases",), wait_for)
-        return request.app.state.views.guidance_register(scope, year, quarter, unit=unit, limit=limit, offset=offset)
+        views = request.app.state.views
+        if format == "xlsx":
+            entries = views.guidance_register(scope, year, quarter, unit=unit, limit=None)
+            shown_unit = scope.unit_filter(unit)
+            period = workbook.period_label(year, quarter)
+            data = workbook.register_xlsx(entries, unit=shown_unit, year=year, quarter=quarter)
+            name = f"行政指导事项登记簿-{shown_unit or '全部单位'}-{period}"
+            return xlsx_response(data, name, "guidance-register", {})
+        return Response(views.guidance_register(scope, year, quarter, unit=unit, limit=limit, offset=offset))
 
 
 class AuditController(Controller):
@@ -126,20 +148,25 @@ class AuditController(Controller):
         recorded_to: datetime | None = QueryParameter(name="recorded_to", default=None),
         limit: int = QueryParameter(name="limit", default=500, ge=1, le=5000),
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|xlsx)$"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
-    ) -> list[dict[str, Any]]:
+    ) -> Response[Any]:
         """Who did what, when, on what basis (supervisors and auditors: every
         event; administrators: the events of units, users, the calendar and the
-        four lists, no case data)."""
+        four lists, no case data); ``format=xlsx`` exports every matching event."""
         scope = scope_of(request, Reach.AUDIT)
         wait_for_reads(request, ("audit",), wait_for)
-        return request.app.state.views.audit(
+        whole = format == "xlsx"
+        rows = request.app.state.views.audit(
             scope,
             actor_id=actor, unit=unit, case_id=str(case_id) if case_id else None, action=action,
             recorded_from=local_instant("recorded_from", recorded_from) if recorded_from else None,
             recorded_to=local_instant("recorded_to", recorded_to) if recorded_to else None,
-            limit=limit, offset=offset,
+            limit=EXPORT_ROWS if whole else limit, offset=0 if whole else offset,
         )
+        if whole:
+            return xlsx_response(workbook.audit_xlsx(rows), "审计日志", "audit", {})
+        return Response(rows)
 
 
 class StatsController(Controller):
@@ -152,10 +179,14 @@ class StatsController(Controller):
         request: AnyRequest,
         by: str = QueryParameter(name="by", default="unit", pattern="^(unit|service_type|month|quarter)$"),
         unit: str | None = QueryParameter(name="unit", default=None),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|xlsx)$"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
-    ) -> list[dict[str, Any]]:
+    ) -> Response[Any]:
         """Satisfaction per scale and on-time rate by unit, service type, month
         or quarter; unit staff get the figures of their own unit's cases only."""
         scope = scope_of(request)
         wait_for_reads(request, ("cases",), wait_for)
-        return request.app.state.views.stats(scope, by, unit=unit)
+        rows = request.app.state.views.stats(scope, by, unit=unit)
+        if format == "xlsx":
+            return xlsx_response(workbook.stats_xlsx(rows, by), f"统计-按{workbook.STATS_GROUPS[by]}", f"stats-{by}", {})
+        return Response(rows)

@@ -27,7 +27,8 @@ from ledger_http.common import schemas as s
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import execute
 from ledger_http.common.errors import ERRORS
-from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads
+from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads, xlsx_response
+from projections import workbook
 from projections.rebuild import fold_as_of
 from projections.supervision import SupervisionProjection
 from projections.supervision.export import display_reversal, reversals_csv
@@ -61,13 +62,16 @@ class SupervisionController(Controller):
         limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=2**31),
         as_of: str | None = QueryParameter(name="as_of", default=None, description="ISO 8601 time or notification id"),
-        format: str = QueryParameter(name="format", default="json", pattern="^(json|csv)$"),
+        format: str = QueryParameter(name="format", default="json", pattern="^(json|csv|xlsx)$"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
         """Every reversed penalty with its list item, explanation, who decided
         when and its review status; filters by unit, list, item, period and
-        status; ``as_of`` shows the list as the ledger knew it then; CSV export."""
+        status; ``as_of`` shows the list as the ledger knew it then; CSV and
+        Excel (``format=xlsx``) export every matching row."""
         scope = _scope(request)
+        whole = format != "json"
+        cutoff = None
         filters = {
             "unit": scope.unit_filter(unit),
             "list_kind": list_kind,
@@ -87,7 +91,7 @@ class SupervisionController(Controller):
             ]
             rows.sort(key=lambda r: (r["reversed_at"], r["review_id"]))
             headers["X-Ledger-Cutoff"] = str(cutoff)
-            page = rows if format == "csv" else rows[offset : offset + limit]
+            page = rows if whole else rows[offset : offset + limit]
             shown = [display_reversal(r) for r in page]
         else:
             wait_for_reads(request, VIEWS, wait_for)
@@ -96,11 +100,13 @@ class SupervisionController(Controller):
                 **filters,
                 reversed_from=period[0],
                 reversed_to=period[1],
-                limit=1_000_000 if format == "csv" else limit,
-                offset=0 if format == "csv" else offset,
+                limit=1_000_000 if whole else limit,
+                offset=0 if whole else offset,
             )
         if format == "csv":
             return csv_response(reversals_csv(shown), headers)
+        if format == "xlsx":
+            return xlsx_response(workbook.reversals_xlsx(shown, cutoff=cutoff), "处罚撤销审查", "reversals", headers, cutoff)
         return Response(shown, headers=headers)
 
     @get("/reversals/stats", responses=ERRORS, operation_id="reversalStats", sync_to_thread=True)

@@ -1,16 +1,20 @@
 """Reading helpers every slice's reads share: the caller's scope (the one
 rule of ``ledger.scope``), read-your-writes (``wait_for``), the cut-off of an
-as-of read, and CSV responses with their SHA-256."""
+as-of read, and CSV and XLSX responses with their SHA-256."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response
 
 from ledger.errors import Conflict, InvalidInput
 from ledger.scope import Reach, Scope, scope_for
+from ledger.values import CST
 from ledger_http.common.auth import AuthUser
+from projections import workbook
 from projections.rebuild import content_hash, resolve_cutoff
 from projections.runner import wait_for as wait_for_views
 
@@ -45,3 +49,18 @@ def csv_response(data: bytes, headers: dict[str, str]) -> Response[bytes]:
     return Response(
         data, media_type="text/csv; charset=utf-8", headers={**headers, "X-Content-SHA256": content_hash(data)}
     )
+
+
+def attachment(filename: str, fallback: str) -> str:
+    """A Content-Disposition naming the file in Chinese (RFC 6266 ``filename*``)
+    with an ASCII ``fallback`` for older clients."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def xlsx_response(data: bytes, name: str, ascii_name: str, headers: dict[str, str], cutoff: int | None = None) -> Response[bytes]:
+    """An Excel export (``projections.workbook``) with its SHA-256, as a
+    download named for what it holds and when (the cut-off, or now)."""
+    stamp = f"asof-{cutoff}" if cutoff is not None else datetime.now(CST).strftime("%Y%m%d-%H%M")
+    disposition = attachment(f"{name}-{stamp}.xlsx", f"{ascii_name}-{stamp}.xlsx")
+    return Response(data, media_type=workbook.MEDIA_TYPE,
+                    headers={**headers, "X-Content-SHA256": content_hash(data), "Content-Disposition": disposition})

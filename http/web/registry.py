@@ -18,7 +18,7 @@ from ledger.errors import NotAllowed
 from ledger.scope import Reach, Scope
 from ledger.values import CST
 from ledger_http.common.auth import AuthUser
-from ledger_http.common.reading import csv_response
+from ledger_http.common.reading import csv_response, xlsx_response
 from ledger_http.web.pages import (
     PAGE,
     PAGE_HEADERS,
@@ -31,6 +31,7 @@ from ledger_http.web.pages import (
     page_scope,
     page_user,
 )
+from projections import workbook
 from projections.cases.as_of import registry_as_of
 from projections.cases.export import display_registry_row, registry_csv
 from projections.rebuild import resolve_cutoff
@@ -122,15 +123,26 @@ class RegistryPages(Controller):
     async def registry_csv(self, request: AnyRequest) -> Response[bytes] | Template:
         """Everything the filters select, as the API's CSV (masked by role;
         its SHA-256 in a header, and the cut-off when as of a moment)."""
-        user = page_user(request)
-        typed, problems = read_filters(request.query_params)
-        scope = scoped(user, typed)
-        if problems:
-            return page(request, user, "message.html", status=422, title="筛选条件有误", message="；".join(problems.values()))
-        await caught_up(request)
-        rows, cutoff = await in_thread(select, request, scope, typed, None, 0)
-        stamp = datetime.now(CST).strftime("%Y%m%d-%H%M")
-        headers = {"Content-Disposition": f'attachment; filename="registry-{stamp}.csv"'}
-        if cutoff is not None:
-            headers["X-Ledger-Cutoff"] = str(cutoff)
-        return csv_response(registry_csv(rows, scope.role), headers)
+        return await export(request, excel=False)
+
+    @get("/registry.xlsx")
+    async def registry_xlsx(self, request: AnyRequest) -> Response[bytes] | Template:
+        """The same selection as an Excel workbook (``projections.workbook``)."""
+        return await export(request, excel=True)
+
+
+async def export(request: AnyRequest, *, excel: bool) -> Response[bytes] | Template:
+    user = page_user(request)
+    typed, problems = read_filters(request.query_params)
+    scope = scoped(user, typed)
+    if problems:
+        return page(request, user, "message.html", status=422, title="筛选条件有误", message="；".join(problems.values()))
+    await caught_up(request)
+    rows, cutoff = await in_thread(select, request, scope, typed, None, 0)
+    headers = {"X-Ledger-Cutoff": str(cutoff)} if cutoff is not None else {}
+    if excel:
+        data = await in_thread(workbook.registry_xlsx, rows, scope.role, cutoff=cutoff)
+        return xlsx_response(data, "台账", "registry", headers, cutoff)
+    stamp = datetime.now(CST).strftime("%Y%m%d-%H%M")
+    headers["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
+    return csv_response(registry_csv(rows, scope.role), headers)

@@ -10,6 +10,18 @@ from ledger.cli.ops import _open_ledger
 from ledger.scope import Reach, console_scope
 from ledger.settings import Settings
 
+EXPORT_ROWS = 100_000_000  # an export holds every matching row
+
+
+def _write_xlsx(path: str, data: bytes, rows: int, what: str) -> None:
+    """Write an Excel export and say what it holds and its SHA-256 (to cite it)."""
+    from projections.rebuild import content_hash
+
+    with open(path, "wb") as f:
+        f.write(data)
+    print(f"{rows} {what} → {path}")
+    print(f"sha256: {content_hash(data)}")
+
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from ledger.values import Role
@@ -39,6 +51,25 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         return 2
     state = fold_as_of(settings, projection, cutoff)
     role = Role(args.role)
+    if args.xlsx:
+        from projections import workbook
+
+        if projection.name == "cases":
+            data = workbook.registry_xlsx(registry_order(state.values()), role, cutoff=cutoff)
+        elif projection.name == "supervision":
+            data = workbook.reversals_xlsx([v for v in state.get("reviews", {}).values() if v["kind"]], cutoff=cutoff)
+        elif projection.name == "audit":
+            from projections.audit import AUDIT
+
+            rows = (dict(zip(AUDIT.column_names, state[n], strict=True)) for n in sorted(state))
+            data = workbook.audit_xlsx(rows, cutoff=cutoff)
+        else:
+            print(f"error: --xlsx: the {args.view} view has no workbook", file=sys.stderr)
+            return 2
+        print(f"{args.view} as of {label}")
+        print(f"cut-off: notification {cutoff}")
+        _write_xlsx(args.xlsx, data, len(state), "rows")
+        return 0
     if projection.name == "cases":
         data = registry_csv(registry_order(state.values()), role)
     elif projection.name == "supervision":
@@ -87,6 +118,11 @@ def cmd_registry(args: argparse.Namespace) -> int:
         if args.register:
             year, q = (int(x) for x in args.register.split("-Q")) if args.register != "all" else (None, None)
             rows = views.guidance_register(console_scope(Reach.CASES), year, q, unit=args.unit, limit=None)
+            if args.xlsx:
+                from projections.workbook import register_xlsx
+
+                _write_xlsx(args.xlsx, register_xlsx(rows, unit=args.unit, year=year, quarter=q), len(rows), "lines")
+                return 0
             print("\t".join(label for _, label in REGISTER_COLUMNS))
             for r in rows:
                 print("\t".join(str(r[k]) for k, _ in REGISTER_COLUMNS))
@@ -94,6 +130,11 @@ def cmd_registry(args: argparse.Namespace) -> int:
         filters = dict(unit=args.unit, service_type=ServiceType(args.service_type) if args.service_type else None)
         scope = console_scope(Reach.CASES, Role(args.role))
         rows = views.registry_rows(scope, **filters)
+        if args.xlsx:
+            from projections.workbook import registry_xlsx
+
+            _write_xlsx(args.xlsx, registry_xlsx(rows, scope.role), len(rows), "rows")
+            return 0
         data = registry_csv(rows, scope.role)
         if args.csv:
             with open(args.csv, "wb") as f:
@@ -121,8 +162,14 @@ def cmd_queue(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     views = _views(Settings.from_env())
     try:
+        limit = args.limit or (EXPORT_ROWS if args.xlsx else 500)
         rows = views.audit(console_scope(Reach.AUDIT), actor_id=args.actor, unit=args.unit, case_id=args.case, action=args.action,
-                           recorded_from=args.since, recorded_to=args.until, limit=args.limit)
+                           recorded_from=args.since, recorded_to=args.until, limit=limit)
+        if args.xlsx:
+            from projections.workbook import audit_xlsx
+
+            _write_xlsx(args.xlsx, audit_xlsx(rows), len(rows), "events")
+            return 0
         for r in rows:
             print(json.dumps(r, ensure_ascii=False))
         return 0
@@ -133,7 +180,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     views = _views(Settings.from_env())
     try:
-        print(json.dumps(views.stats(console_scope(Reach.CASES), args.by), ensure_ascii=False, indent=1))
+        rows = views.stats(console_scope(Reach.CASES), args.by)
+        if args.xlsx:
+            from projections.workbook import stats_xlsx
+
+            _write_xlsx(args.xlsx, stats_xlsx(rows, args.by), len(rows), "groups")
+            return 0
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     finally:
         views.close()
@@ -151,6 +204,11 @@ def cmd_reversals(args: argparse.Namespace) -> int:
                 print(json.dumps(row, ensure_ascii=False))
             return 0
         rows = views.reversals(console_scope(Reach.SUPERVISION), unit=args.unit, status=args.status, limit=1_000_000)
+        if args.xlsx:
+            from projections.workbook import reversals_xlsx
+
+            _write_xlsx(args.xlsx, reversals_xlsx(rows), len(rows), "reversals")
+            return 0
         data = reversals_csv(rows)
     finally:
         views.close()

@@ -59,3 +59,23 @@ def test_the_auditor_sees_what_was_issued_but_issues_nothing(page: Page) -> None
     sign_in(page, "zhengshen")
     demo_case(page)
     expect(page.get_by_role("button", name="出具指导服务申请表（PDF）")).to_have_count(0)
+
+
+def test_the_registry_page_exports_what_its_filters_select_as_csv_and_excel(page: Page) -> None:
+    import io
+
+    import openpyxl
+
+    sign_in(page, "wanglei")  # unit staff: their unit's cases only, IDs masked as on screen
+    page.goto("/w/registry")
+    expect(page.get_by_role("link", name="导出Excel")).to_be_visible()
+    shown = page.locator("tbody tr").count()
+    excel = page.request.get("/w/registry.xlsx")
+    assert excel.status == 200 and excel.headers["x-content-sha256"]
+    sheet = openpyxl.load_workbook(io.BytesIO(excel.body()), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "申请单位/个人" in rows[0] and len(rows) - 1 == shown
+    names = [r[rows[0].index("申请单位/个人")] for r in rows[1:]]
+    assert "淄博鲁味轩餐饮管理有限公司" in names
+    csv = page.request.get("/w/registry.csv")
+    assert csv.status == 200 and csv.text().count("\n") - 1 == shown

@@ -67,6 +67,10 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
         "getGuidanceRegister": [("/registry/guidance-register", {}, True)],
         "getCase": [(f"/cases/{cid}", {}, True)],
         "getCaseHistory": [(f"/cases/{cid}/history", {}, True)],
+        "listCaseDocuments": [(f"/cases/{cid}/documents", {}, True)],
+        # a file (compressed: no marker to read); another unit gets 404 (tests/e2e/test_documents_api.py reads it)
+        "issueCaseDocument": [(f"/cases/{cid}/documents/application", {"format": "pdf"}, False)],
+        "verifyDocument": [("/documents/verify", {"sha256": "0" * 64}, False)],
         "listReversals": [
             ("/supervision/reversals", {}, True),
             ("/supervision/reversals", {"format": "csv"}, True),
