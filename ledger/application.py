@@ -28,13 +28,15 @@ from ledger.directory.service import HANDLERS as DIRECTORY
 from ledger.directory.service import DirectoryCommands
 from ledger.documents.service import DocumentCommands
 from ledger.envelope import SYSTEM_ACTOR
+from ledger.guidance.service import HANDLERS as GUIDANCE
+from ledger.guidance.service import GuidanceCommands
 from ledger.settings import APP_NAME
 from ledger.supervision.service import HANDLERS as SUPERVISION
 
 __all__ = ["COMMANDS", "MAX_ATTEMPTS", "SYSTEM_ACTOR", "Ledger", "Result"]
 
 
-class Ledger(DocumentCommands, CalendarCommands, DirectoryCommands):
+class Ledger(DocumentCommands, CalendarCommands, GuidanceCommands, DirectoryCommands):
     """The guidance-service case ledger: every slice's commands and reads
     (the case, catalogue and supervision services come in through the
     documents' and the calendar's bases, which build on them)."""
@@ -60,4 +62,4 @@ def _merged(*tables: dict[type, Callable[..., Any]]) -> dict[type, Callable[...,
     return merged
 
 
-COMMANDS = _merged(CASE, CATALOGUE, SUPERVISION, DIRECTORY, CALENDAR)
+COMMANDS = _merged(CASE, CATALOGUE, SUPERVISION, DIRECTORY, CALENDAR, GUIDANCE)

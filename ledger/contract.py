@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 from ledger.case import GuidanceCase
 from ledger.catalogue import FourListsCatalogue
 from ledger.directory import AdminRoster, Unit, User
+from ledger.guidance import AdministrativeGuidance
 from ledger.numbering import FormCounter
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
@@ -36,6 +37,7 @@ AGGREGATES = (
     FourListsCatalogue,
     ReversalReview,
     MajorDecisionFiling,
+    AdministrativeGuidance,
 )
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -87,6 +87,8 @@ class FormKind(LabelledEnum):
     RATING = "rating", "服务满意度评价表"
     ARCHIVE = "archive", "归档"
     SUGGESTION_LETTER = "suggestion_letter", "行政执法监督问题整改建议书"
+    GUIDANCE_OPINION = "guidance_opinion", "行政指导意见书"
+    GUIDANCE_RECORD = "guidance_record", "行政指导登记文书"
 
 
 class Struct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
