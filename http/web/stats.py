@@ -16,6 +16,7 @@ from litestar.response import Template
 
 from ledger.errors import NotAllowed
 from ledger.scope import Reach, Scope
+from ledger_http.common.reading import xlsx_response
 from ledger_http.web import charts
 from ledger_http.web.pages import (
     PAGE_HEADERS,
@@ -27,6 +28,7 @@ from ledger_http.web.pages import (
     page_scope,
     page_user,
 )
+from projections import workbook
 
 GROUPINGS = {"unit": "按单位", "service_type": "按服务类型", "month": "按月", "quarter": "按季度"}
 GROUP_HEADS = {"unit": "单位", "service_type": "服务类型", "month": "月份", "quarter": "季度"}
@@ -104,6 +106,20 @@ class StatsPages(Controller):
             rows=[table_row(by, r) for r in found["rows"][by]], scales=[label for _, label in charts.SCALES],
             small_n=charts.SMALL_N, satisfaction=charts.has_ratings(by_unit), on_time=charts.has_served(by_month),
         )
+
+    @get("/export.xlsx")
+    async def export(self, request: AnyRequest) -> Response[bytes]:
+        """The table as an Excel workbook (the API's ``/stats?format=xlsx``)."""
+        user = page_user(request)
+        scope = page_scope(user, Reach.CASES)
+        by, unit = chosen(request)
+        await caught_up(request)
+        try:
+            rows = await in_thread(request.app.state.views.stats, scope, by, unit=unit)
+        except NotAllowed as e:
+            raise PageRefused(user, e.message) from None
+        data = await in_thread(workbook.stats_xlsx, rows, by)
+        return xlsx_response(data, "统计", "stats", {})
 
     @get("/chart/{name:str}", response_headers=CHART_HEADERS)
     async def chart(self, request: AnyRequest, name: FromPath[str]) -> Response[Any]:

@@ -79,3 +79,25 @@ def test_the_registry_page_exports_what_its_filters_select_as_csv_and_excel(page
     assert "淄博鲁味轩餐饮管理有限公司" in names
     csv = page.request.get("/w/registry.csv")
     assert csv.status == 200 and csv.text().count("\n") - 1 == shown
+
+
+def test_the_audit_log_and_the_statistics_export_what_the_page_shows_as_excel(page: Page) -> None:
+    import io
+
+    import openpyxl
+
+    def sheet(response) -> list[tuple]:
+        assert response.status == 200, response.text()
+        return list(openpyxl.load_workbook(io.BytesIO(response.body()), read_only=True).worksheets[0].iter_rows(values_only=True))
+
+    sign_in(page, "zhengshen")  # the auditor
+    page.goto("/w/audit?action=Applied")
+    expect(page.get_by_role("link", name="导出Excel")).to_be_visible()
+    rows = sheet(page.request.get("/w/audit.xlsx?action=Applied"))
+    assert len(rows) - 1 == page.locator("tbody tr").count()  # the demo's bookings: fewer than a page
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, "zhangmin")
+    page.goto("/w/stats?by=unit")
+    rows = sheet(page.request.get("/w/stats/export.xlsx?by=unit"))
+    units = {r[0] for r in rows[1:]}
+    assert "市市场监督管理局" in units and "市消防救援支队" in units
