@@ -47,14 +47,7 @@ def reviewed_reversal(ledger: Any, review: Any) -> tuple[Any, Any]:
     catalogue no longer resolves it: the page says so)."""
     case = ledger.get_case(review.case_id)
     reversal = next((r for r in case.reversals if r.decision.number == review.decision_number), None)
-    item = None
-    if reversal is not None and (catalogue := ledger.catalogue(reversal.decision.issuing_unit)) is not None:
-        cited = reversal.cited
-        try:
-            item = catalogue.item_on(cited.catalogue_version, cited.code, cited.item_number, reversal.decision.decided_on)
-        except LedgerError:
-            item = None
-    return reversal, item
+    return reversal, ledger.cited_item(reversal) if reversal is not None else None
 
 
 class SupervisionPages(Controller):

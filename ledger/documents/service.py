@@ -136,7 +136,7 @@ class DocumentCommands(SupervisionCommands):
             return drawing.refusal_notice(case, masked, refuser)
         if kind is DocumentKind.REVERSAL_STATEMENT:
             reversal = drawing._reversal(case, about)
-            return drawing.reversal_statement(case, masked, reversal.decision.number, self._cited_item(reversal))
+            return drawing.reversal_statement(case, masked, reversal.decision.number, self.cited_item(reversal))
         if kind is DocumentKind.SUGGESTION_LETTER:
             letter = self.latest_letter(case, about)
             return drawing.suggestion_letter(letter, number_prefix(letter.supervising_unit))
@@ -169,7 +169,9 @@ class DocumentCommands(SupervisionCommands):
         ids = (ReversalReview.create_id(case.id, r.decision.number) for r in case.reversals)
         return sum(len(self.review(i).letters) for i in ids if self.exists(i))
 
-    def _cited_item(self, reversal: Any) -> Any:
+    def cited_item(self, reversal: Any) -> Any:
+        """The catalogue item a reversal cites, as it stood on the original
+        decision date (None if the catalogue no longer resolves it)."""
         catalogue = self.catalogue(reversal.decision.issuing_unit)
         if catalogue is None:
             return None
