@@ -29,6 +29,7 @@ from ledger_http.common.errors import HANDLERS
 from ledger_http.common.idempotency import IdempotencyStore
 from ledger_http.directory import AdminController, AuthController
 from ledger_http.documents import DocumentController
+from ledger_http.guidance import GuidanceController, guidance_methods
 from ledger_http.integrity import LedgerDigestController
 from ledger_http.registers import AuditController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
@@ -115,10 +116,13 @@ def create_app(
     }
     app = Litestar(
         route_handlers=[
-            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages, SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
+            # the workbench's pages (ledger_http.web)
+            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages,
+            SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
+            # the JSON API
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
-            CatalogueController, SupervisionController, DocumentController,
+            CatalogueController, SupervisionController, DocumentController, GuidanceController, guidance_methods,
         ],
         on_app_init=[jwt.on_app_init],
         middleware=[session_config(secret, secure_cookies).middleware],

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from projections.cases import STAGES
+from tests.e2e import guidance_payloads as gp
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api
 from tests.e2e.payloads import ADMIN, FIRE_STAFF, MARKET, MARKET_STAFF, SUPERVISOR
@@ -34,12 +35,14 @@ NOT_CASE_DATA = {
     "listCatalogues": "the four lists are published law",
     "getCatalogueEdition": "the four lists are published law",
     "browseCatalogue": "the four lists are published law",
+    "listGuidanceMethods": "an authority's list of guidance methods (the seeds' names)",
 }
 
 
 def recorded(api: Api) -> dict[str, str]:
     """A case of the market regulator only (served, waiting for its rating),
-    a revocation by it (under review) and a major-decision filing of it."""
+    a revocation by it (under review), a major-decision filing of it and an
+    administrative guidance it started (to the same named firm)."""
     case_id = api.book(name=NAME)["case_id"]
     api.ok(p.REGISTRAR, f"/cases/{case_id}/accept", p.accept())
     api.ok(p.DISPATCHER, f"/cases/{case_id}/dispatch", p.dispatch((MARKET,)))
@@ -47,15 +50,16 @@ def recorded(api: Api) -> dict[str, str]:
     api.ok(MARKET_STAFF, f"/cases/{case_id}/penalty-revocations", p.reversal(number=REVERSED))
     api.ok(MARKET_STAFF, "/supervision/filings", {"decision_number": FILED, "decided_on": p.today(),
                                                   "party": "某公司", "summary": "吊销许可证"}, status=201)
+    guidance = api.ok(MARKET_STAFF, "/guidance", gp.start(addressee=gp.firm(name=NAME)), status=201)["case_id"]
     head = str(api.head())
     rows = api.get(SUPERVISOR, "/supervision/reversals", params={"wait_for": head}).json()
     (review,) = [r["review_id"] for r in rows if r["decision_number"] == REVERSED]
-    return {"case_id": case_id, "review_id": review, "head": head}
+    return {"case_id": case_id, "review_id": review, "head": head, "guidance_id": guidance}
 
 
 def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], bool]]]:
     """Per operation: (path, query, whether the market's staff must see a marker)."""
-    cid, rid, head = ids["case_id"], ids["review_id"], ids["head"]
+    cid, rid, head, gid = ids["case_id"], ids["review_id"], ids["head"], ids["guidance_id"]
     return {
         "getQueue": [(f"/queues/{stage}", {}, stage == "rating") for stage in STAGES],
         "getRegistry": [
@@ -81,6 +85,8 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
         "reviewHistory": [(f"/supervision/reviews/{rid}/history", {}, True)],
         "listMajorDecisionFilings": [("/supervision/filings", {}, True)],
         "getAuditLog": [("/audit", {}, False), ("/audit", {"case_id": cid}, False)],
+        "getGuidance": [(f"/guidance/{gid}", {}, True)],
+        "getGuidanceHistory": [(f"/guidance/{gid}/history", {}, True)],
     }
 
 
@@ -103,7 +109,7 @@ def text(api: Api, user: str, path: str, query: dict[str, Any]) -> tuple[int, st
 
 
 def test_every_get_operation_is_scoped_or_declared_free_of_case_data(api: Api) -> None:
-    listed = set(NOT_CASE_DATA) | set(AGGREGATES) | set(requests({"case_id": "x", "review_id": "x", "head": "1"}))
+    listed = set(NOT_CASE_DATA) | set(AGGREGATES) | set(requests({"case_id": "x", "review_id": "x", "head": "1", "guidance_id": "x"}))
     unlisted = served_get_operations(api) - listed
     assert not unlisted, f"GET operations with no scope test: {sorted(unlisted)} (list them in this file)"
 
