@@ -87,11 +87,11 @@ class RegistryController(Controller):
                 field: local_instant(field, value).astimezone(CST).isoformat() if value else None
                 for field, value in (("applied_from", applied_from), ("applied_to", applied_to))
             }
-            rows = request.app.state.views.registry_rows(
-                scope,
-                unit=unit, service_type=service_type, state=case_state, **bounds,
-                limit=None if whole else limit, offset=0 if whole else offset,
-            )
+            filters = {"unit": unit, "service_type": service_type, "state": case_state, **bounds}
+            views = request.app.state.views
+            # a whole export streams in batches; a page is one query
+            rows = (views.registry_stream(scope, **filters) if whole
+                    else views.registry_rows(scope, limit=limit, offset=offset, **filters))
             headers = {}
         if format == "csv":
             return csv_response(registry_csv(rows, scope.role), headers)

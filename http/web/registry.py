@@ -78,8 +78,10 @@ def select(request: AnyRequest, scope: Scope, typed: dict[str, str], limit: int 
         bounds["applied_from"] = datetime.combine(start, time.min, CST).isoformat()
     if (end := _day(typed["applied_to"])) is not None:  # to the end of that day
         bounds["applied_to"] = datetime.combine(end + timedelta(days=1), time.min, CST).isoformat()
-    return views.registry_rows(scope, unit=unit, service_type=service_type, state=state, limit=limit, offset=offset,
-                               **bounds), None
+    filters = {"unit": unit, "service_type": service_type, "state": state, **bounds}
+    if limit is None:  # an export: streamed in batches
+        return views.registry_stream(scope, **filters), None
+    return views.registry_rows(scope, limit=limit, offset=offset, **filters), None
 
 
 def unit_names(request: AnyRequest) -> list[str]:

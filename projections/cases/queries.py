@@ -4,6 +4,7 @@ the statistics — each a bounded SQL query, each within the caller's scope."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from collections.abc import Iterator
 from typing import Any
 
 from ledger.case.values import ServiceType
@@ -28,7 +29,11 @@ class CaseQueries:
         applied_to: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        after: tuple[str, str] | None = None,
     ) -> list[Row]:
+        """A page of the registry in order of application; ``after`` (the
+        last row's applied_at and case_id) starts the page after it (keyset
+        paging: every page costs the same however deep)."""
         # Drive the query from the index that matches the most selective
         # filter, in the order of the page, so a page costs the same however
         # rare the unit, type or state is.
@@ -70,6 +75,10 @@ class CaseQueries:
             if applied_to:
                 where.append(f"{column} < %s")
                 params.append(applied_to)
+        if after is not None:
+            key = "k" if (unit or service_type) else "r"
+            where.append(f"({key}.applied_at, {key}.case_id) > (%s, %s)")
+            params += list(after)
         page = paging(limit, offset, params)
         condition = " AND ".join(where) or "1=1"
         with self.db.reading() as cur:
@@ -81,6 +90,17 @@ class CaseQueries:
                     f"ORDER BY {order}{page}) ORDER BY {order}", params
                 )
             return cur.dicts(f"SELECT r.* FROM {source} WHERE {condition} ORDER BY {order}{page}", params)
+
+    def registry_stream(self, scope: Scope, batch: int = 5000, **filters: Any) -> Iterator[Row]:
+        """Every row the filters select, in order, a batch at a time: an
+        export of the whole registry never holds more than one batch."""
+        after = None
+        while True:
+            rows = self.registry_rows(scope, limit=batch, after=after, **filters)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = (rows[-1]["applied_at"], rows[-1]["case_id"])
 
     def registry(self, scope: Scope, **filters: Any) -> list[dict[str, Any]]:
         return [display_registry_row(r, scope.role) for r in self.registry_rows(scope, **filters)]

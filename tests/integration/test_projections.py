@@ -1096,3 +1096,22 @@ def test_wait_for_returns_true_once_a_running_runner_reaches_the_event_and_false
         runner.stop()
     assert runner.error is None
     assert wait_for(store_settings, ("cases",), accepted.notification_id + 1, timeout=0.1) is False
+
+
+def test_a_whole_registry_export_streams_in_batches_the_same_rows_as_one_query(ledger, store_settings, views):
+    """Keyset batches (applied_at, case_id): the same rows in the same order
+    as the whole query, for every path the registry query takes."""
+    from ledger.case.values import ServiceType
+
+    record_demo_case(ledger, NOW - timedelta(days=14))
+    for _ in range(4):
+        dispatched_case(ledger)
+    dispatched_case(ledger, joint=True)
+    ledger.book(ctx(REGISTRAR), book_cmd())
+    project(store_settings)
+    every = console_scope(Reach.CASES)
+    for filters in ({}, {"unit": DEMO_MARKET}, {"service_type": ServiceType.COMPLIANCE_GUIDANCE}, {"state": "dispatched"}):
+        whole = views.registry_rows(every, **filters)
+        assert whole, filters
+        assert list(views.registry_stream(every, batch=2, **filters)) == whole, filters
+        assert list(views.registry_stream(every, batch=len(whole), **filters)) == whole, filters
