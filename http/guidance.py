@@ -57,23 +57,23 @@ from ledger.scope import Reach, Scope, scope_for, sees
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import execute
 from ledger_http.common.errors import ERRORS
-from ledger_http.common.schemas import CommandResult, _body
+from ledger_http.common.schemas import CommandResult, command_body
 
 AnyRequest = Request[AuthUser, Any, Any]
 
-StartBody = _body(StartGuidance, "StartGuidanceBody", exclude=())
-OpinionBody = _body(IssueGuidanceOpinion, "IssueGuidanceOpinionBody", exclude=("guidance_id",))
-DeliveryBody = _body(DeliverGuidanceOpinion, "DeliverGuidanceOpinionBody", exclude=("guidance_id",))
-RecordBody = _body(RegisterGuidanceRecord, "RegisterGuidanceRecordBody", exclude=("guidance_id",))
-SimpleBody = _body(RecordSimpleGuidance, "RecordSimpleGuidanceBody", exclude=("guidance_id",))
-InterviewBody = _body(RecordInterview, "RecordInterviewBody", exclude=("guidance_id",))
-CommitmentBody = _body(RecordCommitment, "RecordCommitmentBody", exclude=("guidance_id",))
-TrackingBody = _body(TrackCommitment, "TrackCommitmentBody", exclude=("guidance_id",))
-AcceptanceBody = _body(AcceptGuidance, "AcceptGuidanceBody", exclude=("guidance_id",))
-TerminationBody = _body(TerminateGuidance, "TerminateGuidanceBody", exclude=("guidance_id",))
-EffectBody = _body(RecordGuidanceEffect, "RecordGuidanceEffectBody", exclude=("guidance_id",))
-FollowUpBody = _body(RecordGuidanceFollowUp, "RecordGuidanceFollowUpBody", exclude=("guidance_id",))
-TypicalBody = _body(MarkTypicalGuidance, "MarkTypicalGuidanceBody", exclude=("guidance_id",))
+StartBody = command_body(StartGuidance, "StartGuidanceBody", exclude=())
+OpinionBody = command_body(IssueGuidanceOpinion, "IssueGuidanceOpinionBody", exclude=("guidance_id",))
+DeliveryBody = command_body(DeliverGuidanceOpinion, "DeliverGuidanceOpinionBody", exclude=("guidance_id",))
+RecordBody = command_body(RegisterGuidanceRecord, "RegisterGuidanceRecordBody", exclude=("guidance_id",))
+SimpleBody = command_body(RecordSimpleGuidance, "RecordSimpleGuidanceBody", exclude=("guidance_id",))
+InterviewBody = command_body(RecordInterview, "RecordInterviewBody", exclude=("guidance_id",))
+CommitmentBody = command_body(RecordCommitment, "RecordCommitmentBody", exclude=("guidance_id",))
+TrackingBody = command_body(TrackCommitment, "TrackCommitmentBody", exclude=("guidance_id",))
+AcceptanceBody = command_body(AcceptGuidance, "AcceptGuidanceBody", exclude=("guidance_id",))
+TerminationBody = command_body(TerminateGuidance, "TerminateGuidanceBody", exclude=("guidance_id",))
+EffectBody = command_body(RecordGuidanceEffect, "RecordGuidanceEffectBody", exclude=("guidance_id",))
+FollowUpBody = command_body(RecordGuidanceFollowUp, "RecordGuidanceFollowUpBody", exclude=("guidance_id",))
+TypicalBody = command_body(MarkTypicalGuidance, "MarkTypicalGuidanceBody", exclude=("guidance_id",))
 
 
 class GuidanceView(msgspec.Struct):

@@ -62,7 +62,7 @@ from ledger.supervision.commands import (
 from ledger.values import Due, Reversal
 
 
-def _body(command: type[msgspec.Struct], name: str, exclude: tuple[str, ...] = ("case_id",)) -> type[msgspec.Struct]:
+def command_body(command: type[msgspec.Struct], name: str, exclude: tuple[str, ...] = ("case_id",)) -> type[msgspec.Struct]:
     fields: list[Any] = []
     for f in msgspec.structs.fields(command):
         if f.name in exclude:
@@ -71,24 +71,24 @@ def _body(command: type[msgspec.Struct], name: str, exclude: tuple[str, ...] = (
     return msgspec.defstruct(name, fields, kw_only=True, frozen=True, forbid_unknown_fields=True)
 
 
-BookBody = _body(BookGuidance, "BookGuidanceBody")
-AcceptBody = _body(AcceptCase, "AcceptCaseBody")
-RefuseBody = _body(RefuseCase, "RefuseCaseBody")
-DispatchBody = _body(DispatchCase, "DispatchCaseBody")
-ServeBody = _body(RecordService, "RecordServiceBody")
-RateBody = _body(RateService, "RateServiceBody")
-FollowUpBody = _body(RecordFollowUp, "RecordFollowUpBody")
-RectificationBody = _body(TrackRectification, "TrackRectificationBody")
-RevokeBody = _body(RevokePenalty, "RevokePenaltyBody")
-RemakeBody = _body(RemakePenalty, "RemakePenaltyBody")
-WithdrawBody = _body(WithdrawCase, "WithdrawCaseBody")
-ArchiveBody = _body(ArchiveCase, "ArchiveCaseBody")
-CorrectBody = _body(CorrectRecord, "CorrectRecordBody")
-AnnotateBody = _body(AnnotateCase, "AnnotateCaseBody")
-YearScheduleBody = _body(RecordYearSchedule, "RecordYearScheduleBody")
-UnitBody = _body(RegisterUnit, "RegisterUnitBody")
-UserBody = _body(RegisterUser, "RegisterUserBody")
-AssignBody = _body(AssignUser, "AssignUserBody", exclude=("username",))
+BookBody = command_body(BookGuidance, "BookGuidanceBody")
+AcceptBody = command_body(AcceptCase, "AcceptCaseBody")
+RefuseBody = command_body(RefuseCase, "RefuseCaseBody")
+DispatchBody = command_body(DispatchCase, "DispatchCaseBody")
+ServeBody = command_body(RecordService, "RecordServiceBody")
+RateBody = command_body(RateService, "RateServiceBody")
+FollowUpBody = command_body(RecordFollowUp, "RecordFollowUpBody")
+RectificationBody = command_body(TrackRectification, "TrackRectificationBody")
+RevokeBody = command_body(RevokePenalty, "RevokePenaltyBody")
+RemakeBody = command_body(RemakePenalty, "RemakePenaltyBody")
+WithdrawBody = command_body(WithdrawCase, "WithdrawCaseBody")
+ArchiveBody = command_body(ArchiveCase, "ArchiveCaseBody")
+CorrectBody = command_body(CorrectRecord, "CorrectRecordBody")
+AnnotateBody = command_body(AnnotateCase, "AnnotateCaseBody")
+YearScheduleBody = command_body(RecordYearSchedule, "RecordYearScheduleBody")
+UnitBody = command_body(RegisterUnit, "RegisterUnitBody")
+UserBody = command_body(RegisterUser, "RegisterUserBody")
+AssignBody = command_body(AssignUser, "AssignUserBody", exclude=("username",))
 
 
 class CommandResult(msgspec.Struct):
@@ -172,13 +172,13 @@ class DueResponse(msgspec.Struct):
     assumed: str | None = None  # what a provisional deadline assumed (statutory days rest; 调休 unknown)
 
 # four lists and supervision (authority, version, review and filing ids come from the path)
-PublishEditionBody = _body(PublishCatalogueEdition, "PublishCatalogueEditionBody", exclude=("authority",))
-AmendItemBody = _body(AmendListItem, "AmendListItemBody", exclude=("authority", "version"))
-RepealItemBody = _body(RepealListItem, "RepealListItemBody", exclude=("authority", "version"))
-RepealEditionBody = _body(RepealCatalogueEdition, "RepealCatalogueEditionBody", exclude=("authority", "version"))
-LegalReviewBody = _body(SetLegalReviewPolicy, "SetLegalReviewPolicyBody", exclude=("authority",))
-ConfirmReviewBody = _body(ConfirmReversal, "ConfirmReversalBody", exclude=("review_id",))
-ObjectionBody = _body(ObjectToReversal, "ObjectToReversalBody", exclude=("review_id",))
-AnswerBody = _body(AnswerObjection, "AnswerObjectionBody", exclude=("review_id",))
-DeclareFilingBody = _body(DeclareMajorDecision, "DeclareMajorDecisionBody", exclude=())
-FileFilingBody = _body(FileMajorDecision, "FileMajorDecisionBody", exclude=("filing_id",))
+PublishEditionBody = command_body(PublishCatalogueEdition, "PublishCatalogueEditionBody", exclude=("authority",))
+AmendItemBody = command_body(AmendListItem, "AmendListItemBody", exclude=("authority", "version"))
+RepealItemBody = command_body(RepealListItem, "RepealListItemBody", exclude=("authority", "version"))
+RepealEditionBody = command_body(RepealCatalogueEdition, "RepealCatalogueEditionBody", exclude=("authority", "version"))
+LegalReviewBody = command_body(SetLegalReviewPolicy, "SetLegalReviewPolicyBody", exclude=("authority",))
+ConfirmReviewBody = command_body(ConfirmReversal, "ConfirmReversalBody", exclude=("review_id",))
+ObjectionBody = command_body(ObjectToReversal, "ObjectToReversalBody", exclude=("review_id",))
+AnswerBody = command_body(AnswerObjection, "AnswerObjectionBody", exclude=("review_id",))
+DeclareFilingBody = command_body(DeclareMajorDecision, "DeclareMajorDecisionBody", exclude=())
+FileFilingBody = command_body(FileMajorDecision, "FileMajorDecisionBody", exclude=("filing_id",))

@@ -41,6 +41,9 @@ class DocumentPages(Controller):
             return page(request, user, "message.html", status=404, title="案件不存在", message="没有该案件，或您无权查看。")
         except LedgerError as e:
             return page(request, user, "message.html", status=409, title="不能出具", message=e.message, case_id=case_id)
+        # the file comes back instead of a page: remember its position, so the
+        # case page lists this issue when the user returns to it
+        request.set_session({**request.session, "n": issued.result.notification_id})
         return file_response(issued)
 
     @get("/documents/verify")

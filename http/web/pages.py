@@ -133,12 +133,12 @@ def remember(request: AnyRequest, body: bytes) -> dict[str, Any]:
     return result
 
 
-async def caught_up(request: AnyRequest, view: str = "cases") -> bool:
-    """Wait (bounded) until ``view`` shows this user's last write."""
+async def caught_up(request: AnyRequest, *views: str) -> bool:
+    """Wait (bounded) until ``views`` (default: the cases view) show this user's last write."""
     position = request.session.get("n")
     if not position:
         return True
-    return await in_thread(wait_for_views, request.app.state.settings, (view,), int(position), 5.0)
+    return await in_thread(wait_for_views, request.app.state.settings, views or ("cases",), int(position), 5.0)
 
 
 def local_moment(text: str) -> datetime | None:
