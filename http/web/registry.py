@@ -147,4 +147,5 @@ async def export(request: AnyRequest, *, excel: bool) -> Response[bytes] | Templ
         return xlsx_response(data, "台账", "registry", headers, cutoff)
     stamp = datetime.now(CST).strftime("%Y%m%d-%H%M")
     headers["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
-    return csv_response(registry_csv(rows, scope.role), headers)
+    # the rows stream from the database while the file is made: off the event loop
+    return csv_response(await in_thread(registry_csv, rows, scope.role), headers)
