@@ -229,11 +229,13 @@ def step_register(settings: Settings, q: mp.Queue) -> None:
         assert page and page[0]["seq"] == offset + 1
     rss_after = _peak_mb()
     # the way it was: every registry row into Python, filtered there (once)
-    from projections.cases.export import guidance_register, quarter_bounds
+    from projections.cases.export import case_register_row, quarter_bounds, register_lines
 
     t = time.perf_counter()
     start, end = quarter_bounds(year, qn)
-    whole = guidance_register(r for r in views.registry_rows(EVERY) if r["served_at"] and start <= r["served_at"] < end)
+    served_rows = sorted((r for r in views.registry_rows(EVERY) if r["served_at"] and start <= r["served_at"] < end),
+                         key=lambda r: (r["served_at"], r["case_id"]))
+    whole = register_lines(map(case_register_row, served_rows))
     old_ms = (time.perf_counter() - t) * 1000
     views.close()
     lat = sorted(x for v in by_kind.values() for x in v)

@@ -120,7 +120,7 @@ class RegistryController(Controller):
         scope = scope_of(request)
         if quarter is not None and year is None:
             raise InvalidInput.one("year", "required", "按季度查询时须指定年份")
-        wait_for_reads(request, ("cases",), wait_for)
+        wait_for_reads(request, ("cases", "guidance"), wait_for)
         views = request.app.state.views
         if format == "xlsx":
             entries = views.guidance_register(scope, year, quarter, unit=unit, limit=None)

@@ -13,13 +13,15 @@ from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
 from projections.cases.queries import CaseQueries
 from projections.documents import DOCUMENTS, DocumentsProjection
+from projections.guidance import GuidanceProjection
+from projections.guidance.queries import GuidanceQueries
 from projections.runner import ensure_tables
 from projections.seal import SealProjection, case_positions
 from projections.supervision import SupervisionProjection
 from projections.supervision.queries import SupervisionQueries
 
 
-class Views(CaseQueries, SupervisionQueries):
+class Views(GuidanceQueries, CaseQueries, SupervisionQueries):
     """Queries over the views of one store."""
 
     def __init__(self, settings: Settings) -> None:
@@ -33,6 +35,7 @@ class Views(CaseQueries, SupervisionQueries):
                 ensure_tables(cur, SupervisionProjection())
                 ensure_tables(cur, SealProjection())
                 ensure_tables(cur, DocumentsProjection())
+                ensure_tables(cur, GuidanceProjection())
         finally:
             conn.close()
 

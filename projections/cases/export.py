@@ -77,23 +77,34 @@ def registry_order(rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: (r["applied_at"] or "", r["case_id"]))
 
 
-def guidance_register(rows: Iterable[Row], first: int = 1) -> list[dict[str, Any]]:
-    """行政指导事项登记簿: one line per guidance given, in order of time;
-    ``first`` is the 序号 of the first line (a page's offset + 1)."""
-    served = sorted((r for r in rows if r.get("served_at")), key=lambda r: (r["served_at"], r["case_id"]))
+def case_register_row(r: Row) -> Row:
+    """A registry row as a line of the 登记簿's query (``register_lines``)."""
+    return {"at": r["served_at"], "id": r["case_id"], "source": "case", "name": r["applicant_name"],
+            "kinds": r["service_types"], "content": r["service_content"] or r["needs"], "result": r["advice"],
+            "staff": r["service_staff"] or r["staff"], "state": r["state"]}
+
+
+def register_lines(rows: Iterable[Row], first: int = 1) -> list[dict[str, Any]]:
+    """行政指导事项登记簿: one line per guidance given — a service on a booked
+    case (``source`` case) or the unit's own guidance (``source`` guidance) —
+    in the order given; ``first`` is the 序号 of the first line (a page's
+    offset + 1). ``ref`` is the case's or the guidance's id."""
     out = []
-    for i, r in enumerate(served, start=first):
-        at = datetime.fromisoformat(r["served_at"])
-        out.append(
-            {
-                "seq": i,
-                "time": f"{at.year}年{at.month}月{at.day}日",
-                "matter": f"{r['applicant_name']}：{service_type_labels(r['service_types'])}（{r['service_content'] or r['needs']}）",
-                "result": r["advice"] or "",
-                "staff": r["service_staff"] or r["staff"] or "",
-            }
-        )
+    for i, r in enumerate(rows, start=first):
+        at = datetime.fromisoformat(r["at"])
+        if r["source"] == "case":
+            matter = f"{r['name']}：{service_type_labels(r['kinds'])}（{r['content']}）"
+            result = r["result"] or ""
+        else:  # the unit's own guidance: its method, and the effect once recorded
+            matter = f"{r['name'] or '（未登记相对人）'}：{r['kinds']}（{r['content']}）"
+            result = r["result"] or GUIDANCE_OUTCOME.get(r["state"], "")
+        out.append({"seq": i, "time": f"{at.year}年{at.month}月{at.day}日", "matter": matter, "result": result,
+                    "staff": r["staff"] or "", "source": r["source"], "ref": r["id"]})
     return out
+
+
+# 指导结果 of a guidance whose effect is not recorded yet: how it stands
+GUIDANCE_OUTCOME = {"given": "已实施，效果待登记", "accepted": "相对人接受指导", "terminated": "行政指导已终止"}
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[str, str]:

@@ -3,8 +3,8 @@ the statistics — each a bounded SQL query, each within the caller's scope."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from ledger.case.values import ServiceType
@@ -12,7 +12,7 @@ from ledger.scope import Scope
 from ledger.store.sql import ViewDB, paging
 from ledger.values import CST
 from projections.cases import STAGES, Row
-from projections.cases.export import display_registry_row, guidance_register, period_bounds
+from projections.cases.export import display_registry_row
 
 
 class CaseQueries:
@@ -104,41 +104,6 @@ class CaseQueries:
 
     def registry(self, scope: Scope, **filters: Any) -> list[dict[str, Any]]:
         return [display_registry_row(r, scope.role) for r in self.registry_rows(scope, **filters)]
-
-    def guidance_register(
-        self,
-        scope: Scope,
-        year: int | None = None,
-        quarter: int | None = None,
-        *,
-        unit: str | None = None,
-        limit: int | None = 100,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
-        """A page of the 登记簿 (of a unit; of a year or a quarter), in order
-        of service time; ``序号`` counts on across pages. ``limit`` None: all."""
-        unit = scope.unit_filter(unit)
-        if unit:
-            source, column = "registry_unit k JOIN registry r ON r.case_id = k.case_id", "k"
-            where, params = ["k.unit = %s"], [unit]
-        else:
-            source, column = "registry r", "r"
-            where, params = [], []
-        start, end = period_bounds(year, quarter)
-        where.append(f"{column}.served_at >= %s")
-        params.append(start or "")
-        if end:
-            where.append(f"{column}.served_at < %s")
-            params.append(end)
-        page = paging(limit, offset, params)
-        with self.db.reading() as cur:
-            rows = cur.dicts(
-                f"SELECT r.case_id, r.served_at, r.applicant_name, r.service_types, r.service_content, r.needs, "
-                f"r.advice, r.service_staff, r.staff FROM {source} WHERE {' AND '.join(where)} "
-                f"ORDER BY {column}.served_at, {column}.case_id{page}",
-                params,
-            )
-        return guidance_register(rows, first=offset + 1)
 
     def queue(
         self,

@@ -1036,10 +1036,11 @@ def test_statistics_by_unit_service_type_month_and_quarter_match_hand_computed_v
         views.stats(EVERY, "year")
 
     # the 行政指导事项登记簿 of the same services, cut by quarter
-    assert views.guidance_register(EVERY, 2026, 3) == [{
+    (line,) = views.guidance_register(EVERY, 2026, 3)
+    assert line == {
         "seq": 1, "time": "2026年9月29日", "matter": "鲁味轩餐饮有限公司：合规经营指导（合规指导）",
-        "result": "建立台账", "staff": "孙浩",
-    }]
+        "result": "建立台账", "staff": "孙浩", "source": "case", "ref": line["ref"],
+    }
     q4 = views.guidance_register(EVERY, 2026, 4)
     assert [r["seq"] for r in q4] == [1, 2, 3] and {r["time"] for r in q4} == {"2026年11月4日"}
     assert sorted(r["matter"] for r in q4) == sorted(

@@ -1,0 +1,143 @@
+"""Queries over the guidance view — the list of a unit's guidance acts — and
+the 行政指导事项登记簿, which reads both sources: the services a unit gave on
+booked cases (the cases view) and its own guidance (this view)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ledger.guidance.values import GuidanceState, Stage, Way
+from ledger.scope import Scope
+from ledger.store.sql import ViewDB, paging
+from ledger.values import CST
+from projections.cases import Row
+from projections.cases.export import period_bounds, register_lines
+from projections.guidance import OPEN_STATES
+
+# the 登记簿's two sources as one shape (at, id, source, name, kinds, content, result, staff, state)
+_CASE_LINES = (
+    "SELECT {c}.served_at AS at, r.case_id AS id, 'case' AS source, r.applicant_name AS name, "
+    "r.service_types AS kinds, COALESCE(r.service_content, r.needs) AS content, r.advice AS result, "
+    "COALESCE(r.service_staff, r.staff) AS staff, r.state AS state FROM {source} WHERE {where}"
+)
+_GUIDANCE_LINES = (
+    "SELECT g.register_at AS at, g.guidance_id AS id, 'guidance' AS source, g.addressee_name AS name, "
+    "g.method AS kinds, g.matter AS content, g.effect AS result, g.officers AS staff, g.state AS state "
+    "FROM guidance g WHERE {where}"
+)
+
+
+class GuidanceQueries:
+    db: ViewDB
+
+    def guidance_list(
+        self,
+        scope: Scope,
+        *,
+        unit: str | None = None,
+        state: str | None = None,
+        open_only: bool = False,
+        way: str | None = None,
+        method: str | None = None,
+        typical: bool | None = None,
+        officer: str | None = None,
+        started_from: str | None = None,
+        started_to: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[Row]:
+        """A page of the guidance acts (newest first), filtered, within the scope."""
+        unit = scope.unit_filter(unit)
+        where, params = ["1=1"], []
+        for column, value in (("unit", unit), ("state", state), ("way", way), ("method", method)):
+            if value:
+                where.append(f"g.{column} = %s")
+                params.append(value)
+        if open_only:
+            where.append(f"g.state IN ({', '.join(['%s'] * len(OPEN_STATES))})")
+            params += list(OPEN_STATES)
+        if typical is not None:
+            where.append("g.typical = %s")
+            params.append(int(typical))
+        if officer:
+            where.append("g.officer_ids LIKE %s")
+            params.append(f"%|{officer}|%")
+        if started_from:
+            where.append("g.started_at >= %s")
+            params.append(started_from)
+        if started_to:
+            where.append("g.started_at < %s")
+            params.append(started_to)
+        page = paging(limit, offset, params)
+        with self.db.reading() as cur:
+            rows = cur.dicts(
+                f"SELECT g.* FROM guidance g WHERE {' AND '.join(where)} "
+                f"ORDER BY g.started_at DESC, g.guidance_id DESC{page}", params)
+        today = datetime.now(CST).date()
+        return [_labelled(r, today) for r in rows]
+
+    def guidance_row(self, guidance_id: Any) -> Row | None:
+        """One guidance's row (the caller checked the reader may see it)."""
+        with self.db.reading() as cur:
+            rows = cur.dicts("SELECT * FROM guidance WHERE guidance_id = %s", [str(guidance_id)])
+        return _labelled(rows[0], datetime.now(CST).date()) if rows else None
+
+    def guidance_register(
+        self,
+        scope: Scope,
+        year: int | None = None,
+        quarter: int | None = None,
+        *,
+        unit: str | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """A page of the 登记簿 (of a unit; of a year or a quarter): the
+        services given on booked cases and the unit's own guidance, in order
+        of time; ``序号`` counts on across pages. ``limit`` None: all."""
+        unit = scope.unit_filter(unit)
+        start, end = period_bounds(year, quarter)
+        case_where, guidance_where = [], []
+        case_params: list[Any] = []
+        guidance_params: list[Any] = []
+        if unit:
+            source, column = "registry_unit k JOIN registry r ON r.case_id = k.case_id", "k"
+            case_where.append("k.unit = %s")
+            case_params.append(unit)
+            guidance_where.append("g.unit = %s")
+            guidance_params.append(unit)
+        else:
+            source, column = "registry r", "r"
+        case_where.append(f"{column}.served_at >= %s")
+        case_params.append(start or "")
+        guidance_where.append("g.register_at >= %s")
+        guidance_params.append(start or "")
+        if end:
+            case_where.append(f"{column}.served_at < %s")
+            case_params.append(end)
+            guidance_where.append("g.register_at < %s")
+            guidance_params.append(end)
+        params = [*case_params, *guidance_params]
+        page = paging(limit, offset, params)
+        sql = (
+            _CASE_LINES.format(c=column, source=source, where=" AND ".join(case_where))
+            + " UNION ALL "
+            + _GUIDANCE_LINES.format(where=" AND ".join(guidance_where))
+        )
+        with self.db.reading() as cur:
+            rows = cur.dicts(f"SELECT * FROM ({sql}) lines ORDER BY at, id{page}", params)
+        return register_lines(rows, first=offset + 1)
+
+
+def _labelled(row: Row, today: date) -> Row:
+    """A row with the Chinese words a page shows beside its codes."""
+    out = dict(row)
+    out["state_label"] = GuidanceState(row["state"]).label if row["state"] else ""
+    out["way_label"] = Way(row["way"]).label if row["way"] else ""
+    out["stage_label"] = Stage(row["stage"]).label if row["stage"] else ""
+    due = row.get("commitment_due")
+    out["commitment_overdue"] = bool(row.get("commitment_open") and due and date.fromisoformat(due) < today)
+    out["commitment_due_soon"] = bool(
+        row.get("commitment_open") and due and today <= date.fromisoformat(due) <= today + timedelta(days=3))
+    return out
