@@ -38,6 +38,7 @@ from ledger_http.web.admin import AdminPages
 from ledger_http.web.aftercare import AftercarePages
 from ledger_http.web.case import CasePages
 from ledger_http.web.documents import DocumentPages
+from ledger_http.web.guidance import GuidancePages
 from ledger_http.web.oversight import OversightPages
 from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
 from ledger_http.web.queues import QueuePages
@@ -117,7 +118,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             # the workbench's pages (ledger_http.web)
-            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages,
+            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages, GuidancePages,
             SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
             # the JSON API
             health, AuthController, AdminController, CaseController, QueueController,

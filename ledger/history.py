@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "Opened": "进入监督审查", "Objected": "制发整改建议书", "Answered": "单位答复", "Confirmed": "审查通过",
     "Required": "登记重大行政处罚决定", "Filed": "报送备案",  # MajorDecisionFiling.Required: the declaration
     # agency-initiated guidance (行政指导)
+    "Started": "启动行政指导",
     "OpinionIssued": "出具行政指导意见书", "OpinionDelivered": "送达意见书", "RecordRegistered": "行政指导登记文书",
     "SimpleGuidanceRecorded": "简易行政指导", "InterviewHeld": "约谈", "CommitmentRecorded": "整改承诺书",
     "CommitmentTracked": "整改承诺跟踪", "Ended": "行政指导结束", "EffectRecorded": "指导效果",

@@ -24,6 +24,17 @@ from ledger.case.values import (
     ServiceType,
     Urgency,
 )
+from ledger.guidance.values import (
+    DeliveryMethod,
+    InterviewKind,
+    ItemStatus,
+    SimpleForm,
+    SimpleSituation,
+    Stage,
+    TerminationReason,
+    VisitMethod,
+    Way,
+)
 from ledger.history import EventView, event_label
 from ledger.values import CST, DeadlineClass, FourList, Role
 
@@ -58,6 +69,16 @@ FIELD_LABELS |= {"form_number": "申请表编号", "disclaimer": "说明", "stat
                  "template": "模板", "template_version": "模板版本", "sha256": "文件摘要（SHA-256）",
                  "drawn_to_version": "依据至第几项记录", "format": "格式", "about": "所涉处罚决定",
                  "paper_code": "文书码"}
+# agency-initiated guidance (行政指导)
+FIELD_LABELS |= {"way": "形式", "addressee": "行政相对人", "officers": "指导人员", "matter": "指导事项", "text": "内容",
+                 "catalogue_ref": "目录编号", "stage": "执法阶段", "legal_basis": "法律依据",
+                 "problem_of": "存在的…问题", "problems": "存在问题", "contact_person": "指导联系人",
+                 "contact_phone": "联系电话", "issued_on": "日期", "delivery": "送达", "delivered_on": "送达日期",
+                 "receiver": "签收人", "record": "登记文书", "guided_at": "指导时间", "end": "结束", "at": "时间",
+                 "accepted": "相对人接受", "effect": "效益、效果", "visit": "回访", "mark": "典型事例",
+                 "by_name": "标记人", "simple": "简易形式", "situation": "适用情形", "officer": "指导人员",
+                 "interview": "约谈", "held_at": "约谈时间", "participants": "被约谈人员", "requirements": "提出的要求",
+                 "commitment": "整改承诺书", "signed_on": "承诺日期", "by": "用户名"}
 
 
 def _words(*enums: Any) -> dict[str, str]:
@@ -66,9 +87,11 @@ def _words(*enums: Any) -> dict[str, str]:
 
 # A stored code in the clerks' words, by the field that holds it.
 VALUE_WORDS: dict[str, dict[str, str]] = {
-    "service_types": _words(ServiceType), "kind": _words(ApplicantKind, DocumentKind), "channel": _words(Channel),
-    "urgency": _words(Urgency), "format": _words(DocumentFormat), "form": _words(ServiceForm), "method": _words(RatingMethod, FollowUpMethod),
-    "status": _words(RectificationStatus), "rectification_status": _words(RectificationStatus),
+    "service_types": _words(ServiceType), "kind": _words(ApplicantKind, DocumentKind, InterviewKind), "channel": _words(Channel),
+    "urgency": _words(Urgency), "format": _words(DocumentFormat), "form": _words(ServiceForm, SimpleForm),
+    "method": _words(RatingMethod, FollowUpMethod, DeliveryMethod, VisitMethod),
+    "status": _words(RectificationStatus, ItemStatus), "rectification_status": _words(RectificationStatus),
+    "way": _words(Way), "stage": _words(Stage), "situation": _words(SimpleSituation), "reason": _words(TerminationReason),
     "deadline_class": _words(DeadlineClass), "list": _words(FourList), "state": _words(CaseState),
     **{scale: {g.value: words[g] for g in Grade} for scale, words in SCALE_LABELS.items()},
 }

@@ -537,7 +537,9 @@ def _series(counter: FormCounter, envelope: Envelope, kind: FormKind) -> None:
 def _instant(field: str, value: datetime, start: datetime, envelope: Envelope) -> None:
     """A time of the act: aware, not before the guidance started, not after now."""
     check_instant(field, value)
-    if value < start:
+    # forms give acts to the second (or minute): an act in the very second the
+    # guidance was started is not before it
+    if value < start.replace(microsecond=0):
         raise InvalidInput.one(field, "before_start", "时间早于行政指导启动时间")
     if value > envelope.business_time:
         raise InvalidInput.one(field, "in_future", "时间晚于办理时间")
