@@ -29,8 +29,14 @@ from ledger_http.common.errors import HANDLERS
 from ledger_http.common.idempotency import IdempotencyStore
 from ledger_http.directory import AdminController, AuthController
 from ledger_http.documents import DocumentController
+from ledger_http.feedback import FeedbackController, SuggestionLetterController
 from ledger_http.guidance import GuidanceController, guidance_methods
+from ledger_http.guidance_platform import PlatformExportController
 from ledger_http.integrity import LedgerDigestController
+from ledger_http.legal_review import CreditRepairController, LegalReviewController, ListsFilingController
+from ledger_http.matters import MatterController
+from ledger_http.network import NetworkController
+from ledger_http.register_reports import RegisterReportController
 from ledger_http.registers import AuditController, QueueController, RegistryController, StatsController
 from ledger_http.supervision import SupervisionController
 from ledger_http.web import csrf_config, session_config, static_router, template_config
@@ -38,10 +44,18 @@ from ledger_http.web.admin import AdminPages
 from ledger_http.web.aftercare import AftercarePages
 from ledger_http.web.case import CasePages
 from ledger_http.web.documents import DocumentPages
+from ledger_http.web.feedback import FeedbackPages
 from ledger_http.web.guidance import GuidancePages
+from ledger_http.web.guidance_documents import GuidanceDocumentPages
+from ledger_http.web.guidance_platform import GuidancePlatformPages
+from ledger_http.web.legal_review import LegalReviewPages
+from ledger_http.web.network import NetworkPages
+from ledger_http.web.network_public import NetworkPublicPages
 from ledger_http.web.oversight import OversightPages
 from ledger_http.web.pages import PAGES, NewPasswordRequired, PageRefused, SignInRequired, refused_page, to_sign_in
+from ledger_http.web.public import PublicPages
 from ledger_http.web.queues import QueuePages
+from ledger_http.web.register_reports import RegisterReportPages
 from ledger_http.web.registry import RegistryPages
 from ledger_http.web.reversals import ReversalPages
 from ledger_http.web.stats import StatsPages
@@ -78,8 +92,8 @@ def create_app(
         token_cls=CachedToken,
         token_secret=token_secret(settings, dict(os.environ)),
         default_token_expiration=timedelta(hours=hours),
-        # the workbench's pages sign in with a session of their own (ledger_http.web)
-        exclude=["/schema", "/health", "/auth/login", "^/$", "^/login$", "^/logout$", "^/w(/|$)", "^/static/"],
+        # the workbench's pages sign in with a session of their own (ledger_http.web); /public/ is for anyone
+        exclude=["/schema", "/health", "/auth/login", "^/$", "^/login$", "^/logout$", "^/w(/|$)", "^/static/", "^/public/"],
     )
     secret = token_secret(settings, dict(os.environ))
     secure_cookies = os.environ.get("LEDGER_SECURE_COOKIES", "") in ("1", "yes", "true")
@@ -118,12 +132,17 @@ def create_app(
     app = Litestar(
         route_handlers=[
             # the workbench's pages (ledger_http.web)
-            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages, GuidancePages,
-            SupervisionPages, AdminPages, StatsPages, OversightPages, static_router(),
+            *PAGES, QueuePages, CasePages, StepPages, AftercarePages, ReversalPages, RegistryPages, DocumentPages, GuidanceDocumentPages, GuidancePages, GuidancePlatformPages,
+            SupervisionPages, FeedbackPages, LegalReviewPages, AdminPages, StatsPages, OversightPages, RegisterReportPages, PublicPages, NetworkPages, NetworkPublicPages, static_router(),
             # the JSON API
             health, AuthController, AdminController, CaseController, QueueController,
             RegistryController, AuditController, StatsController, CalendarController, LedgerDigestController,
-            CatalogueController, SupervisionController, DocumentController, GuidanceController, guidance_methods,
+            CatalogueController, SupervisionController, DocumentController, GuidanceController, PlatformExportController, guidance_methods,
+            RegisterReportController,
+            MatterController,
+            NetworkController,
+            FeedbackController, SuggestionLetterController,
+            LegalReviewController, ListsFilingController, CreditRepairController,
         ],
         on_app_init=[jwt.on_app_init],
         middleware=[session_config(secret, secure_cookies).middleware],

@@ -11,8 +11,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import JWTAuth
 
-from ledger.directory import Unit, User, require_directory_reader
-from ledger.directory.commands import AssignUser, ConfirmGrant, RegisterUnit, RegisterUser, SetUserActive
+from ledger.directory import Post, Unit, User, require_directory_reader
+from ledger.directory.commands import (
+    AssignUser,
+    ConfirmGrant,
+    RegisterUnit,
+    RegisterUser,
+    SetNumberFormat,
+    SetUserActive,
+    SetUserPost,
+)
 from ledger.values import Role
 from ledger_http.common import schemas as s
 from ledger_http.common.auth import AuthUser, change_password, sign_in
@@ -57,9 +65,14 @@ class AuthController(Controller):
         return request.user
 
 
-class UnitView(msgspec.Struct):
+class UnitView(msgspec.Struct, omit_defaults=True):
     name: str
     kind: str
+    # the unit's own number formats by form kind (those not listed: {year}年第{seq}号); absent when none
+    number_formats: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+NumberFormatBody = s.command_body(SetNumberFormat, "SetNumberFormatBody", exclude=("unit",))
 
 
 class UserView(msgspec.Struct):
@@ -68,6 +81,11 @@ class UserView(msgspec.Struct):
     role: str
     unit: str
     active: bool
+    post: str = Post.STAFF.value
+
+
+class PostBody(msgspec.Struct):
+    post: Post
 
 
 def directory_units(state: Any, role: Role) -> list[Unit]:
@@ -96,7 +114,8 @@ class AdminController(Controller):
         require_directory_reader(request.user.role)
         if wait_for is not None:
             wait_for_views(request.app.state.settings, ("audit",), wait_for, 5.0)
-        return [UnitView(name=u.name, kind=u.kind.value) for u in directory_units(request.app.state, request.user.role)]
+        return [UnitView(name=u.name, kind=u.kind.value, number_formats={k.value: v for k, v in u.number_formats.items()})
+                for u in directory_units(request.app.state, request.user.role)]
 
     @get("/users", responses=ERRORS, operation_id="listUsers", sync_to_thread=True)
     def list_users(
@@ -106,13 +125,22 @@ class AdminController(Controller):
         require_directory_reader(request.user.role)
         if wait_for is not None:
             wait_for_views(request.app.state.settings, ("audit",), wait_for, 5.0)
-        return [UserView(username=u.username, display_name=u.display_name, role=u.role.value, unit=u.unit, active=u.active)
+        return [UserView(username=u.username, display_name=u.display_name, role=u.role.value, unit=u.unit, active=u.active,
+                         post=u.post.value)
                 for u in directory_users(request.app.state, request.user.role)]
 
     @post("/units", responses=ERRORS, operation_id="registerUnit", status_code=201, sync_to_thread=True)
     def register_unit(self, request: AnyRequest, data: JSONBody[s.UnitBody]) -> Response[s.CommandResult]:
         """Register a unit (administrator)."""
         return execute(request, RegisterUnit(**msgspec.structs.asdict(data)), status=201)
+
+    @post("/units/{name:str}/number-formats", responses=ERRORS, operation_id="setUnitNumberFormat", status_code=200,
+          sync_to_thread=True)
+    def set_number_format(self, request: AnyRequest, name: FromPath[str], data: JSONBody[NumberFormatBody]) -> Response[s.CommandResult]:
+        """Set the unit's format of one series of document numbers (administrator): a pattern with
+        ``{year}`` and ``{seq}``, e.g. ``临人社行指〔{year}〕{seq}号``; empty for ``{year}年第{seq}号``. Numbers
+        already issued keep their text."""
+        return execute(request, SetNumberFormat(unit=name, **msgspec.structs.asdict(data)))
 
     @post("/users", responses=ERRORS, operation_id="registerUser", status_code=201, sync_to_thread=True)
     def register_user(self, request: AnyRequest, data: JSONBody[s.UserBody]) -> Response[s.CommandResult]:
@@ -134,6 +162,11 @@ class AdminController(Controller):
     def disable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:
         """Disable a user; their tokens stop working at once (administrator)."""
         return execute(request, SetUserActive(username=username, active=False))
+
+    @post("/users/{username:str}/post", responses=ERRORS, operation_id="setUserPost", status_code=200, sync_to_thread=True)
+    def set_post(self, request: AnyRequest, username: FromPath[str], data: JSONBody[PostBody]) -> Response[s.CommandResult]:
+        """职务 of a user in their unit: head (单位负责人), deputy, staff (administrator)."""
+        return execute(request, SetUserPost(username=username, post=data.post))
 
     @post("/users/{username:str}/enable", responses=ERRORS, operation_id="enableUser", status_code=200, sync_to_thread=True)
     def enable(self, request: AnyRequest, username: FromPath[str]) -> Response[s.CommandResult]:

@@ -1,7 +1,8 @@
-"""A case's documents over HTTP: what can be issued and what was issued;
-issuing one as DOCX or PDF (recorded on the case, the file's SHA-256 in
-``X-Content-SHA256``); and verifying a file by its hash — which case, which
-events, when and by whom it was issued, or that the ledger never issued it."""
+"""A case's and an administrative guidance's documents over HTTP: what can
+be issued and what was issued; issuing one as DOCX or PDF (recorded on the
+case or the guidance, the file's SHA-256 in ``X-Content-SHA256``); and
+verifying a file by its hash — which case or guidance, which events, when
+and by whom it was issued, or that the ledger never issued it."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, QueryParameter
 
-from ledger.case.values import DocumentFormat, DocumentKind
+from ledger.case.values import CASE_DOCUMENTS, GUIDANCE_DOCUMENTS, DocumentFormat, DocumentKind
 from ledger.commands import Context
+from ledger.documents import guidance_papers
 from ledger.documents.drawing import available
+from ledger.documents.guidance import IssueGuidanceDocument
 from ledger.documents.service import Issued, IssueDocument
 from ledger.errors import InvalidInput
 from ledger_http.common.commanding import AnyRequest
@@ -28,6 +31,19 @@ def issue(state: Any, user: Any, case_id: UUID, kind: DocumentKind, fmt: Documen
     """Issue a document as ``user`` (shared by the API and the workbench)."""
     ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
     return state.ledger.issue_document(ctx, IssueDocument(case_id=case_id, kind=kind, format=fmt, about=about))
+
+
+def issue_for_guidance(state: Any, user: Any, guidance_id: UUID, kind: DocumentKind, fmt: DocumentFormat) -> Issued:
+    """Issue a guidance's document as ``user`` (shared by the API and the workbench)."""
+    ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
+    return state.ledger.issue_guidance_document(ctx, IssueGuidanceDocument(guidance_id=guidance_id, kind=kind, format=fmt))
+
+
+def kind_of(kind: str, kinds: tuple[DocumentKind, ...]) -> DocumentKind:
+    """A path's document kind, among those of a case or of a guidance."""
+    if kind not in {k.value for k in kinds}:
+        raise InvalidInput.one("kind", "unknown_kind", f"没有该文书：{kind}")
+    return DocumentKind(kind)
 
 
 def file_response(issued: Issued) -> Response[bytes]:
@@ -57,6 +73,19 @@ def documents_of(state: Any, user: Any, case_id: UUID, scope: Any) -> dict[str, 
     }
 
 
+def guidance_documents_of(state: Any, user: Any, guidance_id: UUID, scope: Any) -> dict[str, Any]:
+    """What the guidance can issue now, and what it issued (newest first)."""
+    ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
+    guidance = state.ledger.guidance_for_documents(ctx, guidance_id)
+    return {
+        "guidance_id": str(guidance_id),
+        "version": guidance.version,
+        "available": [{"kind": k.value, "label": k.label, "formats": [f.value for f in DocumentFormat],
+                       "number": guidance_papers.number_of(guidance, k)} for k in guidance_papers.available(guidance)],
+        "issued": state.views.documents_issued(scope, case_id=guidance_id),  # the column holds either id
+    }
+
+
 def verification(state: Any, scope: Any, sha256: str) -> dict[str, Any]:
     """By the file's SHA-256 (64 hex digits), or by the 文书码 (12) printed
     in a paper copy's footer."""
@@ -66,7 +95,7 @@ def verification(state: Any, scope: Any, sha256: str) -> dict[str, Any]:
     found = (state.views.documents_issued(scope, sha256=digest) if len(digest) == 64
              else state.views.documents_issued(scope, paper_code=digest))
     return {"sha256": digest, "issued": bool(found), "issues": found,
-            "message": "该文件由本账本出具" if found else "本账本从未出具该文件（或您无权查看其案件）"}
+            "message": "该文件由本账本出具" if found else "本账本从未出具该文件（或您无权查看其案件或行政指导）"}
 
 
 class DocumentController(Controller):
@@ -91,13 +120,34 @@ class DocumentController(Controller):
     ) -> Response[bytes]:
         """Issue a document (recorded on the case as DocumentIssued) and return the file."""
         scope_of(request)
-        if kind not in DocumentKind._value2member_map_:
-            raise InvalidInput.one("kind", "unknown_kind", f"没有该文书：{kind}")
-        return file_response(issue(request.app.state, request.user, case_id, DocumentKind(kind), DocumentFormat(format), about))
+        return file_response(issue(request.app.state, request.user, case_id, kind_of(kind, CASE_DOCUMENTS),
+                                   DocumentFormat(format), about))
+
+    @get("/guidance/{guidance_id:uuid}/documents", responses=ERRORS, operation_id="listGuidanceDocuments",
+         sync_to_thread=True)
+    def list_guidance_documents(
+        self, request: AnyRequest, guidance_id: FromPath[UUID],
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
+    ) -> dict[str, Any]:
+        """The documents an administrative guidance can issue now (意见书, 登记文书, 责令改正通知书), and those it issued."""
+        scope = scope_of(request)
+        wait_for_reads(request, ("documents",), wait_for)
+        return guidance_documents_of(request.app.state, request.user, guidance_id, scope)
+
+    @get("/guidance/{guidance_id:uuid}/documents/{kind:str}", responses=ERRORS, operation_id="issueGuidanceDocument",
+         sync_to_thread=True)
+    def issue_guidance_document(
+        self, request: AnyRequest, guidance_id: FromPath[UUID], kind: FromPath[str],
+        format: str = QueryParameter(name="format", default="pdf", pattern="^(docx|pdf)$"),
+    ) -> Response[bytes]:
+        """Issue a guidance's document (recorded on the guidance as DocumentIssued) and return the file."""
+        scope_of(request)
+        return file_response(issue_for_guidance(request.app.state, request.user, guidance_id,
+                                                kind_of(kind, GUIDANCE_DOCUMENTS), DocumentFormat(format)))
 
     @get("/documents/verify", responses=ERRORS, operation_id="verifyDocument", sync_to_thread=True)
     def verify(self, request: AnyRequest, sha256: str = QueryParameter(name="sha256", max_length=80)) -> dict[str, Any]:
-        """Which case, when and by whom a file with this SHA-256 was issued — or never."""
+        """Which case or guidance, when and by whom a file with this SHA-256 was issued — or never."""
         return verification(request.app.state, scope_of(request), sha256)
 
     @post("/documents/verify", responses=ERRORS, operation_id="verifyDocumentFile", status_code=200)

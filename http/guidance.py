@@ -21,6 +21,7 @@ from ledger.guidance import AdministrativeGuidance, GuidanceNotFound
 from ledger.guidance.commands import (
     AcceptGuidance,
     DeliverGuidanceOpinion,
+    IssueCorrectionOrder,
     IssueGuidanceOpinion,
     MarkTypicalGuidance,
     RecordCommitment,
@@ -32,11 +33,13 @@ from ledger.guidance.commands import (
     StartGuidance,
     TerminateGuidance,
     TrackCommitment,
+    TrackCorrectionOrder,
 )
 from ledger.guidance.values import (
     Addressee,
     AddresseeKind,
     Commitment,
+    CorrectionOrder,
     Delivery,
     End,
     FollowUpVisit,
@@ -74,6 +77,8 @@ TerminationBody = command_body(TerminateGuidance, "TerminateGuidanceBody", exclu
 EffectBody = command_body(RecordGuidanceEffect, "RecordGuidanceEffectBody", exclude=("guidance_id",))
 FollowUpBody = command_body(RecordGuidanceFollowUp, "RecordGuidanceFollowUpBody", exclude=("guidance_id",))
 TypicalBody = command_body(MarkTypicalGuidance, "MarkTypicalGuidanceBody", exclude=("guidance_id",))
+CorrectionBody = command_body(IssueCorrectionOrder, "IssueCorrectionOrderBody", exclude=("guidance_id",))
+CorrectionTrackingBody = command_body(TrackCorrectionOrder, "TrackCorrectionOrderBody", exclude=("guidance_id",))
 
 
 class GuidanceView(msgspec.Struct):
@@ -108,6 +113,8 @@ class GuidanceView(msgspec.Struct):
     effect: str | None
     follow_ups: tuple[FollowUpVisit, ...]
     typical: TypicalMark | None
+    correction: CorrectionOrder | None = None  # 责令改正通知书
+    correction_number: str | None = None
 
 
 class GuidanceMethods(msgspec.Struct):
@@ -144,6 +151,7 @@ def guidance_view(g: AdministrativeGuidance, scope: Scope) -> GuidanceView:
         opinion=g.opinion, opinion_number=str(g.opinion.number) if g.opinion else None, delivery=g.delivery,
         record=g.record, record_number=str(g.record.number) if g.record else None, simple=g.simple, interview=g.interview,
         commitment=g.commitment, end=g.end, effect=g.effect, follow_ups=g.follow_ups, typical=g.typical,
+        correction=g.correction, correction_number=str(g.correction.number) if g.correction else None,
     )
 
 
@@ -200,6 +208,16 @@ class GuidanceController(Controller):
     def tracking(self, request: AnyRequest, guidance_id: FromPath[UUID], data: JSONBody[TrackingBody]) -> Response[CommandResult]:
         """跟踪整改承诺事项: the same items, with their statuses and evidence."""
         return execute(request, _command(TrackCommitment, data, guidance_id))
+
+    @post("/{guidance_id:uuid}/correction-order", responses=ERRORS, operation_id="issueCorrectionOrder", status_code=200, sync_to_thread=True)
+    def correction_order(self, request: AnyRequest, guidance_id: FromPath[UUID], data: JSONBody[CorrectionBody]) -> Response[CommandResult]:
+        """责令改正通知书 (劝导警示/规劝), once: the problems, the legal basis, what must be corrected by ``due_on``; ``number`` is its own."""
+        return execute(request, _command(IssueCorrectionOrder, data, guidance_id))
+
+    @post("/{guidance_id:uuid}/correction-order/tracking", responses=ERRORS, operation_id="trackCorrectionOrder", status_code=200, sync_to_thread=True)
+    def correction_tracking(self, request: AnyRequest, guidance_id: FromPath[UUID], data: JSONBody[CorrectionTrackingBody]) -> Response[CommandResult]:
+        """跟踪责令改正事项: the order's items, with their statuses and evidence."""
+        return execute(request, _command(TrackCorrectionOrder, data, guidance_id))
 
     @post("/{guidance_id:uuid}/acceptance", responses=ERRORS, operation_id="acceptGuidance", status_code=200, sync_to_thread=True)
     def acceptance(self, request: AnyRequest, guidance_id: FromPath[UUID], data: JSONBody[AcceptanceBody]) -> Response[CommandResult]:

@@ -22,6 +22,7 @@ from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_f
 from projections import workbook
 from projections.cases.as_of import registry_as_of
 from projections.cases.export import display_registry_row, registry_csv
+from projections.guidance.as_of import register_as_of
 
 AnyRequest = Request[AuthUser, Any, Any]
 # An export holds every matching row (as the CSV does), read in one query so
@@ -112,16 +113,27 @@ class RegistryController(Controller):
         limit: int = QueryParameter(name="limit", default=100, ge=1, le=1000),
         offset: int = QueryParameter(name="offset", default=0, ge=0, le=1_000_000),
         format: str = QueryParameter(name="format", default="json", pattern="^(json|xlsx)$"),
+        as_of: str | None = QueryParameter(name="as_of", default=None, description="ISO 8601 time or notification id"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
         """行政指导事项登记簿 (序号 · 时间 · 指导事项 · 指导结果 · 指导人员) of a
         year or a quarter (of one unit), paged; 序号 counts on across pages;
-        ``format=xlsx``: the whole period under a title naming unit and period."""
+        ``format=xlsx``: the whole period under a title naming unit and period;
+        ``as_of``: the register as the ledger knew it then (both sources folded)."""
         scope = scope_of(request)
         if quarter is not None and year is None:
             raise InvalidInput.one("year", "required", "按季度查询时须指定年份")
-        wait_for_reads(request, ("cases", "guidance"), wait_for)
         views = request.app.state.views
+        if as_of is not None:
+            cutoff = cutoff_of(request, as_of)
+            entries = register_as_of(request.app.state.settings, scope, cutoff, year, quarter, unit=unit)
+            headers = {"X-Ledger-Cutoff": str(cutoff)}
+            if format == "xlsx":
+                data = workbook.register_xlsx(entries, unit=scope.unit_filter(unit), year=year, quarter=quarter)
+                return xlsx_response(data, f"行政指导事项登记簿-{scope.unit_filter(unit) or '全部单位'}-"
+                                     f"{workbook.period_label(year, quarter)}", "guidance-register", headers, cutoff)
+            return Response(entries[offset : offset + limit], headers=headers)
+        wait_for_reads(request, ("cases", "guidance"), wait_for)
         if format == "xlsx":
             entries = views.guidance_register(scope, year, quarter, unit=unit, limit=None)
             shown_unit = scope.unit_filter(unit)

@@ -26,17 +26,30 @@ from ledger.commanding import MAX_ATTEMPTS, Result
 from ledger.commands import Command, Context
 from ledger.directory.service import HANDLERS as DIRECTORY
 from ledger.directory.service import DirectoryCommands
+from ledger.documents.feedback import FeedbackDocumentCommands
+from ledger.documents.guidance import GuidanceDocumentCommands
 from ledger.documents.service import DocumentCommands
 from ledger.envelope import SYSTEM_ACTOR
+from ledger.feedback.service import HANDLERS as FEEDBACK
+from ledger.guidance.exports import HANDLERS as PLATFORM
+from ledger.guidance.exports import PlatformExportCommands
 from ledger.guidance.service import HANDLERS as GUIDANCE
 from ledger.guidance.service import GuidanceCommands
+from ledger.legal_review.service import HANDLERS as LEGAL_REVIEW
+from ledger.legal_review.service import LegalReviewCommands
+from ledger.matters.service import HANDLERS as MATTERS
+from ledger.network.service import HANDLERS as NETWORK
+from ledger.network.service import NetworkCommands
+from ledger.register_reports.service import HANDLERS as REGISTER_REPORTS
+from ledger.register_reports.service import RegisterReportCommands
 from ledger.settings import APP_NAME
 from ledger.supervision.service import HANDLERS as SUPERVISION
 
 __all__ = ["COMMANDS", "MAX_ATTEMPTS", "SYSTEM_ACTOR", "Ledger", "Result"]
 
 
-class Ledger(DocumentCommands, CalendarCommands, GuidanceCommands, DirectoryCommands):
+class Ledger(DocumentCommands, GuidanceDocumentCommands, FeedbackDocumentCommands, CalendarCommands, GuidanceCommands,
+             PlatformExportCommands, LegalReviewCommands, NetworkCommands, DirectoryCommands, RegisterReportCommands):
     """The guidance-service case ledger: every slice's commands and reads
     (the case, catalogue and supervision services come in through the
     documents' and the calendar's bases, which build on them)."""
@@ -62,4 +75,5 @@ def _merged(*tables: dict[type, Callable[..., Any]]) -> dict[type, Callable[...,
     return merged
 
 
-COMMANDS = _merged(CASE, CATALOGUE, SUPERVISION, DIRECTORY, CALENDAR, GUIDANCE)
+COMMANDS = _merged(CASE, CATALOGUE, SUPERVISION, DIRECTORY, CALENDAR, GUIDANCE, MATTERS, REGISTER_REPORTS, PLATFORM, FEEDBACK, NETWORK,
+                   LEGAL_REVIEW)

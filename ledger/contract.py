@@ -21,8 +21,13 @@ from eventsourcing.utils import get_topic
 from ledger.case import GuidanceCase
 from ledger.catalogue import FourListsCatalogue
 from ledger.directory import AdminRoster, Unit, User
+from ledger.feedback import FeedbackForm, SuggestionBox, SuggestionLetter
 from ledger.guidance import AdministrativeGuidance
+from ledger.legal_review import CreditRepair, LegalReview, ReviewThreshold
+from ledger.matters import GuidanceMatterCatalogue
+from ledger.network import ContactPoint, InvitedSupervisor, NetworkQuota, NetworkReport, OfficeRoster, Pairing
 from ledger.numbering import FormCounter
+from ledger.register_reports import QuarterReportIndex, RegisterConsolidation, RegisterReport
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
 
@@ -38,6 +43,18 @@ AGGREGATES = (
     ReversalReview,
     MajorDecisionFiling,
     AdministrativeGuidance,
+    GuidanceMatterCatalogue,
+    RegisterReport,
+    QuarterReportIndex,
+    RegisterConsolidation,
+    SuggestionBox, FeedbackForm, SuggestionLetter,
+    NetworkQuota,
+    OfficeRoster,
+    ContactPoint,
+    InvitedSupervisor,
+    Pairing,
+    NetworkReport,
+    ReviewThreshold, LegalReview, CreditRepair,
 )
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

@@ -39,8 +39,26 @@ EVENT_LABELS = {
     "OpinionIssued": "出具行政指导意见书", "OpinionDelivered": "送达意见书", "RecordRegistered": "行政指导登记文书",
     "SimpleGuidanceRecorded": "简易行政指导", "InterviewHeld": "约谈", "CommitmentRecorded": "整改承诺书",
     "CommitmentTracked": "整改承诺跟踪", "Ended": "行政指导结束", "EffectRecorded": "指导效果",
-    "MarkedTypical": "典型事例",
+    "MarkedTypical": "典型事例", "CorrectionOrdered": "下达责令改正通知书", "CorrectionTracked": "责令改正跟踪",
+    # the directory
+    "NumberFormatSet": "设置编号格式",
+    # the quarterly report of the 登记簿 (a correction is "Corrected": 更正)
+    "Submitted": "报送登记簿", "Received": "接收登记簿", "Returned": "退回登记簿", "Consolidated": "汇总登记簿",
+    "Reconsolidated": "重新汇总登记簿", "Forwarded": "上报汇总登记簿",
 }
+# supervision feedback (ledger.feedback): boxes, forms, letters (an answer is "Answered": 单位答复)
+for _name, _label in {
+    "Installed": "设置建议箱（电子信箱）", "KeeperChanged": "更换管理人", "Checked": "每月检查建议箱（电子信箱）",
+    "FilledIn": "填报建议意见反馈表", "Issued": "制发整改建议书", "Reissued": "再次制发整改建议书", "Verified": "核实整改到位",
+}.items():
+    EVENT_LABELS.setdefault(_name, _label)
+# legal review before major decisions, credit repair (ledger.legal_review); filing review; lists filed
+for _name, _label in {
+    "Requested": "提出申请", "Reviewed": "法制审核意见", "Resubmitted": "重新送审",
+    "Cited": "依法制审核作出决定", "Set": "设定较大数额罚款标准", "Guided": "信用修复指导", "Concluded": "信用修复办结",
+    "FilingReviewed": "备案审查", "FiledWithJustice": "四张清单报司法局备案",
+}.items():
+    EVENT_LABELS.setdefault(_name, _label)
 
 
 def event_label(name: str) -> str:

@@ -6,6 +6,9 @@
   unless ``LEDGER_GROUP_COMMIT=0``, which gives one transaction per save.
 - otherwise SQLite, the embedded default: the file ``LEDGER_SQLITE``
   (default ``ledger.sqlite3`` in the working directory).
+- ``LEDGER_REPORT_DAYS``: how the quarterly register report's periods count
+  (seed 004 六: 5 days after a quarter starts, the office's 3 days):
+  ``working`` days on the ledger's calendar (the default) or ``calendar`` days.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 APP_NAME = "Ledger"  # the PostgreSQL event table is therefore `ledger_events`
 EVENTS_TABLE = {"postgres": "ledger_events", "sqlite": "stored_events"}
+REPORT_DAYS = ("working", "calendar")
 
 
 @dataclass(frozen=True)
@@ -28,27 +32,32 @@ class Settings:
     dsn: str = ""
     pg_schema: str = "public"
     group_commit: bool = True  # PostgreSQL only
+    report_days: str = "working"  # or "calendar" (LEDGER_REPORT_DAYS)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         dsn = env.get("LEDGER_DSN", "").strip()
+        report_days = env.get("LEDGER_REPORT_DAYS", "").strip().lower() or "working"
+        if report_days not in REPORT_DAYS:
+            raise ValueError(f"LEDGER_REPORT_DAYS must be one of {', '.join(REPORT_DAYS)}, got {report_days!r}")
         if dsn:
             return cls(
                 backend="postgres",
                 dsn=dsn,
                 pg_schema=env.get("LEDGER_PG_SCHEMA", "public") or "public",
                 group_commit=env.get("LEDGER_GROUP_COMMIT", "1").strip().lower() not in ("0", "no", "false", "off"),
+                report_days=report_days,
             )
-        return cls(backend="sqlite", sqlite_path=env.get("LEDGER_SQLITE", "ledger.sqlite3"))
+        return cls(backend="sqlite", sqlite_path=env.get("LEDGER_SQLITE", "ledger.sqlite3"), report_days=report_days)
 
     def to_env(self) -> dict[str, str]:
         """The environment that gives these settings back through ``from_env``
         (for a child process, such as the projector of ``ledger serve``)."""
         if self.backend == "sqlite":
-            return {"LEDGER_DSN": "", "LEDGER_SQLITE": self.sqlite_path}
+            return {"LEDGER_DSN": "", "LEDGER_SQLITE": self.sqlite_path, "LEDGER_REPORT_DAYS": self.report_days}
         return {"LEDGER_DSN": self.dsn, "LEDGER_PG_SCHEMA": self.pg_schema,
-                "LEDGER_GROUP_COMMIT": "1" if self.group_commit else "0"}
+                "LEDGER_GROUP_COMMIT": "1" if self.group_commit else "0", "LEDGER_REPORT_DAYS": self.report_days}
 
     @property
     def events_table(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from uuid import UUID
 
 import msgspec
 
@@ -89,6 +90,8 @@ class FormKind(LabelledEnum):
     SUGGESTION_LETTER = "suggestion_letter", "行政执法监督问题整改建议书"
     GUIDANCE_OPINION = "guidance_opinion", "行政指导意见书"
     GUIDANCE_RECORD = "guidance_record", "行政指导登记文书"
+    CORRECTION_ORDER = "correction_order", "责令改正通知书"
+    APPOINTMENT_LETTER = "appointment_letter", "特邀行政执法监督员聘任书"
 
 
 class Struct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -123,16 +126,23 @@ class Person(Struct):
     name: str
 
 
-class FormNumber(Struct):
-    """A gap-free number of one series: per issuing unit, form kind and year."""
+class FormNumber(Struct, omit_defaults=True):
+    """A gap-free number of one series: per issuing unit, form kind and year.
+
+    ``text``: the number as printed when it was issued, in the unit's format
+    of that time (e.g. 临人社行指〔2026〕3号; ``ledger.numbering``); a later
+    change of the format leaves it as it was. Empty on numbers issued in the
+    default format before formats existed (and omitted from the stored
+    JSON then, so those events encode as before): they read 2026年第3号."""
 
     unit: str
     kind: FormKind
     year: int
     seq: int
+    text: str = ""
 
     def __str__(self) -> str:
-        return f"{self.year}年第{self.seq}号"
+        return self.text or f"{self.year}年第{self.seq}号"
 
 
 class Due(Struct):
@@ -189,3 +199,5 @@ class Reversal(Struct):
     major: bool = False
     # the document number of the new (revoking or remade) decision
     new_decision_number: str = ""
+    # a major decision cites its passed 法制审核 (ledger.legal_review.LegalReview)
+    legal_review_id: UUID | None = None

@@ -6,6 +6,10 @@
 - ``supervision``: reversed penalties under review, major-decision filings
 - ``documents``: the documents issued, by the SHA-256 of their files
 - ``guidance``: the acts of agency-initiated guidance (行政指导), for its list and the 登记簿
+- ``register_reports``: the units' quarterly reports of the 登记簿, the office's consolidations
+- ``network``: contact points, invited supervisors, pairings, their reports, the quotas
+- ``legal_review``: legal reviews of major decisions with their rounds, the filings' reviews, credit repairs
+- ``feedback``: suggestion boxes and their checks, feedback forms, every 整改建议书 with its state
 
 ``runner.Runner`` keeps a view up to date exactly once; ``rebuild`` rebuilds
 it into fresh tables and swaps them in, or folds it as of a past moment;
@@ -15,7 +19,11 @@ it into fresh tables and swaps them in, or folds it as of a past moment;
 from projections.audit import AuditProjection
 from projections.cases import CasesProjection
 from projections.documents import DocumentsProjection
+from projections.feedback import FeedbackProjection
 from projections.guidance import GuidanceProjection
+from projections.legal_review import LegalReviewProjection
+from projections.network import NetworkProjection
+from projections.register_reports import RegisterReportsProjection
 from projections.seal import SealProjection
 from projections.supervision import SupervisionProjection
 
@@ -26,8 +34,16 @@ PROJECTIONS = {
     "supervision": SupervisionProjection,
     "documents": DocumentsProjection,
     "guidance": GuidanceProjection,
+    "register_reports": RegisterReportsProjection,
+    "feedback": FeedbackProjection,
+    "network": NetworkProjection,
+    "legal_review": LegalReviewProjection,
 }
 # what `ledger rebuild <view>` accepts
 VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit": "audit", "seal": "seal",
                 "supervision": "supervision", "reviews": "supervision",
-                "documents": "documents", "guidance": "guidance"}
+                "documents": "documents", "guidance": "guidance",
+                "register_reports": "register_reports", "register-reports": "register_reports",
+                "feedback": "feedback", "suggestion-letters": "feedback",
+                "network": "network",
+                "legal_review": "legal_review", "legal-reviews": "legal_review", "credit-repairs": "legal_review"}

@@ -43,6 +43,10 @@ AGGREGATE_NAMES = {
     "FourListsCatalogue": "catalogue",
     "ReversalReview": "reversal_review",
     "MajorDecisionFiling": "major_filing",
+    "GuidanceMatterCatalogue": "guidance_matters",
+    "SuggestionBox": "feedback_box", "FeedbackForm": "feedback_form", "SuggestionLetter": "suggestion_letter",
+    "NetworkQuota": "network_quota", "OfficeRoster": "network_roster", "ContactPoint": "contact_point", "InvitedSupervisor": "invited_supervisor", "Pairing": "pairing", "NetworkReport": "network_report",  # noqa: E501
+    "ReviewThreshold": "review_threshold", "LegalReview": "legal_review", "CreditRepair": "credit_repair",
 }
 
 

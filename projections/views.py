@@ -13,15 +13,23 @@ from projections.audit import AUDIT, AuditProjection
 from projections.cases import CasesProjection
 from projections.cases.queries import CaseQueries
 from projections.documents import DOCUMENTS, DocumentsProjection
+from projections.feedback import FeedbackProjection
+from projections.feedback.queries import FeedbackQueries
 from projections.guidance import GuidanceProjection
 from projections.guidance.queries import GuidanceQueries
+from projections.legal_review import LegalReviewProjection
+from projections.legal_review.queries import LegalReviewQueries
+from projections.network import NetworkProjection
+from projections.network.queries import NetworkQueries
+from projections.register_reports import RegisterReportsProjection
+from projections.register_reports.queries import RegisterReportQueries
 from projections.runner import ensure_tables
 from projections.seal import SealProjection, case_positions
 from projections.supervision import SupervisionProjection
 from projections.supervision.queries import SupervisionQueries
 
 
-class Views(GuidanceQueries, CaseQueries, SupervisionQueries):
+class Views(LegalReviewQueries, NetworkQueries, FeedbackQueries, GuidanceQueries, CaseQueries, SupervisionQueries, RegisterReportQueries):
     """Queries over the views of one store."""
 
     def __init__(self, settings: Settings) -> None:
@@ -36,6 +44,10 @@ class Views(GuidanceQueries, CaseQueries, SupervisionQueries):
                 ensure_tables(cur, SealProjection())
                 ensure_tables(cur, DocumentsProjection())
                 ensure_tables(cur, GuidanceProjection())
+                ensure_tables(cur, RegisterReportsProjection())
+                ensure_tables(cur, FeedbackProjection())
+                ensure_tables(cur, NetworkProjection())
+                ensure_tables(cur, LegalReviewProjection())
         finally:
             conn.close()
 
@@ -85,9 +97,9 @@ class Views(GuidanceQueries, CaseQueries, SupervisionQueries):
 
     def documents_issued(self, scope: Scope, *, sha256: str | None = None, case_id: Any = None,
                          paper_code: str | None = None) -> list[dict[str, Any]]:
-        """Documents issued (newest first), by the file's SHA-256 or by case,
-        within the case scope: a reader learns of a document only if they
-        may read its case."""
+        """Documents issued (newest first), by the file's SHA-256 or by case
+        (``case_id``: a case's or a guidance's id), within the case scope: a
+        reader learns of a document only if they may read its case or guidance."""
         where, params = [], []
         if sha256:
             where.append("d.sha256 = %s")
@@ -98,9 +110,9 @@ class Views(GuidanceQueries, CaseQueries, SupervisionQueries):
         if case_id:
             where.append("d.case_id = %s")
             params.append(str(case_id))
-        if scope.unit is not None:  # the case's units, from the registry's unit rows
-            where.append("EXISTS (SELECT 1 FROM registry_unit k WHERE k.case_id = d.case_id AND k.unit = %s)")
-            params.append(scope.unit)
+        if scope.unit is not None:  # a guidance's unit (its row names it); a case's units, from the registry's
+            where.append("(d.owner_unit = %s OR EXISTS (SELECT 1 FROM registry_unit k WHERE k.case_id = d.case_id AND k.unit = %s))")
+            params += [scope.unit, scope.unit]
         with self.db.reading() as cur:
             rows = cur.dicts(
                 f"SELECT d.* FROM {DOCUMENTS.name} d WHERE {' AND '.join(where) or '1=1'} ORDER BY d.notification_id DESC LIMIT 200",
@@ -110,6 +122,15 @@ class Views(GuidanceQueries, CaseQueries, SupervisionQueries):
             for r in rows:  # the notification id of the last record it was drawn from, once sealed
                 chain = chains.setdefault(r["case_id"], case_positions(cur, r["case_id"]))
                 r["drawn_to_notification"] = chain.get(int(r["drawn_to_version"]), (None,))[0]
+                # a guidance's document names the guidance, not a case
+                r["guidance_id"] = r["case_id"] if r["subject"] == "guidance" else None
+                if r["guidance_id"]:
+                    r["case_id"] = None
+                # a supervision letter's or feedback form's (ledger.feedback)
+                r["letter_id"] = r["case_id"] if r["subject"] == "suggestion_letter" else None
+                r["form_id"] = r["case_id"] if r["subject"] == "feedback_form" else None
+                if r["letter_id"] or r["form_id"]:
+                    r["case_id"] = None
             return rows
 
     def aggregate_ids(self, aggregate: str) -> list[str]:

@@ -4,6 +4,7 @@ tests; override what a test is about."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from importlib.resources import files
 
 from ledger.commands import Context
 from ledger.directory import UnitKind
@@ -15,6 +16,7 @@ from ledger.guidance.commands import (
     StartGuidance,
 )
 from ledger.guidance.values import (
+    SEED_METHODS,
     Addressee,
     AddresseeKind,
     Delivery,
@@ -23,6 +25,9 @@ from ledger.guidance.values import (
     Stage,
     Way,
 )
+from ledger.matters.commands import PublishMatterEdition
+from ledger.matters.importing import parse_matters
+from ledger.matters.values import MatterEdition
 from ledger.values import Actor, Role
 from tests.builders import ADMIN, FIRE, MARKET, T0, VALID_USCC, ctx
 
@@ -47,6 +52,17 @@ def seed_directory(ledger) -> None:
         ledger.execute(
             ctx(ADMIN), RegisterUser(username=who.id, display_name=who.name, role=who.role, unit=who.unit)
         )
+    for unit in (MARKET, FIRE):
+        publish_matters(ledger, unit)
+
+
+def publish_matters(ledger, authority: str = MARKET) -> None:
+    """The unit's catalogue of guidance matters, from the sample file: its
+    item 3 (食品经营许可事项指导) is the matter ``start_cmd`` cites."""
+    items = parse_matters(files("ledger").joinpath("samples/guidance_matters_sample.csv").read_bytes(), SEED_METHODS)
+    edition = MatterEdition(version="2026版", title=f"{authority}行政指导事项目录清单（2026版）",
+                            effective_from=date(2026, 1, 1), items=items)
+    ledger.execute(ctx(ADMIN), PublishMatterEdition(authority=authority, edition=edition))
 
 
 def firm(**over) -> Addressee:
@@ -117,3 +133,11 @@ def record_cmd(guidance_id, **over) -> RegisterGuidanceRecord:
 
 def as_(actor: Actor) -> Context:
     return ctx(actor)
+
+
+def make_head(ledger, who: Actor) -> None:
+    """Make ``who`` the head (单位负责人) of their unit: who marks typical cases."""
+    from ledger.directory import Post
+    from ledger.directory.commands import SetUserPost
+
+    ledger.execute(ctx(ADMIN), SetUserPost(username=who.id, post=Post.HEAD))

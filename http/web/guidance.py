@@ -24,6 +24,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ledger.commands import Command
+from ledger.directory import Post
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
 from ledger.guidance import AdministrativeGuidance, GuidanceNotFound
 from ledger.guidance.commands import (
@@ -65,6 +66,7 @@ from ledger.guidance.values import (
 )
 from ledger.history import describe
 from ledger.identifiers import mask_personal
+from ledger.matters import authority_of
 from ledger.scope import Reach, scope_for, sees
 from ledger.values import CST, Role
 from ledger_http.common.auth import AuthUser
@@ -300,12 +302,17 @@ STEPS: dict[str, Step] = {
 }
 
 
-def next_steps(user: AuthUser, g: AdministrativeGuidance) -> list[tuple[str, str, bool]]:
+def next_steps(user: AuthUser, g: AdministrativeGuidance, *, head: bool = False) -> list[tuple[str, str, bool]]:
     """(slug, title, danger) of the steps open to this user now: officers of
-    the guidance's unit only (the domain refuses anyone else)."""
+    the guidance's unit only, the typical mark its head only (the domain
+    refuses anyone else)."""
     if user.role is not Role.UNIT_STAFF or user.unit != g.unit:
         return []
-    return [(slug, s.title, s.danger) for slug, s in STEPS.items() if s.applies(g)]
+    return [(slug, s.title, s.danger) for slug, s in STEPS.items() if s.applies(g) and (head or slug != "typical")]
+
+
+def _is_head(request: AnyRequest, user: AuthUser) -> bool:
+    return request.app.state.ledger.get_user(user.username, for_update=False).post is Post.HEAD
 
 
 # ------------------------------------------------------------------ loading
@@ -339,8 +346,9 @@ async def guidance_page(request: AnyRequest, user: AuthUser, guidance_id: UUID, 
     scope = scope_for(user.role, user.unit, Reach.CASES)
     events = await in_thread(_timeline, request, g, scope.masks_ids)
     documents = await in_thread(_documents_section, request, g)
+    head = await in_thread(_is_head, request, user)
     return page(request, user, "guidance.html", status=status, g=guidance_view(g, scope), events=events,
-                actions=next_steps(user, g), banner=banner, sealed=sum(1 for e in events if e["chain"]),
+                actions=next_steps(user, g, head=head), banner=banner, sealed=sum(1 for e in events if e["chain"]),
                 admonition=g.method in ADMONITION_METHODS, guidance_documents=documents,
                 can_order=user.role is Role.UNIT_STAFF and user.unit == g.unit and _open(g)
                 and g.method in ADMONITION_METHODS)
@@ -361,7 +369,10 @@ def _documents_section(request: AnyRequest, g: AdministrativeGuidance) -> Any:
 
 def _start_context(request: AnyRequest, user: AuthUser) -> dict[str, Any]:
     state = request.app.state
+    catalogue = state.ledger.matter_catalogue(authority_of(user.unit), for_update=False)
     return {
+        # the unit's catalogue of guidance matters in force today (seed 001 附件1)
+        "matters": catalogue.items_on(datetime.now(CST).date()) if catalogue is not None else [],
         "officers": [(u.username, u.display_name) for u in staff_by_unit(state).get(user.unit, [])],
         "methods": state.ledger.guidance_methods(user.unit),
         "kinds": list(AddresseeKind), "stages": list(Stage), "ways": list(Way),
@@ -427,6 +438,11 @@ class GuidancePages(Controller):
         user = page_user(request)
         form = await request.form()
         values = form_values(form)
+        ref = _text(values, "matter.catalogue_ref")
+        if ref and not _text(values, "legal_basis"):  # a catalogue matter brings its 指导依据 (shown, then saved)
+            matters = (await in_thread(_start_context, request, user))["matters"]
+            basis = next((m.item.basis for m in matters if m.ref == ref), "")
+            values["legal_basis"] = basis
         try:
             result = remember(request, await in_thread(run_command, request.app.state, user, start_command(values),
                                                        form_key(form)))

@@ -51,7 +51,7 @@ from projections.seal import current_digest, extends
 # The view's filing statuses (``views.filings(status=)``), as the filter offers them.
 FILING_STATUSES = {"open": "未备案", "overdue": "已逾期", "filed": "已备案", "late": "逾期备案"}
 DUE_SOON_DAYS = 3  # an open filing due within this many days is marked 即将到期
-DECLARE_FIELDS = ("decision_number", "decided_on", "party", "summary", "basis", "case_id")
+DECLARE_FIELDS = ("decision_number", "decided_on", "party", "summary", "basis", "case_id", "legal_review_id")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_POSITION = 2**62  # as the API's consistency check
 
@@ -92,6 +92,12 @@ def declare_command(values: dict[str, str], user: AuthUser, ledger: Any) -> Decl
             case_id = UUID(values["case_id"].strip())
         except ValueError:
             problems.append(FieldError("case_id", "invalid", "关联案件编号格式不正确（应为案件页地址中的编号）"))
+    review_id: UUID | None = None
+    if values.get("legal_review_id", "").strip():
+        try:
+            review_id = UUID(values["legal_review_id"].strip())
+        except ValueError:
+            problems.append(FieldError("legal_review_id", "invalid", "法制审核编号格式不正确（应为法制审核页地址中的编号）"))
     if problems:
         try:
             MajorDecisionFiling.declare(
@@ -99,14 +105,15 @@ def declare_command(values: dict[str, str], user: AuthUser, ledger: Any) -> Decl
                 decision_number=values["decision_number"], decided_on=decided_on or datetime.now(CST).date(),
                 party=values["party"], summary=values["summary"])
         except InvalidInput as e:
-            problems += [f for f in e.errors if not (decided_on is None and f.field == "decided_on")]
+            problems += [f for f in e.errors if not (decided_on is None and f.field == "decided_on")
+                         and not (f.field == "legal_review_id" and values.get("legal_review_id", "").strip())]
         except LedgerError:
             pass  # e.g. not unit staff: the command itself will say so once the form is complete
         raise InvalidInput(problems)
     assert decided_on is not None
     return DeclareMajorDecision(decision_number=values["decision_number"], decided_on=decided_on,
                                 party=values["party"], summary=values["summary"],
-                                basis=values["basis"].strip() or None, case_id=case_id)
+                                basis=values["basis"].strip() or None, case_id=case_id, legal_review_id=review_id)
 
 
 def kept_digest(values: dict[str, str]) -> tuple[int, str]:
@@ -168,7 +175,8 @@ class OversightPages(Controller):
     async def declare_form(self, request: AnyRequest) -> Template:
         user = page_user(request)
         page_scope(user, Reach.SUPERVISION)
-        values = dict.fromkeys(DECLARE_FIELDS, "") | {"case_id": str(request.query_params.get("case_id") or "")}
+        values = dict.fromkeys(DECLARE_FIELDS, "") | {"case_id": str(request.query_params.get("case_id") or ""),
+                                                      "legal_review_id": str(request.query_params.get("legal_review_id") or "")}
         return page(request, user, "filings_new.html", values=values, errors={}, key=uuid.uuid4())
 
     @post("/filings/new")

@@ -16,7 +16,17 @@ from litestar.response import Template
 from ledger.errors import NotAllowed
 from ledger.scope import Reach
 from ledger.values import Role
-from ledger_http.web.pages import PAGE, PAGE_HEADERS, AnyRequest, PageRefused, caught_up, in_thread, page, page_scope, page_user
+from ledger_http.web.pages import (
+    PAGE,
+    PAGE_HEADERS,
+    AnyRequest,
+    PageRefused,
+    caught_up,
+    in_thread,
+    page,
+    page_scope,
+    page_user,
+)
 from ledger_http.web.registry import unit_names
 from projections.cases import STAGES
 
@@ -50,7 +60,14 @@ class QueuePages(Controller):
                 queues.append({"stage": stage, "label": STAGE_LABELS[stage], "rows": rows[:HOME_ROWS],
                                "more": len(rows) > HOME_ROWS})
         starts = [("新建预约登记（申请表）", "/w/book")] if user.role is Role.REGISTRAR else []
-        return page(request, user, "home.html", queues=queues, refresh=REFRESH_SECONDS, starts=starts)
+        guidance = []
+        if user.role is Role.UNIT_STAFF:  # the unit's own guidance still open (行政指导)
+            starts = [("启动行政指导", "/w/guidance/new")]
+            await caught_up(request, "guidance")
+            guidance = await in_thread(request.app.state.views.guidance_list, page_scope(user, Reach.CASES),
+                                       open_only=True, limit=HOME_ROWS + 1)
+        return page(request, user, "home.html", queues=queues, refresh=REFRESH_SECONDS, starts=starts,
+                    guidance=guidance[:HOME_ROWS], guidance_more=len(guidance) > HOME_ROWS)
 
     @get("/queues/{stage:str}")
     async def queue(self, request: AnyRequest, stage: FromPath[str]) -> Template:

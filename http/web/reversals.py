@@ -73,7 +73,18 @@ def build_reversal(case_id: UUID, user: AuthUser, v: dict[str, Any], context: di
         conditions_met=tuple(ticked), outcome=str(v.get("outcome") or ""), explanation=str(v.get("explanation") or ""),
         legal_reviewer=reviewer, new_sanction=str(v.get("new_sanction") or "") or None, new_fine_yuan=fine,
         major=v.get("major") == "yes", new_decision_number=str(v.get("new_decision_number") or ""),
+        legal_review_id=_review_id(str(v.get("legal_review_id") or "")),
     ))
+
+
+def _review_id(text: str) -> UUID | None:
+    """The 法制审核编号 a major reversal cites (the id on the review's page)."""
+    if not text.strip():
+        return None
+    try:
+        return UUID(text.strip())
+    except ValueError:
+        raise InvalidInput.one("legal_review_id", "invalid", "法制审核编号格式不正确（应为法制审核页地址中的编号）") from None
 
 
 class ReversalPages(Controller):

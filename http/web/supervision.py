@@ -1,28 +1,35 @@
 """Supervision in the workbench: what waits for supervisors (reversals to
-review, letters not answered in time, major decisions not filed in time) and
-a review's page — 审查通过, 制发整改建议书, and the issuing unit's 答复."""
+review, letters not answered in time, major decisions not filed in time),
+the review list of reversed penalties filtered as ``GET /supervision/reversals``
+filters it, with its CSV and Excel export of exactly what the filters select,
+and a review's page — 审查通过, 制发整改建议书, and the issuing unit's 答复."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotAllowed, NotFound
 from ledger.history import describe, event_label
-from ledger.scope import Reach, sees
+from ledger.scope import Reach, Scope, sees
 from ledger.supervision import ReviewStatus
 from ledger.supervision.commands import AnswerObjection, ConfirmReversal, ObjectToReversal
-from ledger.values import CST, Role
+from ledger.values import CST, FourList, Role
+from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import run_command
+from ledger_http.common.reading import attachment, csv_response, xlsx_response
 from ledger_http.web.pages import (
+    PAGE,
     PAGE_HEADERS,
     AnyRequest,
+    PageRefused,
     caught_up,
     field_errors,
     form_key,
@@ -32,6 +39,13 @@ from ledger_http.web.pages import (
     page_user,
     remember,
 )
+from ledger_http.web.registry import unit_names
+from projections import workbook
+from projections.supervision.export import reversals_csv
+
+# the review list's filters, named as GET /supervision/reversals names them
+FILTERS = ("unit", "list", "item", "status", "from", "to")
+EXPORT_ROWS = 1_000_000  # as the API's export: every matching row
 
 
 def a_date(field: str, text: str) -> date:
@@ -50,6 +64,53 @@ def reviewed_reversal(ledger: Any, review: Any) -> tuple[Any, Any]:
     return reversal, ledger.cited_item(reversal) if reversal is not None else None
 
 
+def read_filters(query: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """The review list's filters as typed (to show them again) and their
+    problems; ``to`` is the last day shown (inclusive, as on the page)."""
+    typed = {k: str(query.get(k) or "").strip()[:64] for k in FILTERS}
+    problems = {}
+    for k in ("from", "to"):
+        if typed[k] and _day(typed[k]) is None:
+            problems[k] = "日期格式应为 年-月-日"
+    return typed, problems
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def list_scope(user: AuthUser, typed: dict[str, str]) -> Scope:
+    """The user's supervision scope; another unit's list is refused (403) as by the API."""
+    scope = page_scope(user, Reach.SUPERVISION)
+    try:
+        scope.unit_filter(typed["unit"] or None)
+    except NotAllowed as e:
+        raise PageRefused(user, e.message) from None
+    return scope
+
+
+def select_reversals(request: AnyRequest, scope: Scope, typed: dict[str, str], limit: int,
+                     offset: int) -> list[dict[str, Any]]:
+    """The reversals the filters select, as ``GET /supervision/reversals``
+    reads them (``views.reversals``); an unknown list or status is no filter."""
+    start, end = _day(typed["from"]), _day(typed["to"])
+    return request.app.state.views.reversals(
+        scope,
+        unit=typed["unit"] or None,
+        list_kind=typed["list"] if typed["list"] in FourList._value2member_map_ else None,
+        item_number=typed["item"] or None,
+        status=typed["status"] if typed["status"] in ReviewStatus._value2member_map_ else None,
+        reversed_from=start.isoformat() if start else None,
+        # the API's period ends before its `to`; the page's 至 is the last day shown
+        reversed_to=(end + timedelta(days=1)).isoformat() if end else None,
+        limit=limit,
+        offset=offset,
+    )
+
+
 class SupervisionPages(Controller):
     path = "/w"
     include_in_schema = False
@@ -62,6 +123,33 @@ class SupervisionPages(Controller):
         await caught_up(request, "supervision")
         waiting = await in_thread(request.app.state.views.supervision_queue, scope)
         return page(request, user, "supervision.html", waiting=waiting)
+
+    @get("/supervision/reversals")
+    async def review_list(self, request: AnyRequest) -> Template:
+        """The whole review list, filtered as the API filters it, a page at a time."""
+        user = page_user(request)
+        typed, problems = read_filters(request.query_params)
+        scope = list_scope(user, typed)
+        offset_text = str(request.query_params.get("offset") or "0")
+        offset = int(offset_text) if offset_text.isdigit() else 0
+        await caught_up(request, "supervision")
+        rows = [] if problems else await in_thread(select_reversals, request, scope, typed, PAGE + 1, offset)
+        units = await in_thread(unit_names, request) if scope.unit is None else []
+        return page(request, user, "supervision.html", status=422 if problems else 200, listing=True,
+                    rows=rows[:PAGE], more=len(rows) > PAGE, offset=offset, page_size=PAGE, filters=typed,
+                    errors=problems, query=urlencode({k: v for k, v in typed.items() if v}), units=units,
+                    lists=list(FourList), statuses=list(ReviewStatus))
+
+    @get("/supervision/reversals.csv")
+    async def review_list_csv(self, request: AnyRequest) -> Response[bytes] | Template:
+        """Every reversal the page's filters select, as the API's CSV (its
+        SHA-256 in a header)."""
+        return await export(request, excel=False)
+
+    @get("/supervision/reversals.xlsx")
+    async def review_list_xlsx(self, request: AnyRequest) -> Response[bytes] | Template:
+        """The same selection as an Excel workbook (``projections.workbook``)."""
+        return await export(request, excel=True)
 
     @get("/reviews/{review_id:uuid}")
     async def review(self, request: AnyRequest, review_id: FromPath[UUID]) -> Template:
@@ -112,3 +200,18 @@ class SupervisionPages(Controller):
         except LedgerError as e:
             return await self._review_page(request, user, review_id, values, {"": e.message}, status=409)
         return Redirect(path=f"/w/reviews/{review_id}")
+
+
+async def export(request: AnyRequest, *, excel: bool) -> Response[bytes] | Template:
+    user = page_user(request)
+    typed, problems = read_filters(request.query_params)
+    scope = list_scope(user, typed)
+    if problems:
+        return page(request, user, "message.html", status=422, title="筛选条件有误", message="；".join(problems.values()))
+    await caught_up(request, "supervision")
+    rows = await in_thread(select_reversals, request, scope, typed, EXPORT_ROWS, 0)
+    if excel:
+        return xlsx_response(await in_thread(workbook.reversals_xlsx, rows), "处罚撤销审查", "reversals", {})
+    stamp = datetime.now(CST).strftime("%Y%m%d-%H%M")
+    return csv_response(await in_thread(reversals_csv, rows),
+                        {"Content-Disposition": attachment(f"处罚撤销审查-{stamp}.csv", f"reversals-{stamp}.csv")})

@@ -78,7 +78,8 @@ FIELD_LABELS |= {"way": "形式", "addressee": "行政相对人", "officers": "�
                  "accepted": "相对人接受", "effect": "效益、效果", "visit": "回访", "mark": "典型事例",
                  "by_name": "标记人", "simple": "简易形式", "situation": "适用情形", "officer": "指导人员",
                  "interview": "约谈", "held_at": "约谈时间", "participants": "被约谈人员", "requirements": "提出的要求",
-                 "commitment": "整改承诺书", "signed_on": "承诺日期", "by": "用户名"}
+                 "commitment": "整改承诺书", "signed_on": "承诺日期", "by": "用户名",
+                 "order": "责令改正通知书", "pattern": "编号格式"}
 
 
 def _words(*enums: Any) -> dict[str, str]:

@@ -33,7 +33,8 @@ from ledger.case.commands import (
 from ledger.catalogue.service import CatalogueCommands
 from ledger.commanding import MAX_ATTEMPTS, Decision, Result, _backoff, _only
 from ledger.commands import Context
-from ledger.errors import CaseNotFound, Conflict
+from ledger.errors import CaseNotFound, Conflict, InvalidInput
+from ledger.legal_review import LegalReview, require_review
 from ledger.scope import sees_case
 from ledger.supervision import MajorDecisionFiling, ReversalReview
 from ledger.values import CST, Envelope, FormKind, Reversal
@@ -164,7 +165,15 @@ class CaseCommands(CatalogueCommands):
                 issuing_unit=reversal.decision.issuing_unit,
             )
         ]
-        if reversal.major and not self.exists(MajorDecisionFiling.create_id(env.actor.unit, reversal.new_decision_number)):
+        if not reversal.major:
+            return opened
+        # a major reversal is made only on a passed legal review, which it cites in this save
+        review = require_review(self.legal_review_or_none(reversal.legal_review_id))
+        review.check_citable(env.actor.unit, "legal_review_id", reversal.new_decision_number)
+        reviewer = review.current.reviewer_id
+        if reversal.legal_reviewer is not None and reversal.legal_reviewer.id != reviewer:
+            raise InvalidInput.one("legal_reviewer", "reviewer_mismatch", "法制审核人员与所引用的法制审核的审核人不一致")
+        if not self.exists(MajorDecisionFiling.create_id(env.actor.unit, reversal.new_decision_number)):
             kind = "撤销" if reversal.new_sanction is None else "重新作出"
             opened.append(
                 MajorDecisionFiling.declare(
@@ -175,9 +184,23 @@ class CaseCommands(CatalogueCommands):
                     party=case.applicant.name,
                     summary=f"{kind}{reversal.decision.number}：{reversal.new_sanction or reversal.outcome}",
                     case_id=case.id,
+                    legal_review=review,
                 )
             )
+        else:
+            review.cite(env, reversal.new_decision_number)
+        opened.append(review)
         return opened
+
+    def legal_review_or_none(self, review_id: UUID | None) -> LegalReview | None:
+        """A legal review a decision cites (``None``: no id, or no such review)."""
+        if review_id is None:
+            return None
+        try:
+            review = self.repository.get(review_id)
+        except AggregateNotFoundError:
+            return None
+        return review if isinstance(review, LegalReview) else None
 
     def withdraw(self, ctx: Context, cmd: WithdrawCase) -> Result:
         return self._on_case(ctx, cmd, lambda case, env: _only(case.withdraw(env, cmd.reason)))

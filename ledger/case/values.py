@@ -217,6 +217,18 @@ class DocumentKind(LabelledEnum):
     REVERSAL_STATEMENT = "reversal_statement", "撤销（重新作出）行政处罚书面说明"
     SUGGESTION_LETTER = "suggestion_letter", "行政执法监督问题整改建议书"
     FILE_INDEX = "file_index", "卷宗封面及目录"
+    # of an administrative guidance (ledger.guidance), not of a case
+    GUIDANCE_OPINION = "guidance_opinion", "行政指导意见书"
+    GUIDANCE_RECORD = "guidance_record", "行政指导登记文书"
+    CORRECTION_ORDER = "correction_order", "责令改正通知书"
+    # of the supervision feedback (ledger.feedback): the annex 5 form
+    FEEDBACK_FORM = "feedback_form", "行政执法监督建议意见反馈表"
+
+
+# The documents of a booked case, and those of an administrative guidance.
+GUIDANCE_DOCUMENTS = (DocumentKind.GUIDANCE_OPINION, DocumentKind.GUIDANCE_RECORD, DocumentKind.CORRECTION_ORDER)
+FEEDBACK_DOCUMENTS = (DocumentKind.FEEDBACK_FORM,)
+CASE_DOCUMENTS = tuple(k for k in DocumentKind if k not in GUIDANCE_DOCUMENTS and k not in FEEDBACK_DOCUMENTS)
 
 
 class DocumentFormat(LabelledEnum):

@@ -21,10 +21,10 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.copying import CopiedByContainers
-from ledger.errors import FieldError, InvalidInput, NotAllowed
+from ledger.errors import FieldError, InvalidInput, NotAllowed, WrongState
 from ledger.inputs import blank, money_problem
 from ledger.numbering import LEDGER_NAMESPACE
-from ledger.values import Actor, Envelope, FourList, Reversal, Role, Struct
+from ledger.values import CST, Actor, Envelope, FourList, Reversal, Role, Struct
 
 
 class ListDef(Struct):
@@ -137,6 +137,7 @@ class FourListsCatalogue(CopiedByContainers, Aggregate):
     def __init__(self, authority: str) -> None:
         self.authority = authority
         self.legal_review_required = False
+        self.filed_with_justice: tuple[date, str] | None = None  # the last 报司法局备案
         self.editions: dict[str, Edition] = {}
         self.ends: dict[str, date | None] = {}  # the last day each edition is in force
         self.revisions: dict[tuple[str, str, str], tuple[Revision, ...]] = {}
@@ -280,6 +281,23 @@ class FourListsCatalogue(CopiedByContainers, Aggregate):
     @event("LegalReviewPolicySet")
     def _legal_review_set(self, envelope: Envelope, required: bool) -> None:
         self.legal_review_required = required
+
+    def file_with_justice(self, envelope: Envelope, filed_on: date, reference: str) -> None:
+        """报司法局备案 (seed 003 八): the authority's lists as they stand, filed
+        on a day with the 司法局's reference. Filed again after a change."""
+        self._require_editor(envelope)
+        if blank(reference):
+            raise InvalidInput.one("reference", "required", "备案文号或回执编号不能为空")
+        if filed_on > envelope.business_time.astimezone(CST).date():
+            raise InvalidInput.one("filed_on", "in_future", "备案日期晚于今天")
+        if not self.editions:
+            raise WrongState("尚未发布任何版本的清单，无可备案", code="nothing_to_file")
+        self._filed_with_justice(envelope=envelope, filed_on=filed_on, reference=reference.strip(),
+                                 versions=tuple(sorted(self.editions)))
+
+    @event("FiledWithJustice")
+    def _filed_with_justice(self, envelope: Envelope, filed_on: date, reference: str, versions: tuple[str, ...]) -> None:
+        self.filed_with_justice = (filed_on, reference)
 
     def _end_edition(self, version: str, first_day_out: date) -> None:
         last = first_day_out - timedelta(days=1)

@@ -41,3 +41,11 @@ class RepealCatalogueEdition(Command, frozen=True, kw_only=True):
 class SetLegalReviewPolicy(Command, frozen=True, kw_only=True):
     authority: str
     required: bool
+
+
+class FileListsWithJustice(Command, frozen=True, kw_only=True):
+    """报司法局备案 of an authority's lists (seed 003 八: 轻罚免罚清单报司法局备案)."""
+
+    authority: str
+    filed_on: date
+    reference: str

@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from ledger.catalogue import FourListsCatalogue
 from ledger.catalogue.commands import (
     AmendListItem,
+    FileListsWithJustice,
     PublishCatalogueEdition,
     RepealCatalogueEdition,
     RepealListItem,
@@ -57,6 +58,10 @@ class CatalogueCommands(LedgerBase):
     def set_legal_review_policy(self, ctx: Context, cmd: SetLegalReviewPolicy) -> Result:
         return self._on_catalogue(ctx, cmd, cmd.authority, lambda cat, env: cat.set_legal_review(env, cmd.required))
 
+    def file_lists_with_justice(self, ctx: Context, cmd: FileListsWithJustice) -> Result:
+        return self._on_catalogue(ctx, cmd, cmd.authority,
+                                  lambda cat, env: cat.file_with_justice(env, cmd.filed_on, cmd.reference))
+
     def _on_catalogue(
         self,
         ctx: Context,
@@ -84,4 +89,5 @@ HANDLERS = {
     RepealListItem: CatalogueCommands.repeal_list_item,
     RepealCatalogueEdition: CatalogueCommands.repeal_catalogue_edition,
     SetLegalReviewPolicy: CatalogueCommands.set_legal_review_policy,
+    FileListsWithJustice: CatalogueCommands.file_lists_with_justice,
 }

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     pj.add_argument("--parent", type=int, help="exit when the process with this id (a server) is gone")
     pj.set_defaults(func=cmd_project)
     rb = sub.add_parser("rebuild", help="rebuild a read model, or export it as of a past moment")
-    rb.add_argument("view", choices=["registry", "queues", "cases", "audit", "supervision"])
+    rb.add_argument("view", choices=["registry", "queues", "cases", "audit", "supervision", "guidance", "register-reports",
+                                     "documents"])
     rb.add_argument("--as-of", help="ISO 8601 time (transaction time) or a notification id")
     rb.add_argument("--csv", help="where to write the as-of export (default <view>-asof-<id>.csv)")
     rb.add_argument("--xlsx", help="write the as-of export as an Excel workbook to this file instead")

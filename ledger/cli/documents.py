@@ -43,5 +43,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 1
     for row in found:
         print(json.dumps(row, ensure_ascii=False))
-    print(f"issued: SHA-256 {digest} — {len(found)} issue(s), case {found[0]['case_id']}", file=sys.stderr)
+    first = found[0]
+    subject = f"guidance {first['guidance_id']}" if first.get("guidance_id") else f"case {first['case_id']}"
+    print(f"issued: SHA-256 {digest} — {len(found)} issue(s), {subject}", file=sys.stderr)
     return 0

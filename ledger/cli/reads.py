@@ -49,8 +49,16 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"error: --as-of: 应为 ISO 8601 时间或通知序号：{args.as_of}", file=sys.stderr)
         return 2
+    if projection.name not in ("cases", "supervision", "audit", "guidance"):
+        print(f"error: --as-of: the {args.view} view is rebuilt, not exported as of a moment", file=sys.stderr)
+        return 2
     state = fold_as_of(settings, projection, cutoff)
     role = Role(args.role)
+    if projection.name == "guidance":  # the acts in the platform layout (docs/PLATFORM-EXPORT.md)
+        from projections.guidance import EXPORTS_KEY
+
+        state = {k: v for k, v in state.items() if k != EXPORTS_KEY}
+        rows = sorted(state.values(), key=lambda r: (r["started_at"] or "", r["guidance_id"]))
     if args.xlsx:
         from projections import workbook
 
@@ -58,6 +66,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
             data = workbook.registry_xlsx(registry_order(state.values()), role, cutoff=cutoff)
         elif projection.name == "supervision":
             data = workbook.reversals_xlsx([v for v in state.get("reviews", {}).values() if v["kind"]], cutoff=cutoff)
+        elif projection.name == "guidance":
+            from projections.guidance.export import platform_xlsx
+
+            data = platform_xlsx(rows, role)
         elif projection.name == "audit":
             from projections.audit import AUDIT
 
@@ -77,6 +89,10 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
         state = {k: v for k, v in state.get("reviews", {}).items() if v["kind"]}
         data = reversals_csv(state.values())
+    elif projection.name == "guidance":
+        from projections.guidance.export import platform_csv
+
+        data = platform_csv(rows, role)
     else:
         from projections.audit import AUDIT
         from projections.spreadsheet import csv_bytes

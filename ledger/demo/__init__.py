@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from importlib.resources import files
 from uuid import UUID
 
@@ -50,8 +51,13 @@ from ledger.catalogue import DEFAULT_LISTS, Edition
 from ledger.catalogue.commands import PublishCatalogueEdition
 from ledger.catalogue.importing import parse_items
 from ledger.commands import Context
-from ledger.directory import UnitKind
+from ledger.demo.network import RUCHENG, seed_network_demo
+from ledger.directory import Post, UnitKind
+from ledger.directory.commands import SetUserPost
 from ledger.directory.setup import ensure_unit, ensure_user, system_context
+from ledger.matters.commands import PublishMatterEdition
+from ledger.matters.importing import parse_matters
+from ledger.matters.values import MatterEdition
 from ledger.supervision.commands import DeclareMajorDecision
 from ledger.values import CST, Actor, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person, Reversal, Role
 
@@ -62,6 +68,7 @@ FIRE = "市消防救援支队"
 REGISTRAR = Actor(id="u-zhang", name="张敏", role=Role.REGISTRAR, unit=OFFICE)
 DISPATCHER = Actor(id="u-li", name="李强", role=Role.DISPATCHER, unit=OFFICE)
 MARKET_STAFF = Actor(id="u-wang", name="王磊", role=Role.UNIT_STAFF, unit=MARKET)
+LEGAL_REVIEWER = Actor(id="qianlv", name="钱律", role=Role.UNIT_STAFF, unit=MARKET)  # the market regulator's 法制审核
 
 _body = "91370303MA3C7Q2N8"
 DEMO_USCC = _body + uscc.calc_check_digit(_body)
@@ -92,6 +99,31 @@ def publish_sample_catalogue(ledger: Ledger, authority: str = MARKET) -> None:
                 effective_until=None,
                 lists=DEFAULT_LISTS,
                 items=items,
+            ),
+        ),
+    )
+
+
+def publish_sample_guidance_matters(ledger: Ledger, authority: str = MARKET) -> None:
+    """The market regulator's catalogue of guidance matters (行政指导事项目录清单),
+    from the sample file shipped in ``ledger/samples/`` (docs/GUIDANCE-MATTERS.md),
+    unless it has one: what its public page lists."""
+    ensure_unit(ledger, authority, UnitKind.ENFORCEMENT)
+    catalogue = ledger.matter_catalogue(authority)
+    if catalogue is not None and catalogue.editions:
+        return
+    data = files("ledger").joinpath("samples/guidance_matters_sample.csv").read_bytes()
+    ledger.publish_matter_edition(
+        system_context(),
+        PublishMatterEdition(
+            authority=authority,
+            basis="行政指导事项目录清单向社会公开（源行审字〔2021〕5号 三（一）；临淄区人社局行政指导实施方案 二（四））",
+            edition=MatterEdition(
+                version="2026版",
+                title=f"{authority}行政指导事项目录清单（2026版）",
+                document_number="市市监发〔2025〕88号",
+                effective_from=date(2026, 1, 1),
+                items=parse_matters(data, ledger.authority_methods(authority)),
             ),
         ),
     )
@@ -248,7 +280,24 @@ def record_demo_case(ledger: Ledger, start: datetime) -> UUID:
 
 def record_demo_filing(ledger: Ledger, today: date) -> UUID | None:
     """A major penalty decision made 20 days ago and not yet filed with
-    supervision: it shows as overdue in the supervisors' queue."""
+    supervision: it shows as overdue in the supervisors' queue. It was made
+    on the unit's legal review (法制审核), passed by its legal reviewer 钱律."""
+    from ledger.legal_review.commands import GiveLegalReviewOpinion, RequestLegalReview
+    from ledger.legal_review.values import DraftDecision, MajorKind, PartyKind, ReviewOutcome
+
+    reviewed_at = datetime.combine(today - timedelta(days=22), datetime.min.time(), CST).replace(hour=10)
+    review = ledger.execute(_ctx(MARKET_STAFF), RequestLegalReview(
+        business_time=reviewed_at,
+        draft=DraftDecision(
+            party="淄博某建材有限公司", party_kind=PartyKind.ORGANISATION, party_code=DEMO_USCC,
+            facts="生产不符合强制性国家标准的建筑用砂浆，货值金额4.6万元",
+            legal_basis="《中华人民共和国产品质量法》第四十九条",
+            proposed="没收违法所得，并处货值金额二倍罚款（9.2万元）", kind=MajorKind.FINE, amount_yuan=Decimal("92000"),
+        ),
+    ))
+    ledger.execute(_ctx(LEGAL_REVIEWER), GiveLegalReviewOpinion(
+        review_id=review.record_id, outcome=ReviewOutcome.PASSED, business_time=reviewed_at + timedelta(days=1),
+        opinion="违法事实清楚，证据确凿，适用依据正确，程序合法，裁量适当"))
     result = ledger.declare_major_decision(
         _ctx(MARKET_STAFF),
         DeclareMajorDecision(
@@ -257,9 +306,68 @@ def record_demo_filing(ledger: Ledger, today: date) -> UUID | None:
             party="淄博某建材有限公司",
             summary="生产不符合强制性国家标准的产品，没收违法所得并处货值金额二倍罚款",
             basis="《中华人民共和国产品质量法》第四十九条",
+            legal_review_id=review.record_id,
         ),
     )
     return result.case_id
+
+
+def record_demo_guidance(ledger: Ledger, now: datetime) -> list[UUID]:
+    """Two acts of the market regulator's own guidance (行政指导): a written
+    one from its 意见书 to the effect recorded, and a simple one by phone."""
+    from ledger.guidance.commands import (
+        AcceptGuidance,
+        DeliverGuidanceOpinion,
+        IssueGuidanceOpinion,
+        RecordGuidanceEffect,
+        RecordSimpleGuidance,
+        RegisterGuidanceRecord,
+        StartGuidance,
+    )
+    from ledger.guidance.values import (
+        Addressee,
+        AddresseeKind,
+        Delivery,
+        DeliveryMethod,
+        Matter,
+        SimpleForm,
+        SimpleSituation,
+        Stage,
+        Way,
+    )
+
+    officer = _ctx(Actor(id="wanglei", name="王磊", role=Role.UNIT_STAFF, unit=MARKET))
+    day = now.replace(hour=9, minute=30, second=0, microsecond=0)
+    start = day - timedelta(days=12)
+    firm = Addressee(kind=AddresseeKind.ORGANISATION, name="淄博鲁味轩餐饮有限公司", id_number=DEMO_USCC,
+                     address="张店区人民西路88号", contact="刘芳", phone="13953312345")
+    written = ledger.execute(officer, StartGuidance(
+        business_time=start, way=Way.WRITTEN, addressee=firm, officers=("wanglei", "qianlv"),
+        matter=Matter(text="", catalogue_ref="2026版/3"), method="提示提醒", stage=Stage.BEFORE,
+        legal_basis="《中华人民共和国食品安全法》第三十五条")).case_id
+    ledger.execute(officer, IssueGuidanceOpinion(
+        guidance_id=written, business_time=start + timedelta(hours=1), problem_of="食品经营许可证即将到期未申请延续",
+        problems="食品经营许可证将于下月到期，尚未提出延续申请", opinion="在有效期届满30个工作日前向本局提出延续申请，并备齐健康证明等材料",
+        contact_person="王磊", contact_phone="0533-2345678"))
+    ledger.execute(officer, DeliverGuidanceOpinion(
+        guidance_id=written, business_time=start + timedelta(days=1),
+        delivery=Delivery(delivered_on=(start + timedelta(days=1)).date(), method=DeliveryMethod.DIRECT, receiver="刘芳")))
+    ledger.execute(officer, RegisterGuidanceRecord(
+        guidance_id=written, business_time=start + timedelta(days=1, hours=1), guided_at=start + timedelta(days=1),
+        place="张店区人民西路88号", content="食品经营许可延续的时限、材料和办理渠道"))
+    ledger.execute(officer, AcceptGuidance(guidance_id=written, business_time=start + timedelta(days=2)))
+    ledger.execute(officer, RecordGuidanceEffect(guidance_id=written, business_time=day - timedelta(days=3),
+                                                 effect="已按期提出延续申请，许可证已延续"))
+    simple = ledger.execute(officer, StartGuidance(
+        business_time=day - timedelta(days=2), way=Way.SIMPLE,
+        addressee=Addressee(kind=AddresseeKind.INDIVIDUAL_BUSINESS, name="张店区城南便利店"), officers=("wanglei",),
+        matter=Matter(text="预包装食品标签标注"), method="政策指引", stage=Stage.DURING,
+        legal_basis="《中华人民共和国食品安全法》第六十七条")).case_id
+    ledger.execute(officer, RecordSimpleGuidance(
+        guidance_id=simple, business_time=day - timedelta(days=2, minutes=-20), at=day - timedelta(days=2, minutes=-15),
+        form=SimpleForm.PHONE, situation=SimpleSituation.ROUTINE_BUSINESS, officer="wanglei",
+        content="电话说明预包装食品标签应标注的事项和常见问题"))
+    return [written, simple]
 
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -271,19 +379,28 @@ def seed_demo(ledger: Ledger, credentials) -> list[tuple[str, str, str]]:
     ensure_unit(ledger, MARKET, UnitKind.ENFORCEMENT)
     ensure_unit(ledger, FIRE, UnitKind.ENFORCEMENT)
     ensure_unit(ledger, "市司法局执法监督科", UnitKind.SUPERVISION)
+    publish_sample_guidance_matters(ledger)
     users = [
         ("zhangmin", "张敏", Role.REGISTRAR, OFFICE),
         ("liqiang", "李强", Role.DISPATCHER, OFFICE),
         ("wanglei", "王磊", Role.UNIT_STAFF, MARKET),
         ("qianlv", "钱律", Role.UNIT_STAFF, MARKET),  # the market regulator's legal reviewer (法制审核)
         ("sunhao", "孙浩", Role.UNIT_STAFF, FIRE),
+        ("fengfa", "冯法", Role.UNIT_STAFF, FIRE),  # the fire brigade's legal reviewer (法制审核)
         ("wujian", "吴监", Role.SUPERVISOR, "市司法局执法监督科"),
         ("zhengshen", "郑审", Role.AUDITOR, "市司法局执法监督科"),
         ("admin", "系统管理员", Role.ADMINISTRATOR, OFFICE),
     ]
     created = [ensure_user(ledger, credentials, u, n, r, unit, DEMO_PASSWORD) for u, n, r, unit in users]
+    if created[users.index(("wanglei", "王磊", Role.UNIT_STAFF, MARKET))]:
+        # the market regulator's officer heads its guidance work: marks typical cases (seed 004 五(三))
+        ledger.execute(system_context(), SetUserPost(username="wanglei", post=Post.HEAD))
     if any(created):
         now = datetime.now(CST)
         record_demo_case(ledger, now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=14))
         record_demo_filing(ledger, now.date())
+        record_demo_guidance(ledger, now)
+    # the supervision network (seed 003 一–三): the 司法所 staff sign in with the same password
+    seed_network_demo(ledger, credentials, DEMO_PASSWORD)
+    users += [("rcsuozhang", "刘建华", Role.UNIT_STAFF, RUCHENG)]
     return [(u, r.value, unit) for u, _, r, unit in users]

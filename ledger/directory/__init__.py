@@ -15,8 +15,8 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.inputs import blank
-from ledger.numbering import LEDGER_NAMESPACE
-from ledger.values import Envelope, LabelledEnum, Role, Struct
+from ledger.numbering import DEFAULT_NUMBER_FORMAT, LEDGER_NAMESPACE, PATTERNED_KINDS, check_number_format
+from ledger.values import Envelope, FormKind, LabelledEnum, Role, Struct
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 UNIT_NAME_SEPARATORS = frozenset("、|")
@@ -27,6 +27,30 @@ class UnitKind(LabelledEnum):
     ENFORCEMENT = "enforcement", "行政执法单位"
     SUPERVISION = "supervision", "执法监督部门"
     OTHER = "other", "其他"
+    # seed 003: a town's (镇（街道）) 司法所, and the units that collect the
+    # suggestion boxes and mailboxes (四)
+    JUSTICE_OFFICE = "justice_office", "司法所"
+    SERVICE_CENTRE = "service_centre", "便民服务（分）中心"
+    CITIZEN_CENTRE = "citizen_centre", "为民服务中心"
+
+
+class Post(LabelledEnum):
+    """A user's post (职务) in their unit: what a rule may ask of the person,
+    beyond the role — e.g. a typical case of guidance is marked by the unit's
+    head (seed 004 五(三)). A 司法所's posts read 所长 / 副所长 / 司法干警."""
+
+    HEAD = "head", "单位负责人"
+    DEPUTY = "deputy", "副职负责人"
+    STAFF = "staff", "工作人员"
+
+
+# How a unit of a kind names its posts (the stored codes stay the same).
+POST_LABELS = {UnitKind.JUSTICE_OFFICE: {Post.HEAD: "所长", Post.DEPUTY: "副所长", Post.STAFF: "司法干警"}}
+
+
+def post_label(post: Post, kind: UnitKind | None) -> str:
+    """The post as a unit of ``kind`` calls it: 所长 / 副所长 / 司法干警 in a 司法所."""
+    return POST_LABELS.get(kind, {}).get(post, post.label) if kind is not None else post.label
 
 
 def require_administrator(role: Role) -> None:
@@ -69,6 +93,31 @@ class Unit(CopiedByContainers, Aggregate):
     def __init__(self, envelope: Envelope, name: str, kind: UnitKind) -> None:
         self.name = name
         self.kind = kind
+        self.number_formats: dict[FormKind, str] = {}
+
+    def set_number_format(self, envelope: Envelope, kind: FormKind, pattern: str) -> None:
+        """The unit's format of one series of numbers (``ledger.numbering``);
+        an empty pattern goes back to the default. Numbers already issued
+        keep the text they were issued with."""
+        _require_admin(envelope)
+        if kind not in PATTERNED_KINDS:
+            allowed = "、".join(k.label for k in PATTERNED_KINDS)
+            raise InvalidInput.one("kind", "not_patterned", f"{kind.label}的编号格式固定为“年第号”；可设置格式的有：{allowed}")
+        text = "" if blank(pattern) else check_number_format(pattern)
+        if text == DEFAULT_NUMBER_FORMAT:
+            text = ""
+        if text == self.number_formats.get(kind, ""):
+            raise InvalidInput.one("pattern", "unchanged", "编号格式没有变化")
+        self._number_format_set(envelope=envelope, kind=kind, pattern=text)
+
+    @event("NumberFormatSet")
+    def _number_format_set(self, envelope: Envelope, kind: FormKind, pattern: str) -> None:
+        formats = {k: v for k, v in self.number_formats.items() if k is not kind}
+        self.number_formats = {**formats, kind: pattern} if pattern else formats
+
+    def number_format(self, kind: FormKind) -> str:
+        """The pattern this unit's numbers of ``kind`` are issued in now."""
+        return self.number_formats.get(kind) or DEFAULT_NUMBER_FORMAT
 
 
 class PendingGrant(Struct):
@@ -129,6 +178,7 @@ class User(CopiedByContainers, Aggregate):
         self.pending: PendingGrant | None = None
         self.credential_generation = 0
         self.must_change_password = False
+        self.post = Post.STAFF  # until an administrator sets it (``set_post``)
 
     @property
     def can_sign_in(self) -> bool:
@@ -179,6 +229,17 @@ class User(CopiedByContainers, Aggregate):
             self.role = self.pending.role
             self.unit = self.pending.unit
         self.pending = None
+
+    def set_post(self, envelope: Envelope, post: Post) -> None:
+        """职务: set by an administrator (also their own: a post grants no reading)."""
+        _require_admin(envelope)
+        if post is self.post:
+            raise InvalidInput.one("post", "unchanged", f"职务已是{post.label}")
+        self._post_set(envelope=envelope, post=post)
+
+    @event("PostSet")
+    def _post_set(self, envelope: Envelope, post: Post) -> None:
+        self.post = post
 
     def disable(self, envelope: Envelope) -> None:
         _require_admin(envelope)

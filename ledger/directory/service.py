@@ -19,10 +19,13 @@ from ledger.directory.commands import (
     RecordPasswordSet,
     RegisterUnit,
     RegisterUser,
+    SetNumberFormat,
     SetUserActive,
+    SetUserPost,
 )
 from ledger.errors import InvalidInput, NotFound
-from ledger.values import Envelope, Role
+from ledger.numbering import DEFAULT_NUMBER_FORMAT
+from ledger.values import Envelope, FormKind, Role
 
 
 class DirectoryCommands(LedgerBase):
@@ -38,6 +41,21 @@ class DirectoryCommands(LedgerBase):
             raise InvalidInput.one("name", "duplicate", f"单位“{cmd.name}”已存在")
         unit = Unit.register(envelope, cmd.name, cmd.kind)
         return self._saved(None, unit)
+
+    def set_number_format(self, ctx: Context, cmd: SetNumberFormat) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        unit = self.get_unit(cmd.unit)
+        unit.set_number_format(envelope, cmd.kind, cmd.pattern)
+        return self._saved(None, unit)
+
+    def number_format(self, unit: str, kind: FormKind) -> str:
+        """The pattern ``unit`` issues numbers of ``kind`` in now (the default
+        for a unit the directory does not know)."""
+        try:
+            found = self.repository.get(Unit.create_id(unit), deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            return DEFAULT_NUMBER_FORMAT
+        return found.number_format(kind) if isinstance(found, Unit) else DEFAULT_NUMBER_FORMAT
 
     def register_user(self, ctx: Context, cmd: RegisterUser) -> Result:
         envelope = self._envelope(ctx, cmd)
@@ -71,6 +89,12 @@ class DirectoryCommands(LedgerBase):
         user = self.get_user(cmd.username)
         (user.enable if cmd.active else user.disable)(envelope)
         return self._saved_user(user, self._roster(envelope), envelope)
+
+    def set_user_post(self, ctx: Context, cmd: SetUserPost) -> Result:
+        envelope = self._envelope(ctx, cmd)
+        user = self.get_user(cmd.username)
+        user.set_post(envelope, cmd.post)
+        return self._saved_user(user)
 
     def record_password_set(self, ctx: Context, cmd: RecordPasswordSet) -> Result:
         envelope = self._envelope(ctx, cmd)
@@ -137,9 +161,11 @@ class DirectoryCommands(LedgerBase):
 
 HANDLERS = {
     RegisterUnit: DirectoryCommands.register_unit,
+    SetNumberFormat: DirectoryCommands.set_number_format,
     RegisterUser: DirectoryCommands.register_user,
     AssignUser: DirectoryCommands.assign_user,
     ConfirmGrant: DirectoryCommands.confirm_grant,
     SetUserActive: DirectoryCommands.set_user_active,
+    SetUserPost: DirectoryCommands.set_user_post,
     RecordPasswordSet: DirectoryCommands.record_password_set,
 }

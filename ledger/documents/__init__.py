@@ -3,9 +3,10 @@ events (``drawing``), laid out on one of two page models — a form (标题,
 编号, a table of labelled rows, signatures) or a letter in GB/T 9704
 proportions (标题, 文号, 主送, paragraphs, 落款) — and rendered as DOCX and
 PDF (``docx``, ``pdf``). Issuing a document is an event on its case
-(``GuidanceCase.issue_document``) naming the template, its version and the
-file's SHA-256; the file itself is not kept: issuing again from the same
-events gives the same bytes.
+(``GuidanceCase.issue_document``) — or on its administrative guidance
+(``AdministrativeGuidance.issue_document``; its papers in ``guidance_papers``)
+— naming the template, its version and the file's SHA-256; the file itself
+is not kept: issuing again from the same events gives the same bytes.
 
 ``Paper`` is the one interface between the drawing and the renderers."""
 

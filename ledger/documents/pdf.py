@@ -1,7 +1,9 @@
 """A ``Paper`` as PDF, made on the server with WeasyPrint (Pango/HarfBuzz
 shape CJK properly; the fonts are subset and embedded, so the text layer is
 real and ``pdftotext`` gives it back) from the Jinja templates
-``templates/form.html`` and ``letter.html``.
+``templates/form.html`` and ``letter.html`` — or a unit's own copy of one
+(``LEDGER_TEMPLATES``, see ``ledger.documents.service``), which may include
+the built-in ``_paper.css``.
 
 The bytes depend on the paper only (and on the installed fonts and
 WeasyPrint's version): the HTML has no date metadata, so none is written,
@@ -39,9 +41,12 @@ def _clean(value):
     return _CONTROL.sub("", value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+@lru_cache(maxsize=64)
+def _environment(folder: Path = TEMPLATES) -> Environment:
+    """The templates of ``folder`` (a unit's own), falling back to the
+    built-in ones; one environment per folder per process."""
+    loader = FileSystemLoader([folder, TEMPLATES] if folder != TEMPLATES else [TEMPLATES])
+    env = Environment(loader=loader, autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True, finalize=_clean)
     env.globals["lines"] = lines
     return env
@@ -58,17 +63,21 @@ def _fonts():
     return FontConfiguration()
 
 
-def html_for(paper: Paper) -> str:
-    name = "letter.html" if paper.layout is Layout.LETTER else "form.html"
-    return _environment().get_template(name).render(
+def html_for(paper: Paper, template: Path | None = None) -> str:
+    """The paper as HTML, laid out by ``template`` (default: the layout's built-in one)."""
+    if template is None:
+        template = TEMPLATES / ("letter.html" if paper.layout is Layout.LETTER else "form.html")
+    return _environment(template.parent.resolve()).get_template(template.name).render(
         paper=paper, footer=paper.footer, font_faces=Markup(font_faces_css()))
 
 
-def render_pdf(paper: Paper) -> bytes:
-    """The paper laid out on A4 as the bytes of a PDF file."""
+def render_pdf(paper: Paper, template: Path | None = None) -> bytes:
+    """The paper laid out on A4 as the bytes of a PDF file; ``template``: a
+    unit's own HTML layout (relative links in it resolve in its folder)."""
     from weasyprint import HTML
 
-    document = HTML(string=html_for(paper), base_url=str(TEMPLATES))
+    folder = template.parent.resolve() if template is not None else TEMPLATES
+    document = HTML(string=html_for(paper, template), base_url=str(folder))
     return document.write_pdf(font_config=_fonts(), pdf_identifier=_identifier(paper))
 
 

@@ -7,14 +7,22 @@ to the caller; the ledger keeps only its SHA-256 (verification by hash:
 
 Templates: ``LEDGER_TEMPLATES`` (a folder) may hold a unit's own Word
 templates, ``<unit>/<kind>.docx`` or ``<unit>/<layout>.docx`` (edited in
-Word/WPS from the built-in ones), and ``<unit>/文号.txt`` with the prefix of
-the unit's document numbers (e.g. 皋司发). PDF is laid out from the
-built-in HTML layouts."""
+Word/WPS from the built-in ones), its own HTML layouts for PDF,
+``<unit>/<kind>.html`` or ``<unit>/<layout>.html`` (copies of the built-in
+``form.html``/``letter.html``; ``{% include "_paper.css" %}`` still finds the
+built-in styles), and ``<unit>/文号.txt`` with the prefix of the unit's
+letter numbers (e.g. 皋司发). The unit is the paper's (the issuing unit
+printed in its header).
+
+``issue_paper`` is the one step every issuing command shares (a case's
+here, a guidance's in ``ledger.documents.guidance``): footer, template,
+render, hash, the ``IssuedDocument`` to record."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -84,6 +92,9 @@ def footer(case: GuidanceCase, code: str) -> str:
     return f"申请表编号 {number}\n文书码 {code}"
 
 
+SUFFIX = {DocumentFormat.DOCX: ".docx", DocumentFormat.PDF: ".html"}
+
+
 def render(paper: Paper, fmt: DocumentFormat, template: Path) -> bytes:
     if fmt is DocumentFormat.DOCX:
         from ledger.documents.docx import render_docx
@@ -91,7 +102,32 @@ def render(paper: Paper, fmt: DocumentFormat, template: Path) -> bytes:
         return render_docx(paper, template)
     from ledger.documents.pdf import render_pdf
 
-    return render_pdf(paper)  # the built-in HTML layout (``template`` names it for the record)
+    return render_pdf(paper, template)
+
+
+def issue_paper(
+    paper: Paper, kind: DocumentKind, fmt: DocumentFormat, unit: str, drawn_to_version: int,
+    footer_of: Callable[[str], str], about: str = "",
+) -> tuple[bytes, IssuedDocument]:
+    """The file of ``paper`` and what its issue records: the footer (from
+    the paper's code) added, laid out on ``unit``'s template for ``kind``
+    (else the built-in one of its layout), rendered and hashed."""
+    code = paper_code(paper)
+    paper = msgspec.structs.replace(paper, footer=footer_of(code))
+    template = template_for(unit, kind, paper.layout.value, SUFFIX[fmt])
+    body = render(paper, fmt, template)
+    issued = IssuedDocument(
+        kind=kind, format=fmt, template=template.name,
+        template_version=hashlib.sha256(template.read_bytes()).hexdigest()[:16],
+        sha256=hashlib.sha256(body).hexdigest(), drawn_to_version=drawn_to_version, about=about.strip(),
+        paper_code=code,
+    )
+    return body, issued
+
+
+def issued_file(result: Result, body: bytes, issued: IssuedDocument) -> Issued:
+    return Issued(result=result, body=body, issued=issued, media_type=MEDIA[issued.format],
+                  filename=f"{issued.kind.label}-{issued.sha256[:8]}.{issued.format.value}")
 
 
 class DocumentCommands(SupervisionCommands):
@@ -101,26 +137,14 @@ class DocumentCommands(SupervisionCommands):
 
         def decide(case: GuidanceCase, env: Envelope) -> tuple[list[Any], None]:
             paper = self.draw_document(ctx, case, cmd.kind, cmd.about)
-            code = paper_code(paper)
-            paper = msgspec.structs.replace(paper, footer=footer(case, code))
-            layout = paper.layout.value
-            template = (template_for(paper.unit or env.actor.unit, cmd.kind, layout, ".docx")
-                        if cmd.format is DocumentFormat.DOCX else BUILT_IN / f"{layout}.html")
-            body = render(paper, cmd.format, template)
-            issued = IssuedDocument(
-                kind=cmd.kind, format=cmd.format, template=template.name,
-                template_version=hashlib.sha256(template.read_bytes()).hexdigest()[:16],
-                sha256=hashlib.sha256(body).hexdigest(), drawn_to_version=case.version, about=cmd.about.strip(),
-                paper_code=code,
-            )
+            body, issued = issue_paper(paper, cmd.kind, cmd.format, paper.unit or env.actor.unit, case.version,
+                                       lambda code: footer(case, code), cmd.about)
             case.issue_document(env, issued)
             out.update(body=body, issued=issued)
             return [], None
 
         result = self._on_case(ctx, cmd, decide)
-        issued: IssuedDocument = out["issued"]
-        return Issued(result=result, body=out["body"], issued=issued, media_type=MEDIA[cmd.format],
-                      filename=f"{cmd.kind.label}-{issued.sha256[:8]}.{cmd.format.value}")
+        return issued_file(result, out["body"], out["issued"])
 
     def draw_document(self, ctx: Context, case: GuidanceCase, kind: DocumentKind, about: str = "") -> Paper:
         """The paper of ``kind`` as the case stands, masked for ``ctx``'s role."""

@@ -24,8 +24,9 @@ from typing import Any
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
+from ledger.case.values import IssuedDocument
 from ledger.copying import CopiedByContainers
-from ledger.errors import InvalidInput, NotAllowed, NotFound, WrongState
+from ledger.errors import Conflict, InvalidInput, NotAllowed, NotFound, WrongState
 from ledger.guidance.values import (
     ADMONITION_METHODS,
     INTERVIEW_METHODS,
@@ -34,6 +35,7 @@ from ledger.guidance.values import (
     AddresseeKind,
     Commitment,
     CommitmentItem,
+    CorrectionOrder,
     Delivery,
     End,
     FollowUpVisit,
@@ -53,7 +55,7 @@ from ledger.guidance.values import (
 )
 from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
 from ledger.inputs import blank
-from ledger.numbering import FormCounter
+from ledger.numbering import DEFAULT_NUMBER_FORMAT, FormCounter
 from ledger.values import CST, Envelope, FormKind, FormNumber, Role, Struct, check_instant
 
 ENDED = frozenset({GuidanceState.ACCEPTED, GuidanceState.TERMINATED})
@@ -184,6 +186,8 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
         self.effect: str | None = None
         self.follow_ups: tuple[FollowUpVisit, ...] = ()
         self.typical: TypicalMark | None = None
+        self.correction: CorrectionOrder | None = None
+        self.documents: tuple[IssuedDocument, ...] = ()
 
     # ----------------------------------------------------------- the written way
 
@@ -197,8 +201,10 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
         opinion: str,
         contact_person: str,
         contact_phone: str,
+        number_format: str = DEFAULT_NUMBER_FORMAT,
     ) -> FormNumber:
-        """行政指导意见书 (seed 004 附件1), numbered per unit and year."""
+        """行政指导意见书 (seed 004 附件1), numbered per unit and year in the
+        unit's format (``number_format``, its text kept in the event)."""
         self._check_open(envelope, "出具行政指导意见书")
         self._require_way(Way.WRITTEN, "行政指导意见书")
         if self.opinion is not None:
@@ -222,7 +228,7 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
             errors.append(e)
         if errors:
             raise InvalidInput([fe for e in errors for fe in e.errors])
-        number = counter.issue(envelope, self.id)
+        number = counter.issue(envelope, self.id, number_format)
         self._opinion_issued(
             envelope=envelope,
             opinion=GuidanceOpinion(
@@ -265,7 +271,14 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
         self._advance(envelope, GuidanceState.GIVEN)
 
     def register(
-        self, envelope: Envelope, counter: FormCounter, *, guided_at: datetime, place: str, content: str
+        self,
+        envelope: Envelope,
+        counter: FormCounter,
+        *,
+        guided_at: datetime,
+        place: str,
+        content: str,
+        number_format: str = DEFAULT_NUMBER_FORMAT,
     ) -> FormNumber:
         """行政指导登记文书 (seed 004 附件2; seed 001 行政指导文书), its own number,
         kept by the unit after the 意见书 is issued."""
@@ -279,7 +292,7 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
         _instant("guided_at", guided_at, self.started_at, envelope)
         _required("place", place, "指导地点")
         _required("content", content, "指导内容（事项）")
-        number = counter.issue(envelope, self.id)
+        number = counter.issue(envelope, self.id, number_format)
         self._registered(
             envelope=envelope,
             record=GuidanceRecord(
@@ -362,7 +375,8 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
             raise InvalidInput.one("commitment.signed_on", "in_future", "承诺日期晚于办理时间")
         if commitment.signed_on < self.started_at.astimezone(CST).date():
             raise InvalidInput.one("commitment.signed_on", "before_start", "承诺日期早于行政指导启动日期")
-        self._commitment_recorded(envelope=envelope, commitment=self._checked_items(commitment))
+        items = _checked_items(commitment.items, commitment.signed_on, "commitment.items", "承诺日期")
+        self._commitment_recorded(envelope=envelope, commitment=msgspec.structs.replace(commitment, items=items))
 
     @event("CommitmentRecorded")
     def _commitment_recorded(self, envelope: Envelope, commitment: Commitment) -> None:
@@ -376,7 +390,8 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
             raise WrongState("尚未登记整改承诺书", code="no_commitment")
         if [i.description.strip() for i in items] != [i.description for i in self.commitment.items]:
             raise InvalidInput.one("items", "items_changed", "跟踪时整改事项须与承诺书一致（只更新状态和证据）")
-        tracked = self._checked_items(msgspec.structs.replace(self.commitment, items=tuple(items)))
+        checked = _checked_items(items, self.commitment.signed_on, "commitment.items", "承诺日期")
+        tracked = msgspec.structs.replace(self.commitment, items=checked)
         if tracked == self.commitment:
             raise InvalidInput.one("items", "unchanged", "整改事项的状态没有变化")
         self._commitment_tracked(envelope=envelope, commitment=tracked)
@@ -385,20 +400,81 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
     def _commitment_tracked(self, envelope: Envelope, commitment: Commitment) -> None:
         self.commitment = commitment
 
-    def _checked_items(self, commitment: Commitment) -> Commitment:
-        if not commitment.items:
-            raise InvalidInput.one("commitment.items", "required", "至少列出一项整改事项")
-        items = []
-        for i, item in enumerate(commitment.items):
-            _required(f"commitment.items[{i}].description", item.description, "整改事项")
-            if item.due_on < commitment.signed_on:
-                raise InvalidInput.one(f"commitment.items[{i}].due_on", "before_commitment", "整改期限早于承诺日期")
-            if item.status is ItemStatus.DONE and blank(item.evidence):
-                raise InvalidInput.one(f"commitment.items[{i}].evidence", "required", "已整改事项须写明整改证据")
-            items.append(
-                msgspec.structs.replace(item, description=item.description.strip(), evidence=item.evidence.strip())
+    # -------------------------------------------------- 责令改正通知书 (劝导警示)
+
+    def order_correction(
+        self,
+        envelope: Envelope,
+        counter: FormCounter,
+        *,
+        problems: str,
+        legal_basis: str,
+        items: tuple[str, ...],
+        due_on: date,
+        number_format: str = DEFAULT_NUMBER_FORMAT,
+    ) -> FormNumber:
+        """责令改正通知书 (seed 001 (四) 劝导警示: 下达责令改正通知书、签订整改承诺书),
+        numbered per unit and year. Like the 整改承诺书 it is a way of giving
+        the guidance (which is then given); once per guidance, while it is
+        open; its items are followed up with ``track_correction``."""
+        self._check_open(envelope, "下达责令改正通知书")
+        if self.method not in ADMONITION_METHODS:
+            raise InvalidInput.one("method", "not_admonition", f"行政指导方式为“{self.method}”，不下达责令改正通知书")
+        if self.correction is not None:
+            raise WrongState(f"已下达责令改正通知书（{self.correction.number}），请跟踪其整改事项", code="correction_exists")
+        _series(counter, envelope, FormKind.CORRECTION_ORDER)
+        today = _day(envelope)
+        errors: list[InvalidInput] = []
+        for field, value, label in (("problems", problems, "存在的问题"), ("legal_basis", legal_basis, "法律依据")):
+            try:
+                _required(field, value, label)
+            except InvalidInput as e:
+                errors.append(e)
+        listed = tuple(CommitmentItem(description=text, due_on=due_on) for text in items if not blank(text))
+        if not listed:
+            errors.append(InvalidInput.one("items", "required", "至少列出一项责令改正的事项"))
+        if due_on < today:
+            errors.append(
+                InvalidInput.one("due_on", "before_issue", f"改正期限早于通知书日期（{today.isoformat()}）")
             )
-        return msgspec.structs.replace(commitment, items=tuple(items))
+        if errors:
+            raise InvalidInput([fe for e in errors for fe in e.errors])
+        number = counter.issue(envelope, self.id, number_format)
+        self._correction_ordered(
+            envelope=envelope,
+            order=CorrectionOrder(
+                number=number,
+                issued_on=today,
+                problems=problems.strip(),
+                legal_basis=legal_basis.strip(),
+                items=_checked_items(listed, today, "items", "通知书日期", "before_issue"),
+                due_on=due_on,
+            ),
+        )
+        return number
+
+    @event("CorrectionOrdered")
+    def _correction_ordered(self, envelope: Envelope, order: CorrectionOrder) -> None:
+        self.correction = order
+        self._advance(envelope, GuidanceState.GIVEN)
+
+    def track_correction(self, envelope: Envelope, items: tuple[CommitmentItem, ...]) -> None:
+        """跟踪责令改正事项, as the 整改承诺书's: the same items in order, with
+        their statuses and evidence (also after the guidance was accepted)."""
+        self._check_open(envelope, "跟踪责令改正事项", allow_ended=True)
+        if self.correction is None:
+            raise WrongState("尚未下达责令改正通知书", code="no_correction")
+        if [i.description.strip() for i in items] != [i.description for i in self.correction.items]:
+            raise InvalidInput.one("items", "items_changed", "跟踪时改正事项须与通知书一致（只更新状态和证据）")
+        checked = _checked_items(items, self.correction.issued_on, "items", "通知书日期", "before_issue")
+        tracked = msgspec.structs.replace(self.correction, items=checked)
+        if tracked == self.correction:
+            raise InvalidInput.one("items", "unchanged", "改正事项的状态没有变化")
+        self._correction_tracked(envelope=envelope, order=tracked)
+
+    @event("CorrectionTracked")
+    def _correction_tracked(self, envelope: Envelope, order: CorrectionOrder) -> None:
+        self.correction = order
 
     # ------------------------------------------------------ the answer and the end
 
@@ -450,11 +526,12 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
     def _followed_up(self, envelope: Envelope, visit: FollowUpVisit) -> None:
         self.follow_ups = (*self.follow_ups, visit)
 
-    def mark_typical(self, envelope: Envelope, reason: str) -> None:
-        """典型事例 for the year-end summary (seed 004 五(三)). The seeds have the
-        unit's head mark it; the directory has no head role yet, so any officer
-        of the unit may, and who marked it is recorded."""
+    def mark_typical(self, envelope: Envelope, reason: str, *, by_head: bool) -> None:
+        """典型事例 for the year-end summary (seed 004 五(三)), marked by the
+        unit's head (``by_head``: the directory's post of the marking officer)."""
         self._check_open(envelope, "标记典型事例", allow_ended=True)
+        if not by_head:
+            raise NotAllowed("典型事例由本单位负责人标记", code="not_unit_head")
         self._require_given("标记典型事例")
         if self.typical is not None:
             raise WrongState(f"已由{self.typical.by_name}标记为典型事例", code="already_typical")
@@ -466,6 +543,38 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
     @event("MarkedTypical")
     def _marked_typical(self, envelope: Envelope, mark: TypicalMark) -> None:
         self.typical = mark
+
+    # ---------------------------------------------------------------- documents
+
+    def check_issuer(self, envelope: Envelope) -> None:
+        """Who may issue the guidance's paper: those who may read it and work
+        on paper — its unit's staff, the registrar, dispatcher and supervisor;
+        not the auditor or the administrator (asked before anything is drawn)."""
+        role = envelope.actor.role
+        if role in (Role.AUDITOR, Role.ADMINISTRATOR, Role.SYSTEM):
+            raise NotAllowed(f"{role.label}不能出具文书", code="read_only_role")
+        if role is Role.UNIT_STAFF and envelope.actor.unit != self.unit:
+            raise NotAllowed(f"本行政指导由{self.unit}实施，{envelope.actor.unit}不能出具其文书", code="other_unit")
+
+    def issue_document(self, envelope: Envelope, issued: IssuedDocument) -> None:
+        """出具文书 (``ledger.documents``), in any state, by an issuer
+        ``check_issuer`` admits. What it was drawn up to must be this
+        guidance's present."""
+        self.check_issuer(envelope)
+        if issued.drawn_to_version != self.version:
+            raise Conflict(f"文书依据第{issued.drawn_to_version}版制作，行政指导当前为第{self.version}版，请重新出具",
+                           current_version=self.version)
+        if len(issued.sha256) != 64:
+            raise InvalidInput.one("sha256", "invalid", "文件摘要应为64位十六进制")
+        if envelope.business_time < self.state_since:
+            raise InvalidInput.one("business_time", "before_previous_step", "办理时间早于上一环节")
+        self._document_issued(envelope=envelope, issued=issued, unit=self.unit)
+
+    @event("DocumentIssued")
+    def _document_issued(self, envelope: Envelope, issued: IssuedDocument, unit: str) -> None:
+        # ``unit``: the guidance's (the issuer may be of another): the
+        # documents view scopes the issue by it without reading the guidance
+        self.documents = (*self.documents, issued)
 
     # ------------------------------------------------------------------ reading
 
@@ -480,6 +589,8 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
             return self.interview.held_at
         if self.commitment is not None:
             return datetime.combine(self.commitment.signed_on, datetime.min.time(), CST)
+        if self.correction is not None:
+            return datetime.combine(self.correction.issued_on, datetime.min.time(), CST)
         return None
 
     # ------------------------------------------------------------------ helpers
@@ -513,6 +624,24 @@ class AdministrativeGuidance(CopiedByContainers, Aggregate):
     def _advance(self, envelope: Envelope, state: GuidanceState) -> None:
         self.state = state
         self.state_since = envelope.business_time
+
+
+def _checked_items(
+    items: tuple[CommitmentItem, ...], since: date, field: str, since_label: str, code: str = "before_commitment"
+) -> tuple[CommitmentItem, ...]:
+    """The items of a 整改承诺书 or a 责令改正通知书, stripped: at least one,
+    each described, none due before ``since``, a done one with its evidence."""
+    if not items:
+        raise InvalidInput.one(field, "required", "至少列出一项整改事项")
+    checked = []
+    for i, item in enumerate(items):
+        _required(f"{field}[{i}].description", item.description, "整改事项")
+        if item.due_on < since:
+            raise InvalidInput.one(f"{field}[{i}].due_on", code, f"整改期限早于{since_label}")
+        if item.status is ItemStatus.DONE and blank(item.evidence):
+            raise InvalidInput.one(f"{field}[{i}].evidence", "required", "已整改事项须写明整改证据")
+        checked.append(msgspec.structs.replace(item, description=item.description.strip(), evidence=item.evidence.strip()))
+    return tuple(checked)
 
 
 def _required(field: str, value: str, label: str) -> None:

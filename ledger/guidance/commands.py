@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from ledger.commands import Command
+from ledger.guidance.platform import ExportedAct
 from ledger.guidance.values import (
     Addressee,
     Commitment,
@@ -80,6 +81,21 @@ class TrackCommitment(GuidanceCommand, frozen=True, kw_only=True):
     items: tuple[CommitmentItem, ...]
 
 
+class IssueCorrectionOrder(GuidanceCommand, frozen=True, kw_only=True):
+    """责令改正通知书 (劝导警示/规劝): ``items`` what must be corrected, all by ``due_on``."""
+
+    problems: str
+    legal_basis: str
+    items: tuple[str, ...]
+    due_on: date
+
+
+class TrackCorrectionOrder(GuidanceCommand, frozen=True, kw_only=True):
+    """跟踪责令改正事项: the order's items again, with their statuses and evidence."""
+
+    items: tuple[CommitmentItem, ...]
+
+
 class AcceptGuidance(GuidanceCommand, frozen=True, kw_only=True):
     pass
 
@@ -98,3 +114,13 @@ class RecordGuidanceFollowUp(GuidanceCommand, frozen=True, kw_only=True):
 
 class MarkTypicalGuidance(GuidanceCommand, frozen=True, kw_only=True):
     reason: str
+
+
+class RecordPlatformExport(Command, frozen=True, kw_only=True):
+    """导出报送: the acts (id and version) a platform export file holds, its
+    format and SHA-256 (``ledger.guidance.platform``)."""
+
+    unit: str | None = None
+    acts: tuple[ExportedAct, ...]
+    format: str
+    sha256: str

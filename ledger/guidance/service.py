@@ -10,6 +10,7 @@ from eventsourcing.persistence import RecordConflictError
 
 from ledger.commanding import MAX_ATTEMPTS, Decision, Result, _backoff, _only
 from ledger.commands import Context
+from ledger.directory import Post
 from ledger.directory.service import DirectoryCommands
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.guidance import AdministrativeGuidance, GuidanceNotFound
@@ -17,6 +18,7 @@ from ledger.guidance.commands import (
     AcceptGuidance,
     DeliverGuidanceOpinion,
     GuidanceCommand,
+    IssueCorrectionOrder,
     IssueGuidanceOpinion,
     MarkTypicalGuidance,
     RecordCommitment,
@@ -28,16 +30,18 @@ from ledger.guidance.commands import (
     StartGuidance,
     TerminateGuidance,
     TrackCommitment,
+    TrackCorrectionOrder,
 )
-from ledger.guidance.values import SEED_METHODS, Officer, SimpleGuidance
+from ledger.guidance.values import Officer, SimpleGuidance
+from ledger.matters import authority_of
+from ledger.matters.service import MatterCommands
 from ledger.values import Envelope, FormKind, Role
 
 
-class GuidanceCommands(DirectoryCommands):
+class GuidanceCommands(MatterCommands, DirectoryCommands):
     def guidance_methods(self, unit: str) -> tuple[str, ...]:
-        """The unit's authority's list of methods. TODO(issue 17, catalogue):
-        per-authority lists; until then every unit has the seeds' methods."""
-        return SEED_METHODS
+        """The unit's authority's list of methods (ledger.matters; the seeds' until it sets its own)."""
+        return self.authority_methods(authority_of(unit))
 
     def start_guidance(self, ctx: Context, cmd: StartGuidance) -> Result:
         envelope = self._envelope(ctx, cmd)
@@ -46,7 +50,7 @@ class GuidanceCommands(DirectoryCommands):
             way=cmd.way,
             addressee=cmd.addressee,
             officers=self._officers(cmd.officers),
-            matter=cmd.matter,
+            matter=self.cited_matter(envelope, cmd.matter),  # a catalogue item in force that day
             method=cmd.method,
             stage=cmd.stage,
             legal_basis=cmd.legal_basis,
@@ -66,6 +70,7 @@ class GuidanceCommands(DirectoryCommands):
                 opinion=cmd.opinion,
                 contact_person=cmd.contact_person,
                 contact_phone=cmd.contact_phone,
+                number_format=self.number_format(env.actor.unit, FormKind.GUIDANCE_OPINION),
             )
             return [counter], str(number)
 
@@ -77,7 +82,8 @@ class GuidanceCommands(DirectoryCommands):
     def register_guidance_record(self, ctx: Context, cmd: RegisterGuidanceRecord) -> Result:
         def decide(g: AdministrativeGuidance, env: Envelope) -> Decision:
             counter = self._counter(env, FormKind.GUIDANCE_RECORD)
-            number = g.register(env, counter, guided_at=cmd.guided_at, place=cmd.place, content=cmd.content)
+            number = g.register(env, counter, guided_at=cmd.guided_at, place=cmd.place, content=cmd.content,
+                                number_format=self.number_format(env.actor.unit, FormKind.GUIDANCE_RECORD))
             return [counter], str(number)
 
         return self._on_guidance(ctx, cmd, decide)
@@ -103,6 +109,20 @@ class GuidanceCommands(DirectoryCommands):
     def track_commitment(self, ctx: Context, cmd: TrackCommitment) -> Result:
         return self._on_guidance(ctx, cmd, lambda g, env: _only(g.track_commitment(env, cmd.items)))
 
+    def issue_correction_order(self, ctx: Context, cmd: IssueCorrectionOrder) -> Result:
+        def decide(g: AdministrativeGuidance, env: Envelope) -> Decision:
+            counter = self._counter(env, FormKind.CORRECTION_ORDER)
+            number = g.order_correction(
+                env, counter, problems=cmd.problems, legal_basis=cmd.legal_basis, items=cmd.items, due_on=cmd.due_on,
+                number_format=self.number_format(env.actor.unit, FormKind.CORRECTION_ORDER),
+            )
+            return [counter], str(number)
+
+        return self._on_guidance(ctx, cmd, decide)
+
+    def track_correction_order(self, ctx: Context, cmd: TrackCorrectionOrder) -> Result:
+        return self._on_guidance(ctx, cmd, lambda g, env: _only(g.track_correction(env, cmd.items)))
+
     def accept_guidance(self, ctx: Context, cmd: AcceptGuidance) -> Result:
         return self._on_guidance(ctx, cmd, lambda g, env: _only(g.accept(env)))
 
@@ -116,7 +136,11 @@ class GuidanceCommands(DirectoryCommands):
         return self._on_guidance(ctx, cmd, lambda g, env: _only(g.follow_up(env, cmd.visit)))
 
     def mark_typical_guidance(self, ctx: Context, cmd: MarkTypicalGuidance) -> Result:
-        return self._on_guidance(ctx, cmd, lambda g, env: _only(g.mark_typical(env, cmd.reason)))
+        try:
+            by_head = self.get_user(ctx.actor.id, for_update=False).post is Post.HEAD
+        except NotFound:  # an actor the directory does not know (the console) is no head
+            by_head = False
+        return self._on_guidance(ctx, cmd, lambda g, env: _only(g.mark_typical(env, cmd.reason, by_head=by_head)))
 
     # ------------------------------------------------------------------ reads
 
@@ -210,6 +234,8 @@ HANDLERS = {
     RecordInterview: GuidanceCommands.record_interview,
     RecordCommitment: GuidanceCommands.record_commitment,
     TrackCommitment: GuidanceCommands.track_commitment,
+    IssueCorrectionOrder: GuidanceCommands.issue_correction_order,
+    TrackCorrectionOrder: GuidanceCommands.track_correction_order,
     AcceptGuidance: GuidanceCommands.accept_guidance,
     TerminateGuidance: GuidanceCommands.terminate_guidance,
     RecordGuidanceEffect: GuidanceCommands.record_guidance_effect,

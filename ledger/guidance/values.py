@@ -181,6 +181,19 @@ class Commitment(Struct):
     items: tuple[CommitmentItem, ...]
 
 
+class CorrectionOrder(Struct):
+    """责令改正通知书 (seed 001 (四) 劝导警示), numbered per unit and year: the
+    problems found, the legal basis, what must be corrected (``items``, each
+    due by ``due_on``, followed up like the 整改承诺书's items)."""
+
+    number: FormNumber
+    issued_on: date
+    problems: str
+    legal_basis: str
+    items: tuple[CommitmentItem, ...]
+    due_on: date
+
+
 class TerminationReason(LabelledEnum):
     """Seed 004 四(三): why guidance was terminated. Nothing else about it is kept."""
 

@@ -6,7 +6,10 @@
   with a numbered 行政执法监督问题整改建议书 that the issuing unit must answer;
   the supervisor then confirms or objects again.
 - ``MajorDecisionFiling``: a major penalty decision must be filed (备案) within
-  15 days of being made; opened by a major reversal or declared by the unit.
+  15 days of being made; opened by a major reversal or declared by the unit,
+  either only on a passed legal review (``ledger.legal_review.LegalReview``,
+  cited in the same save); once filed, the supervisor's 备案审查 finds it in
+  order or finds problems that call for a 整改建议书.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from eventsourcing.domain import Aggregate, event
 from ledger.copying import CopiedByContainers
 from ledger.errors import InvalidInput, NotAllowed, WrongState
 from ledger.inputs import blank
+from ledger.legal_review import LegalReview, require_review
+from ledger.legal_review.values import FilingReviewOutcome
 from ledger.numbering import LEDGER_NAMESPACE, FormCounter
 from ledger.values import CST, Envelope, FormNumber, LabelledEnum, Role
 from ledger.workdays import WorkCalendarView
@@ -140,20 +145,26 @@ class MajorDecisionFiling(CopiedByContainers, Aggregate):
         party: str,
         summary: str,
         case_id: UUID | None = None,
+        legal_review: LegalReview | None = None,
+        review_field: str = "legal_review_id",
     ) -> MajorDecisionFiling:
+        """登记: only on a passed legal review, which this decision then cites
+        (未经审核或者审核未通过的，不得作出执法决定)."""
         unit = envelope.actor.unit
         _require_unit_staff_of(envelope, unit, "登记本单位的重大行政处罚决定")
         decision_number = _text("decision_number", decision_number, "处罚决定书文号")
         if decided_on > _day(envelope):
             raise InvalidInput.one("decided_on", "in_future", "处罚决定日期晚于今天")
+        party, summary = _text("party", party, "当事人"), _text("summary", summary, "处罚内容")
+        require_review(legal_review, review_field).cite(envelope, decision_number, review_field)
         return cls(
             envelope=envelope,
             unit=unit,
             decision_number=decision_number,
             decided_on=decided_on,
             due_on=filing_due(decided_on, calendar),
-            party=_text("party", party, "当事人"),
-            summary=_text("summary", summary, "处罚内容"),
+            party=party,
+            summary=summary,
             case_id=case_id,
         )
 
@@ -174,6 +185,7 @@ class MajorDecisionFiling(CopiedByContainers, Aggregate):
         self.decided_on = decided_on
         self.due_on = due_on
         self.filed_on: date | None = None
+        self.filing_review: FilingReviewOutcome | None = None
 
     def file(self, envelope: Envelope, filed_on: date, reference: str) -> None:
         """报送备案 (e.g. through the province's supervision platform)."""
@@ -189,3 +201,21 @@ class MajorDecisionFiling(CopiedByContainers, Aggregate):
     @event("Filed")
     def _filed(self, envelope: Envelope, filed_on: date, reference: str, late: bool) -> None:
         self.filed_on = filed_on
+
+    def review_filing(self, envelope: Envelope, outcome: FilingReviewOutcome, finding: str) -> None:
+        """备案审查: the supervisor reads the filed decision; problems found lead
+        to a 整改建议书 (issued from the feedback slice's letters, citing this
+        filing in its problems)."""
+        if envelope.actor.role is not Role.SUPERVISOR:
+            raise NotAllowed(f"{envelope.actor.role.label}不能进行备案审查，应由执法监督人员办理", code="supervisor_only")
+        if self.filed_on is None:
+            raise WrongState("该决定尚未报送备案，不能审查", code="not_filed")
+        if self.filing_review is not None:
+            raise WrongState(f"该备案已审查（{self.filing_review.label}）", code="already_reviewed")
+        if outcome is FilingReviewOutcome.LETTER or not blank(finding):
+            finding = _text("finding", finding, "审查发现的问题")
+        self._filing_reviewed(envelope=envelope, outcome=outcome, finding=finding.strip())
+
+    @event("FilingReviewed")
+    def _filing_reviewed(self, envelope: Envelope, outcome: FilingReviewOutcome, finding: str) -> None:
+        self.filing_review = outcome

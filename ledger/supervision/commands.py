@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from ledger.commands import Command
+from ledger.legal_review.values import FilingReviewOutcome
 
 
 class ConfirmReversal(Command, frozen=True, kw_only=True):
@@ -36,9 +37,19 @@ class DeclareMajorDecision(Command, frozen=True, kw_only=True):
     party: str
     summary: str
     case_id: UUID | None = None
+    # the passed 法制审核 this decision is made on (ledger.legal_review): required
+    legal_review_id: UUID | None = None
 
 
 class FileMajorDecision(Command, frozen=True, kw_only=True):
     filing_id: UUID
     filed_on: date
     reference: str
+
+
+class ReviewMajorDecisionFiling(Command, frozen=True, kw_only=True):
+    """备案审查 of a filed major decision."""
+
+    filing_id: UUID
+    outcome: FilingReviewOutcome
+    finding: str = ""

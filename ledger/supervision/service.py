@@ -22,6 +22,7 @@ from ledger.supervision.commands import (
     DeclareMajorDecision,
     FileMajorDecision,
     ObjectToReversal,
+    ReviewMajorDecisionFiling,
 )
 from ledger.values import FormKind
 
@@ -100,6 +101,7 @@ class SupervisionCommands(CaseCommands):
             raise InvalidInput.one("decision_number", "duplicate", f"处罚决定{cmd.decision_number}已登记备案事项")
         if cmd.case_id is not None:
             self._visible_case(ctx, self._get_case(cmd.case_id))
+        review = self.legal_review_or_none(cmd.legal_review_id)
         filing = MajorDecisionFiling.declare(
             envelope,
             self._view(self.calendar(for_update=False)),
@@ -108,8 +110,10 @@ class SupervisionCommands(CaseCommands):
             party=cmd.party,
             summary=cmd.summary,
             case_id=cmd.case_id,
+            legal_review=review,
         )
-        return msgspec.structs.replace(self._saved(cmd.case_id, filing), record_id=filing.id)
+        assert review is not None  # declare refuses a decision without its review
+        return msgspec.structs.replace(self._saved(cmd.case_id, filing, review), record_id=filing.id)
 
     def file_major_decision(self, ctx: Context, cmd: FileMajorDecision) -> Result:
         try:
@@ -121,6 +125,20 @@ class SupervisionCommands(CaseCommands):
         filing.file(self._envelope(ctx, cmd), cmd.filed_on, cmd.reference)
         return msgspec.structs.replace(self._saved(None, filing), record_id=filing.id)
 
+    def review_major_decision_filing(self, ctx: Context, cmd: ReviewMajorDecisionFiling) -> Result:
+        filing = self._visible_filing(ctx, cmd.filing_id)
+        filing.review_filing(self._envelope(ctx, cmd), cmd.outcome, cmd.finding)
+        return msgspec.structs.replace(self._saved(None, filing), record_id=filing.id)
+
+    def _visible_filing(self, ctx: Context, filing_id: UUID) -> MajorDecisionFiling:
+        try:
+            filing = self.repository.get(filing_id)
+        except AggregateNotFoundError:
+            filing = None
+        if not isinstance(filing, MajorDecisionFiling) or not sees(ctx.actor.role, ctx.actor.unit, Reach.SUPERVISION, [filing.unit]):
+            raise NotFound(f"没有编号为{filing_id}的备案事项", code="filing_not_found")
+        return filing
+
 
 HANDLERS = {
     ConfirmReversal: SupervisionCommands.confirm_reversal,
@@ -128,4 +146,5 @@ HANDLERS = {
     AnswerObjection: SupervisionCommands.answer_objection,
     DeclareMajorDecision: SupervisionCommands.declare_major_decision,
     FileMajorDecision: SupervisionCommands.file_major_decision,
+    ReviewMajorDecisionFiling: SupervisionCommands.review_major_decision_filing,
 }

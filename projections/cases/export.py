@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from ledger.case.values import CaseState, Channel
+from ledger.case.values import CaseState, Channel, Grade
 from ledger.identifiers import mask_id_number
 from ledger.scope import UNMASKED_ROLES
 from ledger.values import CST, Role
@@ -51,19 +52,32 @@ def _yes_no(value: Any) -> str:
     return "" if value is None else ("是" if value else "否")
 
 
+# read for every exported row (200,000 of a whole registry): the labels looked up once
+REGISTRY_KEYS = tuple(k for k, _ in REGISTRY_COLUMNS)
+CHANNEL_LABELS = {c.value: c.label for c in Channel}
+STATE_LABELS = {s.value: s.label for s in CaseState}
+SCALES = ("response", "attitude", "usefulness", "result")
+GRADE_LABELS = {(scale, g.score): grade_label(scale, g.score) for scale in SCALES for g in Grade}
+# a registry holds few combinations of service types (an unknown code raises, and is not kept)
+_service_types = lru_cache(maxsize=4096)(service_type_labels)
+
+
 def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
     """A registry row as clerks read it (labels; ID numbers masked by role)."""
-    out = {k: row.get(k) for k, _ in REGISTRY_COLUMNS if k in row}
-    if row.get("applicant_kind") == "individual" and role not in UNMASKED_ROLES and row.get("id_number"):
+    out = {k: row[k] for k in REGISTRY_KEYS if k in row}
+    get = row.get
+    if get("applicant_kind") == "individual" and role not in UNMASKED_ROLES and get("id_number"):
         out["id_number"] = mask_id_number(row["id_number"])
-    out["service_types"] = service_type_labels(row.get("service_types"))
-    out["channel"] = Channel(row["channel"]).label if row.get("channel") else None
-    out["state"] = CaseState(row["state"]).label if row.get("state") else None
-    for scale in ("response", "attitude", "usefulness", "result"):
-        out[scale] = grade_label(scale, row.get(f"{scale}_score"))
-    out["provisional"] = _yes_no(row.get("provisional")) if row.get("due_limit") else ""
-    out["on_time"] = _yes_no(row.get("on_time"))
-    out["phone_follow_up"] = _yes_no(row.get("phone_follow_up"))
+    out["service_types"] = _service_types(get("service_types"))
+    channel, state = get("channel"), get("state")
+    out["channel"] = (CHANNEL_LABELS.get(channel) or Channel(channel).label) if channel else None
+    out["state"] = (STATE_LABELS.get(state) or CaseState(state).label) if state else None
+    for scale in SCALES:
+        score = get(f"{scale}_score")
+        out[scale] = None if score is None else GRADE_LABELS.get((scale, score)) or grade_label(scale, score)
+    out["provisional"] = _yes_no(get("provisional")) if get("due_limit") else ""
+    out["on_time"] = _yes_no(get("on_time"))
+    out["phone_follow_up"] = _yes_no(get("phone_follow_up"))
     return out
 
 

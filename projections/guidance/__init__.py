@@ -19,6 +19,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from ledger.guidance import AdministrativeGuidance
+from ledger.guidance.platform import PlatformExport
 from ledger.guidance.values import GuidanceState, ItemStatus
 from ledger.store.sql import Cursor, Table, where_in
 from ledger.values import CST
@@ -39,6 +40,7 @@ GUIDANCE = Table(
         ("stage", "TEXT"),
         ("addressee_kind", "TEXT"),
         ("addressee_name", "TEXT"),
+        ("addressee_id", "TEXT"),
         ("matter", "TEXT"),
         ("catalogue_ref", "TEXT"),
         ("legal_basis", "TEXT"),
@@ -57,11 +59,17 @@ GUIDANCE = Table(
         ("effect", "TEXT"),
         ("commitment_open", "BIGINT"),
         ("commitment_due", "TEXT"),
+        ("correction_number", "TEXT"),
+        ("correction_open", "BIGINT"),
+        ("correction_due", "TEXT"),
         ("follow_ups", "BIGINT"),
         ("last_follow_up", "TEXT"),
         ("typical", "BIGINT"),
         ("typical_reason", "TEXT"),
         ("documents", "BIGINT"),
+        ("content_version", "BIGINT"),
+        ("exported_version", "BIGINT"),
+        ("exported_at", "TEXT"),
         ("updated_at", "TEXT"),
     ),
     key=("guidance_id",),
@@ -74,15 +82,36 @@ GUIDANCE = Table(
     ),
 )
 
-TABLES = (GUIDANCE,)
+# one row per platform export (``ledger.guidance.platform``): what went out, when, by whom
+EXPORTS = Table(
+    name="platform_export",
+    columns=(
+        ("export_id", "TEXT"),
+        ("unit", "TEXT"),
+        ("acts", "BIGINT"),
+        ("format", "TEXT"),
+        ("sha256", "TEXT"),
+        ("layout", "TEXT"),
+        ("exported_at", "TEXT"),
+        ("exported_by", "TEXT"),
+        ("exporter_unit", "TEXT"),
+        ("units", "TEXT"),
+    ),
+    key=("export_id",),
+    indexes=(("exported_at",), ("sha256",)),
+)
+
+TABLES = (GUIDANCE, EXPORTS)
 # derived from the class: a module renamed by mistake fails here, loudly
 GUIDANCE_TOPIC_PREFIX = get_topic(AdministrativeGuidance) + "."
+EXPORT_TOPIC = get_topic(PlatformExport) + ".Recorded"
+EXPORTS_KEY = "#exports"  # where ``fold_all`` keeps the export rows beside the guidance rows
 OPEN_STATES = (GuidanceState.STARTED.value, GuidanceState.GIVEN.value)
 
 
 def new_row(guidance_id: str) -> Row:
     row: Row = dict.fromkeys(GUIDANCE.column_names)
-    row.update(guidance_id=guidance_id, commitment_open=0, follow_ups=0, typical=0, documents=0)
+    row.update(guidance_id=guidance_id, commitment_open=0, correction_open=0, follow_ups=0, typical=0, documents=0)
     return row
 
 
@@ -113,6 +142,7 @@ def fold(row: Row, event: Any, recorded_at: str) -> Row:
             stage=event.stage.value,
             addressee_kind=addressee.kind.value if addressee else None,
             addressee_name=addressee.name if addressee else None,
+            addressee_id=(addressee.id_number or None) if addressee else None,
             matter=event.matter.text,
             catalogue_ref=event.matter.catalogue_ref or None,
             legal_basis=event.legal_basis,
@@ -148,6 +178,15 @@ def fold(row: Row, event: Any, recorded_at: str) -> Row:
         if name == "CommitmentRecorded":
             row.update(state=GuidanceState.GIVEN.value, state_since=at)
             _given(row, _day_start(commitment.signed_on))
+    elif name in ("CorrectionOrdered", "CorrectionTracked"):  # 责令改正通知书: followed up like a commitment
+        order = event.order
+        open_items = [i for i in order.items if i.status is not ItemStatus.DONE]
+        due = min((i.due_on for i in open_items), default=None)
+        row.update(correction_number=str(order.number), correction_open=len(open_items),
+                   correction_due=due.isoformat() if due else None)
+        if name == "CorrectionOrdered":
+            row.update(state=GuidanceState.GIVEN.value, state_since=at)
+            _given(row, _day_start(order.issued_on))
     elif name == "Ended":
         end = event.end
         row.update(state=(GuidanceState.ACCEPTED if end.accepted else GuidanceState.TERMINATED).value,
@@ -160,12 +199,36 @@ def fold(row: Row, event: Any, recorded_at: str) -> Row:
         row.update(follow_ups=row["follow_ups"] + 1, last_follow_up=event.visit.on.isoformat())
     elif name == "MarkedTypical":
         row.update(typical=1, typical_reason=event.mark.reason)
-    elif name == "DocumentIssued":
+    if name == "DocumentIssued":  # paper drawn from the act: the act itself is unchanged
         row["documents"] = row["documents"] + 1
-    # events of later versions this view does not know keep the row as it was
+    else:  # events of later versions this view does not know keep the row as it was
+        row["content_version"] = event.originator_version
     row["version"] = event.originator_version
     row["updated_at"] = recorded_at
     return row
+
+
+def exported(rows: dict[str, Row], event: Any) -> None:
+    """A platform export: each act it held was sent at that version."""
+    at = iso(event.envelope.business_time)
+    for act in event.acts:
+        row = rows.get(str(act.guidance_id))
+        if row is not None and (row["exported_version"] or 0) <= act.version:
+            row.update(exported_version=act.version, exported_at=at)
+
+
+def export_row(event: Any) -> tuple[Any, ...]:
+    env = event.envelope
+    units = "|" + "|".join(sorted({a.unit for a in event.acts})) + "|"
+    return (str(event.originator_id), event.unit, len(event.acts), event.format, event.sha256, event.layout,
+            iso(env.business_time), env.actor.name, env.actor.unit, units)
+
+
+def keys_of(event: Any) -> list[str]:
+    """The guidance rows an event touches."""
+    if isinstance(event, PlatformExport.Recorded):
+        return [str(a.guidance_id) for a in event.acts]
+    return [str(event.originator_id)]
 
 
 class GuidanceProjection:
@@ -176,10 +239,15 @@ class GuidanceProjection:
 
     @staticmethod
     def wants(topic: str) -> bool:
-        return topic.startswith(GUIDANCE_TOPIC_PREFIX)
+        return topic.startswith(GUIDANCE_TOPIC_PREFIX) or topic == EXPORT_TOPIC
 
-    def fold_all(self, rows: dict[str, Row], items: list[tuple[int, str, Any]]) -> None:
+    def fold_all(self, rows: dict[str, Any], items: list[tuple[int, str, Any]]) -> None:
+        """Fold into ``rows`` (guidance id → row; the exports under ``EXPORTS_KEY``)."""
         for _, recorded_at, event in items:
+            if isinstance(event, PlatformExport.Recorded):
+                exported(rows, event)
+                rows.setdefault(EXPORTS_KEY, {})[str(event.originator_id)] = export_row(event)
+                continue
             key = str(event.originator_id)
             row = rows.get(key)
             if row is None:
@@ -187,7 +255,7 @@ class GuidanceProjection:
             fold(row, event, recorded_at)
 
     def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
-        ids = sorted({str(e.originator_id) for _, _, e in items})
+        ids = sorted({key for _, _, e in items for key in keys_of(e)})
         if not ids:
             return
         rows: dict[str, Row] = {}
@@ -197,5 +265,6 @@ class GuidanceProjection:
         if rows:
             cur.execute(f"DELETE FROM {GUIDANCE.name}{suffix} WHERE {clause}", params)
         self.fold_all(rows, items)
-        cur.insert_rows(GUIDANCE, [tuple(rows[i][c] for c in GUIDANCE.column_names) for i in ids], suffix)
+        cur.insert_rows(GUIDANCE, [tuple(rows[i][c] for c in GUIDANCE.column_names) for i in ids if i in rows], suffix)
+        cur.insert_rows(EXPORTS, list(rows.get(EXPORTS_KEY, {}).values()), suffix)
 

@@ -83,6 +83,31 @@ class GuidanceQueries:
             rows = cur.dicts("SELECT * FROM guidance WHERE guidance_id = %s", [str(guidance_id)])
         return _labelled(rows[0], datetime.now(CST).date()) if rows else None
 
+    def platform_rows(self, scope: Scope, *, unit: str | None = None, unsent_only: bool = True) -> list[Row]:
+        """The acts for a platform export (given or ended ones), in order of
+        time; ``unsent_only``: never exported, or changed since."""
+        unit = scope.unit_filter(unit)
+        where, params = ["g.register_at IS NOT NULL"], []
+        if unit:
+            where.append("g.unit = %s")
+            params.append(unit)
+        if unsent_only:
+            where.append("COALESCE(g.exported_version, 0) < g.content_version")
+        with self.db.reading() as cur:
+            return cur.dicts(f"SELECT g.* FROM guidance g WHERE {' AND '.join(where)} ORDER BY g.register_at, g.guidance_id",
+                             params)
+
+    def platform_exports(self, scope: Scope, *, unit: str | None = None, limit: int = 50) -> list[Row]:
+        """The platform exports (newest first) that hold acts of the unit (or any)."""
+        unit = scope.unit_filter(unit)
+        where, params = ["1=1"], []
+        if unit:
+            where.append("units LIKE %s")
+            params.append(f"%|{unit}|%")
+        with self.db.reading() as cur:
+            return cur.dicts(f"SELECT * FROM platform_export WHERE {' AND '.join(where)} "
+                             f"ORDER BY exported_at DESC, export_id LIMIT %s", [*params, limit])
+
     def guidance_register(
         self,
         scope: Scope,
@@ -136,8 +161,11 @@ def _labelled(row: Row, today: date) -> Row:
     out["state_label"] = GuidanceState(row["state"]).label if row["state"] else ""
     out["way_label"] = Way(row["way"]).label if row["way"] else ""
     out["stage_label"] = Stage(row["stage"]).label if row["stage"] else ""
-    due = row.get("commitment_due")
-    out["commitment_overdue"] = bool(row.get("commitment_open") and due and date.fromisoformat(due) < today)
-    out["commitment_due_soon"] = bool(
-        row.get("commitment_open") and due and today <= date.fromisoformat(due) <= today + timedelta(days=3))
+    # the earliest open item of the 整改承诺书 and the 责令改正通知书
+    dues = [date.fromisoformat(d) for n, d in ((row.get("commitment_open"), row.get("commitment_due")),
+                                                (row.get("correction_open"), row.get("correction_due"))) if n and d]
+    due = min(dues, default=None)
+    out["commitment_overdue"] = bool(due and due < today)
+    out["commitment_due_soon"] = bool(due and today <= due <= today + timedelta(days=3))
+    out["unsent"] = bool(row.get("register_at")) and (row.get("exported_version") or 0) < (row.get("content_version") or 0)
     return out

@@ -165,7 +165,7 @@ def test_a_user_is_created_assigned_disabled_enabled_and_reset_and_each_change_r
     expect(row(page, "zhoutao")).to_contain_text("市消防救援支队")
     page.get_by_label("单位", exact=True).select_option(label="市消防救援支队")
     page.get_by_role("button", name="查询").click()
-    expect(page.locator("table.grid tbody tr")).to_have_count(2)  # sunhao and zhoutao
+    expect(page.locator("table.grid tbody tr")).to_have_count(3)  # sunhao, fengfa (its legal reviewer) and zhoutao
     shot(page, "admin-05-users-filtered")
 
     # disable: a confirmation page, then their open session is out at once

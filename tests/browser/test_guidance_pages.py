@@ -7,8 +7,11 @@ supervisor reads it but has no steps; another unit's officer cannot see it."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from ledger.values import CST
@@ -83,7 +86,22 @@ def test_a_written_guidance_from_start_to_its_effect(page: Page) -> None:
     row = page.locator("tr", has_text="鲁味轩餐饮有限公司").first
     expect(row).to_contain_text("已接受")
     expect(row).to_contain_text(number.split("，")[0])
+    expect(row).to_contain_text("待报送")
     shot(page, "guidance_list")
+
+    # 报送: the file drawn and the export recorded; the act is no longer pending
+    page.get_by_role("link", name="报送行政指导专区").click()
+    expect(page.locator("tr", has_text="鲁味轩餐饮有限公司").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出Excel并登记报送").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet["A1"].value == "行政指导编号"
+    assert "鲁味轩餐饮有限公司" in {c.value for c in sheet["D"]}
+    page.goto("/w/guidance/platform")
+    expect(page.locator("tr", has_text="鲁味轩餐饮有限公司")).to_have_count(0)
+    expect(page.locator("table").nth(1)).to_contain_text("王磊")
+    shot(page, "guidance_platform")
 
     sign_out(page)
 
@@ -105,12 +123,14 @@ def test_a_simple_guidance_is_recorded_and_then_terminated_with_its_reason_only(
     page.get_by_label("简易形式").check()
     page.get_by_label("名称/姓名").fill("城南便利店")
     page.get_by_label("个体工商户").check()
-    page.get_by_label("指导事项", exact=True).fill("预包装食品标签")
+    # a matter from the unit's catalogue brings its wording and its 指导依据
+    page.get_by_label("目录事项").select_option("2026版/3")
     page.get_by_label("行政指导方式").select_option("政策指引")
     page.get_by_label("事中").check()
-    page.get_by_label("法律依据").fill("《食品安全法》第六十七条")
     page.get_by_role("button", name="启动").click()
     expect(page.locator("h1 .state")).to_have_text("已启动")
+    expect(page.locator(".facts")).to_contain_text("食品经营许可事项指导（目录 2026版/3）")
+    expect(page.locator(".facts dd.pre").first).not_to_be_empty()
     page.get_by_role("link", name="简易形式行政指导").click()
     page.get_by_label("电话").check()
     page.get_by_label("在办理、咨询日常业务过程中").check()

@@ -34,10 +34,35 @@ def signed_in(browser: Browser, server: str, username: str) -> Iterator[Page]:
         context.close()
 
 
+REVIEWERS = {"wanglei": "qianlv", "sunhao": "fengfa"}  # each unit's legal reviewer (法制审核) in the demo
+
+
+def passed_review(page: Page, staff: str, party: str) -> str:
+    """A legal review of the decision, requested by ``staff`` and passed by the
+    unit's reviewer over the API (a major decision is declared only on one:
+    tests/browser/test_legal_review_pages.py does the same through the pages)."""
+    base = re.match(r"^https?://[^/]+", page.url).group(0)  # type: ignore[union-attr]
+    with httpx.Client(base_url=base) as client:
+        def token(user: str) -> dict[str, str]:
+            r = client.post("/auth/login", json={"username": user, "password": "demo-password-2026"})
+            return {"Authorization": f"Bearer {r.json()['access_token']}"}
+        r = client.post("/legal-reviews", headers=token(staff), json={"draft": {
+            "party": party, "party_kind": "individual", "facts": "违法事实", "legal_basis": "《中华人民共和国行政处罚法》",
+            "proposed": "罚款", "kind": "fine", "amount_yuan": "60000"}})
+        assert r.status_code == 201, r.text
+        review_id = r.json()["record_id"]
+        r = client.post(f"/legal-reviews/{review_id}/opinions", headers=token(REVIEWERS[staff]),
+                        json={"outcome": "passed", "opinion": "事实清楚，依据正确"})
+        assert r.status_code == 200, r.text
+    return review_id
+
+
 def declare(page: Page, number: str, decided_on: date, party: str = "淄博某建材有限公司",
-            summary: str = "生产不符合强制性国家标准的产品，没收违法所得并处罚款") -> None:
+            summary: str = "生产不符合强制性国家标准的产品，没收违法所得并处罚款", staff: str = "wanglei") -> None:
     page.goto("/w/filings")
+    review_id = passed_review(page, staff, party)
     page.get_by_role("link", name="登记重大行政处罚决定").click()
+    page.get_by_label("法制审核编号（须审核通过）").fill(review_id)
     page.get_by_label("处罚决定书文号").fill(number)
     page.get_by_label("处罚决定日期").fill(decided_on.isoformat())
     page.get_by_label("当事人").fill(party)
@@ -58,7 +83,7 @@ def due_in_row(page: Page, number: str) -> date:
 def test_unit_staff_declare_and_file_major_decisions_and_a_late_filing_is_flagged(page: Page, browser: Browser,
                                                                                   server: str) -> None:
     with signed_in(browser, server, "sunhao") as other:  # another unit's decision
-        declare(other, "淄消行罚决字〔2026〕77号", today() - timedelta(days=2), party="某餐饮店")
+        declare(other, "淄消行罚决字〔2026〕77号", today() - timedelta(days=2), party="某餐饮店", staff="sunhao")
     sign_in(page, "wanglei")
     page.goto("/w/filings/new")
     page.get_by_label("处罚决定书文号").fill("淄张市监罚〔2026〕301号")
@@ -137,9 +162,9 @@ def test_the_supervisor_sees_overdue_and_due_soon_filings_marked_and_filters_the
                                                                                 server: str) -> None:
     with signed_in(browser, server, "sunhao") as staff:
         declare(staff, "淄消行罚决字〔2026〕88号", today() - timedelta(days=30), party="某商场有限公司",
-                summary="消防设施未保持完好有效，罚款")
+                summary="消防设施未保持完好有效，罚款", staff="sunhao")
         declare(staff, "淄消行罚决字〔2026〕89号", today() - timedelta(days=14), party="某宾馆",
-                summary="占用疏散通道，罚款")
+                summary="占用疏散通道，罚款", staff="sunhao")
     sign_in(page, "wujian")
     page.goto("/w/filings")
     expect(page.get_by_role("link", name="登记重大行政处罚决定")).to_have_count(0)

@@ -173,7 +173,10 @@ def test_a_case_is_booked_served_reversed_archived_and_annotated_and_every_read_
     stats = {s["unit"]: s for s in api.get(SUPERVISOR, "/stats", params={"by": "unit"}).json()}
     assert stats[MARKET]["served"] == 2 and stats[MARKET]["rated"] == 2  # ours and the demo case
     register = api.get(SUPERVISOR, "/registry/guidance-register").json()
-    assert [r["seq"] for r in register] == [1, 2] and "淄博鲁味轩餐饮管理有限公司" in register[1]["matter"]
+    assert [r["seq"] for r in register] == list(range(1, len(register) + 1))
+    services = [r for r in register if r["source"] == "case"]  # beside the demo's own guidance (行政指导)
+    assert len(services) == 2 and "淄博鲁味轩餐饮管理有限公司" in services[1]["matter"]
+    assert {r["source"] for r in register} == {"case", "guidance"}
 
     # a refused case and a withdrawn one, each archived with its reason
     refused_id = api.book(name="另一家餐饮公司")["case_id"]
@@ -341,8 +344,10 @@ def test_the_guidance_register_lists_each_service_given_and_cuts_by_quarter(api:
     cid = case_at(api, "served")
     last = api.ok(REGISTRAR, f"/cases/{cid}/annotations", p.annotate())
     api.get(REGISTRAR, "/registry", params=wait(api, last))
-    rows = api.get(REGISTRAR, "/registry/guidance-register").json()
-    assert [r["seq"] for r in rows] == [1, 2]
+    lines = api.get(REGISTRAR, "/registry/guidance-register").json()
+    assert [r["seq"] for r in lines] == list(range(1, len(lines) + 1))
+    rows = [r for r in lines if r["source"] == "case"]  # the services; the demo's own guidance beside them
+    assert len(rows) == 2
     assert rows[1]["result"] == "建立并如实填写进货查验记录" and rows[1]["staff"] == "王磊"
     assert rows[1]["matter"].startswith("淄博鲁味轩餐饮管理有限公司：合规经营指导")
     now = datetime.now(CST)
@@ -352,7 +357,7 @@ def test_the_guidance_register_lists_each_service_given_and_cuts_by_quarter(api:
         year, month = re.match(r"(\d+)年(\d+)月", row["time"]).groups()  # type: ignore[union-attr]
         return int(year), (int(month) - 1) // 3 + 1
 
-    expected = [r["matter"] for r in rows if quarter_of(r) == (now.year, quarter)]
+    expected = [r["matter"] for r in lines if quarter_of(r) == (now.year, quarter)]
     cut = api.get(REGISTRAR, "/registry/guidance-register", params={"year": now.year, "quarter": quarter}).json()
     assert [r["matter"] for r in cut] == expected and rows[1]["matter"] in expected  # ours was served just now
     assert [r["seq"] for r in cut] == list(range(1, len(cut) + 1))  # numbered within the quarter
@@ -383,7 +388,8 @@ def test_the_audit_log_filters_by_actor_unit_case_action_and_recording_time(api:
     assert [(a["action"], a["actor_name"], a["role"], a["unit"]) for a in mine] == [
         ("Served", "王磊", "unit_staff", MARKET)
     ]
-    assert {a["actor_id"] for a in audit(unit=MARKET)} == {MARKET_STAFF, "u-wang"}  # ours and the demo's
+    # ours and the demo's (its case by u-wang; its filing's legal review passed by qianlv)
+    assert {a["actor_id"] for a in audit(unit=MARKET)} == {MARKET_STAFF, "u-wang", "qianlv"}
     assert [a["aggregate"] for a in audit(action="Dispatched", case_id=cid)] == ["case"]
     assert {a["action"] for a in audit(recorded_from=moment.isoformat())} == {"Served", "NumberIssued"}
     assert all(a["recorded_at"] < moment.isoformat() for a in audit(recorded_to=moment.isoformat()))

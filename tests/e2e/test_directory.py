@@ -29,7 +29,7 @@ def test_administrators_list_units_and_users_and_see_a_new_user_at_once(sqlite_s
         n = created.json()["notification_id"]
         users = client.get("/admin/users", params={"wait_for": n}, headers=admin).json()
         assert {"username": "zhaojing", "display_name": "赵静", "role": "unit_staff",
-                "unit": "市市场监督管理局", "active": True} in users
+                "unit": "市市场监督管理局", "active": True, "post": "staff"} in users
         assert [u["username"] for u in users] == sorted(u["username"] for u in users)
         units = client.get("/admin/units", headers=admin).json()
         assert {"name": "市消防救援支队", "kind": "enforcement"} in units

@@ -229,3 +229,17 @@ def test_an_interview_and_a_tracked_commitment_match_the_documented_view(api: Ap
             one.validate(view(api, gid, user))
             history.validate(events(api, gid, user))
     documented(api, "/guidance-methods").validate(api.get(MARKET_STAFF, "/guidance-methods").json())
+
+
+def test_a_typical_case_is_marked_by_the_units_head_only(api: Api) -> None:
+    """Seed 004 五(三): the demo's 王磊 heads the market regulator's guidance; 钱律 does not."""
+    gid = started(api, way="simple", addressee={"kind": "individual_business", "name": "老王便利店"}, method="引导",
+                  stage="during")
+    api.ok(MARKET_STAFF, f"/guidance/{gid}/simple", g.simple())
+    refused = api.post("qianlv", f"/guidance/{gid}/typical", {"reason": "示范"})
+    assert refused.status_code == 403 and refused.json()["code"] == "not_unit_head"
+    assert view(api, gid)["typical"] is None
+    assert api.get(ADMIN, "/admin/users").json()[0]["post"] in ("head", "deputy", "staff")
+    api.ok(ADMIN, "/admin/users/qianlv/post", {"post": "head"})
+    api.ok("qianlv", f"/guidance/{gid}/typical", {"reason": "示范"})
+    assert view(api, gid)["typical"]["by_name"] == "钱律"

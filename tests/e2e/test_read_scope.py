@@ -9,12 +9,17 @@ it or among the reads that carry no case data (and why).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from ledger.register_reports.values import previous_quarter, quarter_first_day
+from ledger.values import CST
 from projections.cases import STAGES
+from tests.e2e import feedback_payloads as fp
 from tests.e2e import guidance_payloads as gp
+from tests.e2e import legal_review_payloads as lp
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api
 from tests.e2e.payloads import ADMIN, FIRE_STAFF, MARKET, MARKET_STAFF, SUPERVISOR
@@ -22,6 +27,7 @@ from tests.e2e.payloads import ADMIN, FIRE_STAFF, MARKET, MARKET_STAFF, SUPERVIS
 NAME = "甲单位专属范围测试有限公司"
 REVERSED = "淄张市监罚〔2026〕777号"
 FILED = "淄张市监罚〔2026〕778号"
+NO_RECORD = "00000000-0000-4000-8000-000000000000"
 
 # Reads that return no case data, and why they need no unit scope.
 NOT_CASE_DATA = {
@@ -36,6 +42,11 @@ NOT_CASE_DATA = {
     "getCatalogueEdition": "the four lists are published law",
     "browseCatalogue": "the four lists are published law",
     "listGuidanceMethods": "an authority's list of guidance methods (the seeds' names)",
+    "getRegisterReportDue": "a quarter's reporting deadline computed from the calendar",
+    "listGuidanceMatterCatalogues": "the catalogues of guidance matters are public (seed 004 二(四))",
+    "browseGuidanceMatters": "the catalogues of guidance matters are public (seed 004 二(四))",
+    "getGuidanceMatterEdition": "the catalogues of guidance matters are public (seed 004 二(四))",
+    "getReviewThreshold": "an authority's large-fine standard (a rule, no case data)",
 }
 
 
@@ -49,17 +60,54 @@ def recorded(api: Api) -> dict[str, str]:
     api.ok(MARKET_STAFF, f"/cases/{case_id}/serve", p.serve())
     api.ok(MARKET_STAFF, f"/cases/{case_id}/penalty-revocations", p.reversal(number=REVERSED))
     api.ok(MARKET_STAFF, "/supervision/filings", {"decision_number": FILED, "decided_on": p.today(),
-                                                  "party": "某公司", "summary": "吊销许可证"}, status=201)
+                                                  "party": "某公司", "summary": "吊销许可证",
+                                                  "legal_review_id": lp.passed_review(api)}, status=201)
     guidance = api.ok(MARKET_STAFF, "/guidance", gp.start(addressee=gp.firm(name=NAME)), status=201)["case_id"]
+    report, consolidation = reported_last_quarter(api)
+    feedback = fed_back(api)
+    legal_review = api.ok(MARKET_STAFF, "/legal-reviews", lp.request(party=NAME), status=201)["record_id"]
+    repair = api.ok(MARKET_STAFF, "/credit-repairs", lp.repair(firm=NAME), status=201)["record_id"]
     head = str(api.head())
     rows = api.get(SUPERVISOR, "/supervision/reversals", params={"wait_for": head}).json()
     (review,) = [r["review_id"] for r in rows if r["decision_number"] == REVERSED]
-    return {"case_id": case_id, "review_id": review, "head": head, "guidance_id": guidance}
+    return {"case_id": case_id, "review_id": review, "head": head, "guidance_id": guidance, "report_id": report,
+            "consolidation_id": consolidation, "legal_review_id": legal_review, "repair_id": repair, **feedback}
+
+
+def fed_back(api: Api) -> dict[str, str]:
+    """The market regulator as a collecting unit (a 便民服务分中心's mailbox is
+    collected by the centre itself): its mailbox checked two months ago with
+    letters and no form from it, a late form about the named firm, and a
+    letter to the market regulator about the same firm."""
+    box = api.ok(SUPERVISOR, "/feedback/boxes", {
+        "kind": "mailbox", "site": "service_centre", "site_name": f"{NAME}便民服务分中心", "address": "box@example.cn",
+        "collecting_unit": MARKET, "keeper": MARKET_STAFF}, status=201)["record_id"]
+    old = fp.months_ago(2)
+    api.ok(MARKET_STAFF, f"/feedback/boxes/{box}/checks", {"month": old, "received": 1}, status=201)
+    form = api.ok(MARKET_STAFF, "/feedback/forms", fp.form(month=old, source_detail=NAME, reviewer="qianlv"),
+                  status=201)["record_id"]
+    letter = api.ok(SUPERVISOR, "/suggestion-letters", fp.letter(problems=f"{NAME}反映重复检查"), status=201)["record_id"]
+    return {"box_id": box, "form_id": form, "letter_id": letter}
+
+
+def reported_last_quarter(api: Api) -> tuple[str, str]:
+    """The market regulator's register of the previous quarter (a guidance
+    to the named firm in it), submitted, received and consolidated."""
+    year, quarter = previous_quarter(datetime.now(CST).date())
+    at = datetime.combine(quarter_first_day(year, quarter), datetime.min.time(), CST) + timedelta(days=9, hours=9)
+    earlier = api.ok(MARKET_STAFF, "/guidance", gp.start(way="simple", addressee={"kind": "organisation", "name": NAME},
+                                                         business_time=at.isoformat()), status=201)["case_id"]
+    api.ok(MARKET_STAFF, f"/guidance/{earlier}/simple", gp.simple(at=at.isoformat(), business_time=at.isoformat()))
+    period = {"year": year, "quarter": quarter}
+    report = api.ok(MARKET_STAFF, "/register-reports", {"unit": MARKET, **period}, status=201)["record_id"]
+    api.ok(p.REGISTRAR, f"/register-reports/{report}/receive", {})
+    return report, api.ok(p.REGISTRAR, "/register-reports/consolidations", period, status=201)["record_id"]
 
 
 def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], bool]]]:
     """Per operation: (path, query, whether the market's staff must see a marker)."""
     cid, rid, head, gid = ids["case_id"], ids["review_id"], ids["head"], ids["guidance_id"]
+    report, consolidation = ids["report_id"], ids["consolidation_id"]
     return {
         "getQueue": [(f"/queues/{stage}", {}, stage == "rating") for stage in STAGES],
         "getRegistry": [
@@ -68,7 +116,8 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
             ("/registry", {"as_of": head}, True),
             ("/registry", {"as_of": head, "format": "csv"}, True),
         ],
-        "getGuidanceRegister": [("/registry/guidance-register", {}, True)],
+        "getGuidanceRegister": [("/registry/guidance-register", {}, True),
+                                ("/registry/guidance-register", {"as_of": head}, True)],
         "getCase": [(f"/cases/{cid}", {}, True)],
         "getCaseHistory": [(f"/cases/{cid}/history", {}, True)],
         "listCaseDocuments": [(f"/cases/{cid}/documents", {}, True)],
@@ -87,6 +136,60 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
         "getAuditLog": [("/audit", {}, False), ("/audit", {"case_id": cid}, False)],
         "getGuidance": [(f"/guidance/{gid}", {}, True)],
         "getGuidanceHistory": [(f"/guidance/{gid}/history", {}, True)],
+        # the guidance's id is among the markers: the listing names it
+        "listGuidanceDocuments": [(f"/guidance/{gid}/documents", {}, True)],
+        # nothing to issue yet (409 for its unit); another unit gets 404 (tests/e2e/test_guidance_documents_api.py)
+        "issueGuidanceDocument": [(f"/guidance/{gid}/documents/guidance_opinion", {"format": "pdf"}, False)],
+        # the guidance is started, not given: nothing to send yet (tests/e2e/test_guidance_platform_api.py sends)
+        "getGuidancePlatformPending": [("/guidance/platform-export", {}, False),
+                                       ("/guidance/platform-export", {"unsent_only": "false"}, False)],
+        "listGuidancePlatformExports": [("/guidance/platform-exports", {}, False)],
+        # the quarterly register report: the report's id and the firm (in its lines) are markers
+        "listRegisterReports": [("/register-reports", {}, True)],
+        "getRegisterReportQueue": [("/register-reports/queue", {"all": "true"}, True)],
+        "getRegisterReportDraft": [("/register-reports/draft", {}, True)],
+        "getRegisterReport": [(f"/register-reports/{report}", {}, True),
+                              (f"/register-reports/{report}", {"format": "xlsx"}, False)],
+        # every unit's registers: the office, supervisors and auditors only (a unit's staff get 403 / 404)
+        "listRegisterConsolidations": [("/register-reports/consolidations", {}, False)],
+        # the supervision network: no market record in it (another 司法所's are unknown: tests/e2e/test_network_api.py)
+        "listNetworkQuotas": [("/network/quotas/2026", {}, False)],
+        "listContactPoints": [("/contact-points", {}, False)],
+        "getContactPoint": [(f"/contact-points/{NO_RECORD}", {}, False)],
+        "getContactPointHistory": [(f"/contact-points/{NO_RECORD}/history", {}, False)],
+        "listInvitedSupervisors": [("/invited-supervisors", {}, False), ("/invited-supervisors", {"expiring": "true"}, False)],
+        "getInvitedSupervisor": [(f"/invited-supervisors/{NO_RECORD}", {}, False)],
+        "getInvitedSupervisorHistory": [(f"/invited-supervisors/{NO_RECORD}/history", {}, False)],
+        "listPairings": [("/pairings", {}, False)],
+        "checkPairings": [("/pairings/check", {}, False)],
+        "getPairing": [(f"/pairings/{NO_RECORD}", {}, False)],
+        "listNetworkReports": [("/network-reports", {}, False)],
+        "getNetworkReport": [(f"/network-reports/{NO_RECORD}", {}, False)],
+        "getRegisterConsolidation": [(f"/register-reports/consolidations/{consolidation}", {}, False),
+                                     (f"/register-reports/consolidations/{consolidation}", {"format": "xlsx"}, False)],
+        # supervision feedback: the market regulator collects a mailbox and is the addressee of a letter
+        "listFeedbackBoxes": [("/feedback/boxes", {}, True)],
+        "getFeedbackBox": [(f"/feedback/boxes/{ids.get('box_id')}", {}, True)],
+        "listFeedbackChecks": [("/feedback/checks", {}, True)],
+        "listFeedbackForms": [("/feedback/forms", {}, True)],
+        "getFeedbackForm": [(f"/feedback/forms/{ids.get('form_id')}", {}, True)],
+        "feedbackFormHistory": [(f"/feedback/forms/{ids.get('form_id')}/history", {}, True)],
+        "feedbackLateQueue": [("/feedback/late", {}, True)],
+        "feedbackDashboard": [("/feedback/dashboard", {}, True)],
+        "listSuggestionLetters": [("/suggestion-letters", {}, True)],
+        "getSuggestionLetter": [(f"/suggestion-letters/{ids.get('letter_id')}", {}, True)],
+        "suggestionLetterHistory": [(f"/suggestion-letters/{ids.get('letter_id')}/history", {}, True)],
+        # legal review (法制审核) and credit repair: the market's review and request name the firm
+        "listLegalReviews": [("/legal-reviews", {}, True), ("/legal-reviews", {"state": "pending"}, True)],
+        "getLegalReview": [(f"/legal-reviews/{ids.get('legal_review_id')}", {}, True)],
+        "listLegalReviewRounds": [(f"/legal-reviews/{ids.get('legal_review_id')}/rounds", {}, True)],
+        "legalReviewHistory": [(f"/legal-reviews/{ids.get('legal_review_id')}/history", {}, True)],
+        "listLegalFilings": [("/legal-reviews/filings", {}, True)],
+        # per unit counts, no marker: another unit's figures are its own (tests/e2e/test_legal_review_api.py)
+        "legalReviewIndicators": [("/legal-reviews/indicators", {}, False)],
+        "listCreditRepairs": [("/credit-repairs", {}, True)],
+        "getCreditRepair": [(f"/credit-repairs/{ids.get('repair_id')}", {}, True)],
+        "creditRepairHistory": [(f"/credit-repairs/{ids.get('repair_id')}/history", {}, True)],
     }
 
 
@@ -109,7 +212,8 @@ def text(api: Api, user: str, path: str, query: dict[str, Any]) -> tuple[int, st
 
 
 def test_every_get_operation_is_scoped_or_declared_free_of_case_data(api: Api) -> None:
-    listed = set(NOT_CASE_DATA) | set(AGGREGATES) | set(requests({"case_id": "x", "review_id": "x", "head": "1", "guidance_id": "x"}))
+    listed = set(NOT_CASE_DATA) | set(AGGREGATES) | set(requests({"case_id": "x", "review_id": "x", "head": "1", "guidance_id": "x",
+                                                                  "report_id": "x", "consolidation_id": "x"}))
     unlisted = served_get_operations(api) - listed
     assert not unlisted, f"GET operations with no scope test: {sorted(unlisted)} (list them in this file)"
 
@@ -119,7 +223,7 @@ def test_a_units_records_are_invisible_to_other_units_staff_and_visible_to_its_o
     before = {(op, path, str(q)): text(api, FIRE_STAFF, path, q) for op, path, q in aggregates}
     market_before = {(op, path, str(q)): text(api, MARKET_STAFF, path, q) for op, path, q in aggregates}
     ids = recorded(api)
-    markers = (NAME, ids["case_id"], REVERSED, FILED)
+    markers = (NAME, ids["case_id"], REVERSED, FILED, ids["guidance_id"], ids["report_id"])
     checked = 0
     for op, reqs in requests(ids).items():
         for path, query, market_sees in reqs:
@@ -149,7 +253,7 @@ def test_administrators_read_no_case_data(api: Api, path: str) -> None:
 def test_administrators_read_only_directory_events_in_the_audit_log(api: Api) -> None:
     recorded(api)
     rows = api.get(ADMIN, "/audit", params={"limit": 5000, "wait_for": api.head()}).json()
-    assert rows and {r["aggregate"] for r in rows} <= {"unit", "user", "admin_roster", "calendar", "catalogue"}
+    assert rows and {r["aggregate"] for r in rows} <= {"unit", "user", "admin_roster", "calendar", "catalogue", "guidance_matters"}
     assert all(r["case_id"] is None for r in rows)
     everything = api.get(SUPERVISOR, "/audit", params={"limit": 5000}).json()
     assert "case" in {r["aggregate"] for r in everything}

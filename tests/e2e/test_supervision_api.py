@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 
 from ledger.supervision import FILING_DAYS, MajorDecisionFiling, ReversalReview
 from ledger.values import CST, FourList
+from tests.e2e import legal_review_payloads as lp
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api
 from tests.e2e.payloads import (
@@ -339,7 +340,8 @@ def test_the_market_regulators_own_staff_and_the_administrator_may_edit_its_cata
 def test_supervision_reads_are_for_supervisors_auditors_and_the_units_own_staff(api: Api) -> None:
     rid = demo_review(api)  # the market regulator's
     api.ok(MARKET_STAFF, "/supervision/filings", {"decision_number": "淄张市监罚〔2026〕1号", "decided_on": p.today(),
-                                                  "party": "某公司", "summary": "吊销许可证"}, status=201)
+                                                  "party": "某公司", "summary": "吊销许可证",
+                                                  "legal_review_id": lp.passed_review(api)}, status=201)
     reads = ["/supervision/reversals", "/supervision/reversals/stats", "/supervision/filings", f"/supervision/reviews/{rid}/history"]
     for user in (SUPERVISOR, AUDITOR):
         for path in [*reads, "/supervision/queue"]:
@@ -382,7 +384,8 @@ def test_review_actions_are_for_supervisors_answers_for_the_issuing_units_staff_
                                                          "party": "某公司", "summary": "吊销许可证"})
             refused(r, 403, "issuing_unit_only")
     api.ok(MARKET_STAFF, "/supervision/filings", {"decision_number": "淄张市监罚〔2026〕1号", "decided_on": p.today(),
-                                                  "party": "某公司", "summary": "吊销许可证"}, status=201)
+                                                  "party": "某公司", "summary": "吊销许可证",
+                                                  "legal_review_id": lp.passed_review(api)}, status=201)
     fid = str(MajorDecisionFiling.create_id(MARKET, "淄张市监罚〔2026〕1号"))
     with appends_nothing(api):
         r = api.post(SUPERVISOR, f"/supervision/filings/{fid}/file", {"filed_on": p.today(), "reference": "备案1"})
@@ -477,7 +480,7 @@ def test_a_reversal_is_objected_to_answered_and_confirmed_and_its_history_names_
 def test_a_major_remake_opens_its_filing_due_fifteen_days_later_which_the_unit_files(api: Api) -> None:
     cid = rated_case(api)
     body = p.reversal(list_="lighter", number="淄张市监罚〔2025〕120号", new_sanction="罚款1000元")
-    body["reversal"].update(major=True, new_decision_number="淄张市监罚〔2026〕9号")
+    body["reversal"].update(major=True, new_decision_number="淄张市监罚〔2026〕9号", legal_review_id=lp.passed_review(api))
     before = today()
     remade = api.ok(MARKET_STAFF, f"/cases/{cid}/penalty-remakes", body)
     filings = got(api, MARKET_STAFF, "/supervision/filings", status="open", wait_for=remade["notification_id"])
@@ -513,7 +516,8 @@ def test_unit_staff_see_only_their_own_units_reversals_statistics_and_filings(ap
     fire["reversal"]["conditions_met"] = ["初次违法", "及时改正"]
     api.ok(FIRE_STAFF, f"/cases/{cid}/penalty-revocations", fire)
     last = api.ok(FIRE_STAFF, "/supervision/filings", {"decision_number": "淄消罚〔2026〕2号", "decided_on": p.today(),
-                                                       "party": "某商场", "summary": "责令停业"}, status=201)
+                                                       "party": "某商场", "summary": "责令停业",
+                                                       "legal_review_id": lp.passed_review(api, FIRE_STAFF)}, status=201)
     wait = {"wait_for": last["notification_id"]}
 
     def units(user: str, path: str, **params: Any) -> list[str]:
@@ -541,7 +545,7 @@ def test_unit_staff_see_only_their_own_units_reversals_statistics_and_filings(ap
 def test_the_history_of_a_major_reversal_shows_its_filing_even_if_the_new_number_was_typed_with_spaces(api: Api) -> None:
     cid = rated_case(api)
     body = p.reversal(list_="lighter", number="淄张市监罚〔2025〕121号", new_sanction="罚款1000元")
-    body["reversal"].update(major=True, new_decision_number=" 淄张市监罚〔2026〕11号 ")
+    body["reversal"].update(major=True, new_decision_number=" 淄张市监罚〔2026〕11号 ", legal_review_id=lp.passed_review(api))
     api.ok(MARKET_STAFF, f"/cases/{cid}/penalty-remakes", body)
     history = got(api, SUPERVISOR, f"/supervision/reviews/{review_id(cid, '淄张市监罚〔2025〕121号')}/history")
     assert [(e["aggregate"], e["event"]) for e in history] == [

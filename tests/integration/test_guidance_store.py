@@ -27,6 +27,7 @@ from tests.guidance_builders import (
     WANG,
     ZHAO,
     deliver_cmd,
+    make_head,
     opinion_cmd,
     record_cmd,
     seed_directory,
@@ -50,6 +51,7 @@ def test_a_written_guidance_lives_its_whole_life_and_reloads_equal(ledger, store
             visit=FollowUpVisit(on=LATER.date(), method=VisitMethod.VISIT, findings="已取得延续后的许可证"),
         ),
     )
+    make_head(ledger, WANG)
     result = ledger.execute(ctx(WANG), MarkTypicalGuidance(guidance_id=gid, business_time=LATER, reason="可作示范"))
     assert result.version == 8
 

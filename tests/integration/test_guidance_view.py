@@ -6,25 +6,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
+import pytest
+
+from ledger.errors import InvalidInput
 from ledger.guidance.commands import (
     AcceptGuidance,
     RecordGuidanceEffect,
+    RecordPlatformExport,
     RecordSimpleGuidance,
     TerminateGuidance,
 )
+from ledger.guidance.platform import ExportedAct
 from ledger.guidance.values import SimpleForm, SimpleSituation, TerminationReason, Way
 from ledger.scope import Reach, console_scope, scope_for
 from ledger.values import Role
 from projections.cases import CasesProjection
-from projections.guidance import GuidanceProjection
+from projections.guidance import EXPORTS_KEY, GuidanceProjection
+from projections.guidance.as_of import register_as_of
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
 from projections.views import Views
-from tests.builders import MARKET, T0, ctx, rated_case
+from tests.builders import FIRE, MARKET, T0, ctx, rated_case
 from tests.guidance_builders import (
     ANSWER_AT,
     LATER,
+    SUN,
     WANG,
     deliver_cmd,
     opinion_cmd,
@@ -43,6 +51,10 @@ def project(settings: Any, projection: Any, batch_size: int = 3, upto: int | Non
         runner.catch_up(upto)
     finally:
         runner.close()
+
+
+def guidance_rows(folded: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted((r for k, r in folded.items() if k != EXPORTS_KEY), key=lambda r: r["guidance_id"])
 
 
 def three_guidances(ledger) -> dict[str, Any]:
@@ -73,7 +85,7 @@ def test_the_incremental_view_equals_a_rebuild_and_the_as_of_fold(ledger, store_
     assert rebuild(store_settings, GuidanceProjection()) == head
     assert dump(store_settings, GuidanceProjection()) == incremental
     folded = fold_as_of(store_settings, GuidanceProjection(), head)
-    assert sorted(folded.values(), key=lambda r: r["guidance_id"]) == incremental["guidance"]
+    assert guidance_rows(folded) == incremental["guidance"]
 
     rows = {r["guidance_id"]: r for r in incremental["guidance"]}
     written = rows[ids["written"]]
@@ -92,7 +104,7 @@ def test_a_view_cut_midway_equals_the_fold_as_of_that_moment(ledger, store_setti
         project(store_settings, GuidanceProjection(), upto=cut)
         live = dump(store_settings, GuidanceProjection())["guidance"]
         folded = fold_as_of(store_settings, GuidanceProjection(), cut)
-        assert sorted(folded.values(), key=lambda r: r["guidance_id"]) == live
+        assert guidance_rows(folded) == live
 
 
 def test_the_register_holds_booked_services_and_the_units_own_guidance_in_time_order(ledger, store_settings):
@@ -149,3 +161,55 @@ def test_a_termination_leaves_no_trace_in_what_a_later_decision_reads(ledger, st
     words = {TerminationReason.REFUSED.value, TerminationReason.REFUSED.label}
     assert not any(str(v) in words for v in row.values())
     assert not {c for c in row if "reason" in c or "refus" in c or "cooperat" in c} - {"typical_reason"}
+
+
+def test_a_platform_export_marks_its_acts_sent_until_they_change(ledger, store_settings):
+    ids = three_guidances(ledger)
+    project(store_settings, GuidanceProjection())
+    views = Views(store_settings)
+    try:
+        staff = scope_for(Role.UNIT_STAFF, MARKET, Reach.CASES)
+        unsent = views.platform_rows(staff)
+        assert {r["guidance_id"] for r in unsent} == set(ids.values())  # the terminated attempt is listed too
+        acts = tuple(ExportedAct(guidance_id=UUID(r["guidance_id"]), version=r["content_version"], unit=MARKET)
+                     for r in unsent)
+        ledger.execute(ctx(WANG), RecordPlatformExport(unit=MARKET, acts=acts, format="csv", sha256="a" * 64))
+        project(store_settings, GuidanceProjection())
+        assert views.platform_rows(staff) == []
+        assert views.platform_exports(staff)[0]["acts"] == 3
+        ledger.execute(ctx(WANG), RecordGuidanceEffect(guidance_id=UUID(ids["written"]), business_time=LATER,
+                                                       effect="许可已延续"))
+        project(store_settings, GuidanceProjection())
+        assert [r["guidance_id"] for r in views.platform_rows(staff)] == [ids["written"]]
+        # the view so folded is what a rebuild gives
+        incremental = dump(store_settings, GuidanceProjection())
+        rebuild(store_settings, GuidanceProjection())
+        assert dump(store_settings, GuidanceProjection()) == incremental
+        # an act the exporter may not read, or a version it never had, refuses the record
+        bad = (ExportedAct(guidance_id=UUID(ids["simple"]), version=99, unit=MARKET),)
+        with pytest.raises(InvalidInput) as e:
+            ledger.execute(ctx(WANG), RecordPlatformExport(unit=MARKET, acts=bad, format="csv", sha256="b" * 64))
+        assert e.value.errors[0].field == "acts[0].version"
+        with pytest.raises(InvalidInput):
+            ledger.execute(ctx(SUN), RecordPlatformExport(unit=FIRE, acts=acts[:1], format="csv", sha256="c" * 64))
+    finally:
+        views.close()
+
+
+def test_the_register_as_of_any_moment_equals_the_live_register_then(ledger, store_settings):
+    """The 登记簿 cut at a notification id, folded from the log (both sources),
+    equals the register the incremental views answered at that point."""
+    three_guidances(ledger)
+    rated_case(ledger)
+    _, head = log_count_and_head(store_settings)
+    views = Views(store_settings)
+    try:
+        for cut in (head // 4, head // 2, (3 * head) // 4, head):
+            project(store_settings, GuidanceProjection(), upto=cut)
+            project(store_settings, CasesProjection(), batch_size=7, upto=cut)
+            for unit in (MARKET, None):
+                live = views.guidance_register(EVERY, 2026, 4, unit=unit, limit=None)
+                assert register_as_of(store_settings, EVERY, cut, 2026, 4, unit=unit) == live, (cut, unit)
+        assert len(views.guidance_register(EVERY, 2026, 4, unit=MARKET, limit=None)) == 4
+    finally:
+        views.close()

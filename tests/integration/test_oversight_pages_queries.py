@@ -19,6 +19,7 @@ from projections.runner import Runner
 from projections.supervision import SupervisionProjection
 from projections.views import Views
 from tests.builders import FIRE, FIRE_STAFF, MARKET, MARKET_STAFF, ctx
+from tests.legal_review_builders import passed_review
 
 SUPERVISION_ALL = scope_for(Role.SUPERVISOR, "市司法局执法监督科", Reach.SUPERVISION)
 MARKET_SCOPE = scope_for(Role.UNIT_STAFF, MARKET, Reach.SUPERVISION)
@@ -42,7 +43,8 @@ def caught_up(settings: Settings) -> None:
 
 def declare(ledger, staff, number: str, decided_on: date) -> str:  # noqa: ANN001 - fixtures
     result = ledger.declare_major_decision(ctx(staff), DeclareMajorDecision(
-        decision_number=number, decided_on=decided_on, party="某公司", summary="罚款"))
+        decision_number=number, decided_on=decided_on, party="某公司", summary="罚款",
+        legal_review_id=passed_review(ledger, staff)))
     return str(result.record_id)
 
 

@@ -59,6 +59,7 @@ from tests.builders import (
     serve_cmd,
     single_assignment,
 )
+from tests.legal_review_builders import passed_review
 
 EVERY = console_scope(Reach.CASES)  # every unit
 AUDIT_ALL = console_scope(Reach.AUDIT)
@@ -169,7 +170,8 @@ def record_history(ledger: Ledger, settings: Settings, after_each=None) -> Histo
         reversal=reversal(FourList.LIGHTER, decision=decision("张市监罚〔2025〕119号"), cited=cite(FourList.LIGHTER, "13"),
                           conditions_met=("初次违法", "未造成危害后果"), outcome="重新作出从轻处罚",
                           new_sanction="罚款3000元", new_fine_yuan=Decimal("3000"), major=True,
-                          new_decision_number="张市监罚〔2026〕5号", legal_reviewer=REVIEWER))))
+                          new_decision_number="张市监罚〔2026〕5号", legal_reviewer=REVIEWER,
+                          legal_review_id=passed_review(ledger)))))
     # R3: fire brigade revokes under the no-coercive-measure list
     step(ledger.revoke_penalty(ctx(FIRE_STAFF), RevokePenalty(
         case_id=b, business_time=nov6 + timedelta(hours=2),
@@ -223,13 +225,16 @@ def record_history(ledger: Ledger, settings: Settings, after_each=None) -> Histo
     f1 = MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号")
     step(ledger.file_major_decision(ctx(MARKET_STAFF), FileMajorDecision(filing_id=f1, filed_on=date(2026, 11, 20), reference="备案1")))
     step(ledger.declare_major_decision(ctx(FIRE_STAFF), DeclareMajorDecision(
-        decision_number="消罚〔2026〕3号", decided_on=date(2026, 10, 20), party="某商场", summary="责令停业")))
+        decision_number="消罚〔2026〕3号", decided_on=date(2026, 10, 20), party="某商场", summary="责令停业",
+        legal_review_id=passed_review(ledger, FIRE_STAFF))))
     f2 = MajorDecisionFiling.create_id(FIRE, "消罚〔2026〕3号")
     step(ledger.file_major_decision(ctx(FIRE_STAFF), FileMajorDecision(filing_id=f2, filed_on=date(2026, 11, 10), reference="备案2")))
     step(ledger.declare_major_decision(ctx(MARKET_STAFF), DeclareMajorDecision(
-        decision_number="张市监罚〔2026〕2号", decided_on=date(2026, 11, 2), party="某超市", summary="吊销许可证")))
+        decision_number="张市监罚〔2026〕2号", decided_on=date(2026, 11, 2), party="某超市", summary="吊销许可证",
+        legal_review_id=passed_review(ledger))))
     step(ledger.declare_major_decision(ctx(MARKET_STAFF), DeclareMajorDecision(
-        decision_number="张市监罚〔2026〕8号", decided_on=date(2026, 11, 19), party="某饭店", summary="没收违法所得")))
+        decision_number="张市监罚〔2026〕8号", decided_on=date(2026, 11, 19), party="某饭店", summary="没收违法所得",
+        legal_review_id=passed_review(ledger))))
     h.filings = {
         "f1": str(f1),
         "f2": str(f2),

@@ -65,6 +65,7 @@ from tests.builders import (
     sample_edition,
     sample_items,
 )
+from tests.legal_review_builders import passed_review
 
 REVERSE_AT = T0 + timedelta(days=4)  # Friday 2026-11-06 09:00, after the builders' service and rating
 DECIDED = date(2025, 9, 12)  # the builders' original decision date
@@ -619,8 +620,17 @@ def test_a_major_decision_always_needs_legal_review_by_someone_else_and_a_new_de
             "required",
             case_id,
         )
+    # and the review itself, passed (未经审核或者审核未通过的，不得作出)
+    invalid(
+        memory_ledger,
+        lambda: memory_ledger.remake_penalty(ctx(MARKET_STAFF), remake_cmd(case_id, legal_reviewer=REVIEWER, **major)),
+        "legal_review_id",
+        "legal_review_required",
+        case_id,
+    )
     assert not memory_ledger.exists(MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号"))
-    memory_ledger.remake_penalty(ctx(MARKET_STAFF), remake_cmd(case_id, legal_reviewer=REVIEWER, **major))
+    memory_ledger.remake_penalty(ctx(MARKET_STAFF), remake_cmd(case_id, legal_reviewer=REVIEWER,
+                                                               legal_review_id=passed_review(memory_ledger), **major))
     assert memory_ledger.exists(MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号"))
 
 
@@ -646,13 +656,14 @@ def test_a_reversal_opens_a_pending_review_in_the_same_save(memory_ledger):
 
 def test_a_major_reversal_also_opens_its_filing_due_fifteen_days_later_moved_past_the_weekend(memory_ledger):
     case_id = rated_case(memory_ledger)
+    review_id = passed_review(memory_ledger)
     before = log_position(memory_ledger)
     memory_ledger.remake_penalty(
         ctx(MARKET_STAFF),
         fined_remake_cmd(case_id, FourList.LIGHTER, "3000", major=True, new_decision_number="张市监罚〔2026〕5号",
-                         legal_reviewer=REVIEWER),
+                         legal_reviewer=REVIEWER, legal_review_id=review_id),
     )
-    assert log_position(memory_ledger) == before + 3  # PenaltyRemade, Opened, Required: one save
+    assert log_position(memory_ledger) == before + 4  # PenaltyRemade, Opened, the review's Cited, Required: one save
     filing_id = MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号")
     filing = memory_ledger.repository.get(filing_id)
     # decided (remade) Friday 2026-11-06; +15 days is Saturday 21 Nov: due the next working day, Monday 23 Nov
@@ -681,7 +692,8 @@ def test_a_declared_major_decisions_filing_is_due_fifteen_days_later_or_the_next
     view = memory_ledger._view(memory_ledger.calendar(for_update=False))
     assert filing_due(decided_on, view) == due_on
     memory_ledger.declare_major_decision(
-        ctx(MARKET_STAFF), DeclareMajorDecision(decision_number="张市监罚〔2026〕9号", decided_on=decided_on, party="某公司", summary="吊销许可证")
+        ctx(MARKET_STAFF), DeclareMajorDecision(decision_number="张市监罚〔2026〕9号", decided_on=decided_on, party="某公司", summary="吊销许可证",
+                                                legal_review_id=passed_review(memory_ledger))
     )
     assert memory_ledger.repository.get(MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕9号")).due_on == due_on
 
@@ -690,11 +702,13 @@ def test_a_major_reversal_whose_decision_was_already_declared_keeps_that_filing(
     case_id = rated_case(memory_ledger)
     memory_ledger.declare_major_decision(
         ctx(MARKET_STAFF),
-        DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款"),
+        DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款",
+                             legal_review_id=(review_id := passed_review(memory_ledger))),
     )
     before = log_position(memory_ledger)
     memory_ledger.remake_penalty(
-        ctx(MARKET_STAFF), remake_cmd(case_id, major=True, new_decision_number="张市监罚〔2026〕5号", legal_reviewer=REVIEWER)
+        ctx(MARKET_STAFF), remake_cmd(case_id, major=True, new_decision_number="张市监罚〔2026〕5号", legal_reviewer=REVIEWER,
+                                     legal_review_id=review_id)
     )
     assert log_position(memory_ledger) == before + 2  # no second filing
     assert memory_ledger.repository.get(MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕5号")).decided_on == date(2026, 11, 5)
@@ -704,10 +718,12 @@ def test_a_major_reversal_with_a_padded_decision_number_already_declared_keeps_t
     case_id = rated_case(memory_ledger)
     memory_ledger.declare_major_decision(
         ctx(MARKET_STAFF),
-        DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款"),
+        DeclareMajorDecision(decision_number="张市监罚〔2026〕5号", decided_on=date(2026, 11, 5), party="某公司", summary="罚款",
+                             legal_review_id=(review_id := passed_review(memory_ledger))),
     )
     memory_ledger.remake_penalty(
-        ctx(MARKET_STAFF), remake_cmd(case_id, major=True, new_decision_number=" 张市监罚〔2026〕5号 ", legal_reviewer=REVIEWER)
+        ctx(MARKET_STAFF), remake_cmd(case_id, major=True, new_decision_number=" 张市监罚〔2026〕5号 ", legal_reviewer=REVIEWER,
+                                     legal_review_id=review_id)
     )
     assert review_of(memory_ledger, case_id).status is ReviewStatus.PENDING
 
@@ -822,8 +838,19 @@ def test_an_unknown_review_is_not_found(memory_ledger):
 # ------------------------------------------------------------------ filing
 
 
+READY: dict[tuple[int, str], Any] = {}
+
+
+def ready_reviews(ledger) -> None:
+    """A passed legal review per unit, made before the declarations that cite it
+    (a declaration is refused without one: ``tests/unit/test_legal_review_rules.py``)."""
+    for staff in (MARKET_STAFF, FIRE_STAFF):
+        READY[(id(ledger), staff.unit)] = passed_review(ledger, staff)
+
+
 def declare(ledger, actor: Actor = MARKET_STAFF, number: str = "张市监罚〔2026〕7号", decided_on: date = date(2026, 10, 20), **over):
-    values: dict[str, Any] = dict(decision_number=number, decided_on=decided_on, party="某食品公司", summary="吊销食品经营许可证")
+    values: dict[str, Any] = dict(decision_number=number, decided_on=decided_on, party="某食品公司", summary="吊销食品经营许可证",
+                                  legal_review_id=READY.get((id(ledger), actor.unit)))
     values.update(over)
     return ledger.declare_major_decision(ctx(actor), DeclareMajorDecision(**values))
 
@@ -836,6 +863,7 @@ def file_cmd(filing_id, filed_on: date, **over) -> FileMajorDecision:
 
 def test_only_a_units_own_staff_declare_its_major_decisions_and_not_in_the_future_nor_twice(memory_ledger):
     rated_case(memory_ledger)
+    ready_reviews(memory_ledger)
     for actor in (SUPERVISOR, REGISTRAR, ADMIN):
         refused(memory_ledger, lambda: declare(memory_ledger, actor), NotAllowed, "issuing_unit_only")
     invalid(memory_ledger, lambda: declare(memory_ledger, decided_on=date(2026, 11, 21)), "decided_on", "in_future")
@@ -851,6 +879,7 @@ def test_only_a_units_own_staff_declare_its_major_decisions_and_not_in_the_futur
 
 def test_filing_is_by_the_units_own_staff_not_before_the_decision_not_in_the_future_and_once(memory_ledger):
     rated_case(memory_ledger)
+    ready_reviews(memory_ledger)
     declare(memory_ledger)  # decided Tuesday 2026-10-20, due Wednesday 2026-11-04
     filing_id = MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕7号")
     assert memory_ledger.repository.get(filing_id).due_on == date(2026, 11, 4)
@@ -870,6 +899,7 @@ def test_filing_is_by_the_units_own_staff_not_before_the_decision_not_in_the_fut
 
 def test_a_filing_after_the_due_day_is_flagged_late(memory_ledger):
     rated_case(memory_ledger)
+    ready_reviews(memory_ledger)
     declare(memory_ledger)  # due 2026-11-04
     filing_id = MajorDecisionFiling.create_id(MARKET, "张市监罚〔2026〕7号")
     memory_ledger.file_major_decision(ctx(MARKET_STAFF), file_cmd(filing_id, date(2026, 11, 5)))

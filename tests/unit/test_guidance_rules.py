@@ -55,6 +55,7 @@ from tests.guidance_builders import (
     ZHAO,
     deliver_cmd,
     firm,
+    make_head,
     opinion_cmd,
     record_cmd,
     seed_directory,
@@ -489,9 +490,13 @@ def test_effect_follow_up_and_typical_mark_come_after_the_guidance_was_given(app
             gid=gid)
     app.execute(ctx(WANG), visit(DELIVER_AT.date()))  # the day it was given: ok
     mark = MarkTypicalGuidance(guidance_id=gid, business_time=LATER, reason="主动延续许可，可作示范")
-    refused(app, lambda: app.execute(ctx(WANG), msgspec.structs.replace(mark, reason="")), InvalidInput, "required",
+    # the unit's head marks it (seed 004 五(三)); an officer who is not is refused
+    refused(app, lambda: app.execute(ctx(ZHAO), mark), NotAllowed, "not_unit_head", gid=gid)
+    make_head(app, ZHAO)
+    refused(app, lambda: app.execute(ctx(ZHAO), msgspec.structs.replace(mark, reason="")), InvalidInput, "required",
             gid=gid)
     app.execute(ctx(ZHAO), mark)
+    make_head(app, WANG)
     refused(app, lambda: app.execute(ctx(WANG), mark), WrongState, "already_typical", gid=gid)
     g = app.get_guidance(gid)
     assert g.effect == "按期办理延续" and len(g.follow_ups) == 1

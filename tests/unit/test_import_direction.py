@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SLICES = ("case", "catalogue", "supervision", "directory", "calendar")
+SLICES = ("case", "catalogue", "supervision", "directory", "calendar", "matters", "register_reports", "network", "feedback",
+          "legal_review")
 MACHINERY = ("ledger.commanding", "ledger.application", "ledger.store", "ledger.cli", "ledger.demo")
 COMPOSITION = {"ledger.application", "ledger.contract"}
 DOMAIN_FILES = {"__init__", "values", "commands", "rules"}

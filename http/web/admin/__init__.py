@@ -1,8 +1,9 @@
 """Administration in the workbench: units, users (create, assign, confirm a
-grant, disable/enable, reset a password), the working-day schedule of a year
-and the four lists' import. The administrator's pages only: one guard asks
-the directory's rule (``require_administrator``) before any handler runs, so
-every other role gets the refusal page and no handler lists roles. The
+grant, disable/enable, reset a password), the working-day schedule of a year,
+the four lists' import and the catalogue of guidance matters (import, methods).
+The administrator's pages only: one guard asks the directory's rule
+(``require_administrator``) before any handler runs, so every other role gets
+the refusal page and no handler lists roles. The
 administrator reads no case data here either: the schedule's confirmation
 step names the deadlines it recomputes by their application number and due
 times only."""
@@ -21,6 +22,7 @@ from ledger.errors import NotAllowed
 from ledger_http.web.admin.calendar import CalendarPages
 from ledger_http.web.admin.catalogue import CataloguePages
 from ledger_http.web.admin.directory import DirectoryPages
+from ledger_http.web.admin.matters import MatterPages
 from ledger_http.web.pages import PAGE_HEADERS, AnyRequest, PageRefused, page_user
 
 
@@ -41,7 +43,7 @@ async def index(request: AnyRequest) -> Redirect:
 # One router, so that the guard and the headers hold for every page under it.
 AdminPages = Router(
     path="/w/admin",
-    route_handlers=[index, DirectoryPages, CalendarPages, CataloguePages],
+    route_handlers=[index, DirectoryPages, CalendarPages, CataloguePages, MatterPages],
     guards=[administrators_only],
     response_headers=PAGE_HEADERS,
     include_in_schema=False,

@@ -19,8 +19,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ledger.commands import Command
-from ledger.directory import UnitKind, User
-from ledger.directory.commands import AssignUser, ConfirmGrant, RegisterUnit, RegisterUser, SetUserActive
+from ledger.directory import Post, UnitKind, User
+from ledger.directory.commands import AssignUser, ConfirmGrant, RegisterUnit, RegisterUser, SetUserActive, SetUserPost
 from ledger.envelope import make_envelope
 from ledger.errors import FieldError, InvalidInput, LedgerError, NotAllowed, NotFound
 from ledger.values import CST, Role
@@ -215,6 +215,25 @@ class DirectoryPages(Controller):
 
         return await self._run_user_step(request, username, "admin_user_assign.html", form, values, build,
                                          f"已调整 {username} 的角色和单位")
+
+    @get("/users/{username:str}/post")
+    async def post_form(self, request: AnyRequest, username: FromPath[str]) -> Template:
+        target = await self._user(request, username)
+        values = {"post": target.post.value} if target else {}
+        return await self._user_step(request, username, "admin_user_post.html", values, {}, posts=list(Post))
+
+    @post("/users/{username:str}/post")
+    async def set_post(self, request: AnyRequest, username: FromPath[str]) -> Template | Redirect:
+        form = await request.form()
+        values = {k: str(form.get(k, "")) for k in ("post", "idempotency_key")}
+
+        def build() -> SetUserPost:
+            if values["post"] not in Post._value2member_map_:
+                raise InvalidInput.one("post", "required", "请选择职务")
+            return SetUserPost(username=username, post=Post(values["post"]))
+
+        return await self._run_user_step(request, username, "admin_user_post.html", form, values, build,
+                                         f"已设置 {username} 的职务", posts=list(Post))
 
     @get("/users/{username:str}/confirm")
     async def confirm_form(self, request: AnyRequest, username: FromPath[str]) -> Template:
