@@ -85,6 +85,18 @@ def _events(ledger: Any, user: Any, cls: type, record_id: UUID) -> list[dict[str
             for d in map(describe, ledger.feedback_history(_ctx(user), cls, record_id))]
 
 
+def _oversight_hooks(views: Any, scope: Any) -> list[tuple[str, str, int]]:
+    """The supervision department's other open work, counted (the other
+    slices' queries): reversals to review, filings overdue, legal reviews
+    pending, invited supervisors' terms ending within 30 days."""
+    return [
+        ("处罚撤销审查待办", "/w/supervision", len(views.supervision_queue(scope)["to_review"])),
+        ("重大行政处罚决定逾期未备案", "/w/filings?status=overdue", len(views.filings(scope, status="overdue"))),
+        ("法制审核待审核", "/w/legal-reviews", len(views.legal_reviews(scope, state="pending", limit=1000))),
+        ("特邀监督员30日内任期届满", "/w/network", len(views.invited_supervisors(scope, expiring_only=True, limit=1000))),
+    ]
+
+
 class FeedbackPages(Controller):
     path = "/w"
     include_in_schema = False
@@ -107,9 +119,10 @@ class FeedbackPages(Controller):
         boxes = await in_thread(views.feedback_boxes, scope) if scope.unit else []
         checks = await in_thread(views.feedback_checks, scope, limit=24) if scope.unit else []
         forms = await in_thread(views.feedback_forms, scope, limit=50)
+        hooks = await in_thread(_oversight_hooks, views, scope) if scope.unit is None else []
         last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         return page(request, user, "feedback_desk.html", status=status, desk=desk, boxes=boxes, checks=checks,
-                    forms=forms, values=values, errors=errors, key=uuid.uuid4(), today=today,
+                    forms=forms, values=values, errors=errors, key=uuid.uuid4(), today=today, hooks=hooks,
                     default_month=values.get("month") or last_month, supervisor=scope.unit is None)
 
     @post("/feedback/boxes/{box_id:uuid}/check")

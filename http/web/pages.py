@@ -42,24 +42,32 @@ PAGE_HEADERS = [
     ResponseHeader(name="Referrer-Policy", value="same-origin"),
 ]
 
-# The left menu by role: (label, path).
+# The left menu by role: (label, path); an empty path is a group's heading
+# (the menus of unit staff and supervisors have grown past a screen's worth).
+_VERIFY = ("文书核验", "/w/documents/verify")
+_OVERSIGHT_READS = [("执法监督", ""), ("监督待办", "/w/supervision"), ("监督网络", "/w/network"), ("监督反馈", "/w/feedback"),
+                    ("整改建议书", "/w/suggestion-letters"), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"),
+                    ("信用修复", "/w/credit-repairs"),
+                    ("指导服务", ""), ("台账", "/w/registry"), ("行政指导", "/w/guidance"), ("登记簿报送", "/w/register-reports"),
+                    ("统计分析", "/w/stats"),
+                    ("台账安全", ""), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity"), _VERIFY]
 MENUS: dict[Role, list[tuple[str, str]]] = {
-    Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"),
-                     ("文书核验", "/w/documents/verify")],
+    Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry"), ("登记簿报送", "/w/register-reports"),
+                     ("统计分析", "/w/stats"), _VERIFY],
     Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats")],
-    Role.UNIT_STAFF: [("工作台", "/w/"), ("行政指导", "/w/guidance"), ("本单位台账", "/w/registry"), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"), ("信用修复", "/w/credit-repairs"),
-                      ("处罚撤销审查", "/w/supervision"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"),
-                      ("监督反馈", "/w/feedback"), ("整改建议书", "/w/suggestion-letters"), ("联系点与结对", "/w/network")],
-    Role.SUPERVISOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("监督网络", "/w/network"), ("监督反馈", "/w/feedback"), ("整改建议书", "/w/suggestion-letters"), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"), ("信用修复", "/w/credit-repairs"),
-                      ("台账", "/w/registry"), ("行政指导", "/w/guidance"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity"),
-                      ("文书核验", "/w/documents/verify")],
-    Role.AUDITOR: [("工作台", "/w/"), ("监督待办", "/w/supervision"), ("监督网络", "/w/network"), ("监督反馈", "/w/feedback"), ("整改建议书", "/w/suggestion-letters"), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"), ("信用修复", "/w/credit-repairs"),
-                   ("台账", "/w/registry"), ("行政指导", "/w/guidance"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity"),
-                      ("文书核验", "/w/documents/verify")],
+    Role.UNIT_STAFF: [("工作台", "/w/"),
+                      ("指导服务", ""), ("行政指导", "/w/guidance"), ("本单位台账", "/w/registry"),
+                      ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"),
+                      ("执法监督", ""), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"),
+                      ("处罚撤销审查", "/w/supervision"), ("整改建议书", "/w/suggestion-letters"), ("信用修复", "/w/credit-repairs"),
+                      ("监督反馈", "/w/feedback"), ("联系点与结对", "/w/network")],
+    Role.SUPERVISOR: [("工作台", "/w/"), *_OVERSIGHT_READS],
+    Role.AUDITOR: [("工作台", "/w/"), *_OVERSIGHT_READS],
     Role.ADMINISTRATOR: [("工作台", "/w/"), ("单位管理", "/w/admin/units"), ("用户管理", "/w/admin/users"),
                          ("工作日安排", "/w/admin/calendar"), ("四张清单", "/w/admin/catalogues"),
                          ("行政指导事项目录", "/w/admin/guidance-matters"), ("审计日志", "/w/audit")],
 }
+
 
 class SignInRequired(Exception):
     """No (or no longer a valid) session: to the sign-in page."""
