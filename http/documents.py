@@ -7,7 +7,6 @@ and by whom it was issued, or that the ledger never issued it."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 from uuid import UUID
 
@@ -16,26 +15,25 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, QueryParameter
 
 from ledger.case.values import CASE_DOCUMENTS, GUIDANCE_DOCUMENTS, DocumentFormat, DocumentKind
-from ledger.commands import Context
 from ledger.documents import guidance_papers
 from ledger.documents.drawing import available
 from ledger.documents.guidance import IssueGuidanceDocument
 from ledger.documents.service import Issued, IssueDocument
 from ledger.errors import InvalidInput
-from ledger_http.common.commanding import AnyRequest
+from ledger_http.common.commanding import AnyRequest, context_of
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import scope_of, wait_for_reads
 
 
 def issue(state: Any, user: Any, case_id: UUID, kind: DocumentKind, fmt: DocumentFormat, about: str = "") -> Issued:
     """Issue a document as ``user`` (shared by the API and the workbench)."""
-    ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
+    ctx = context_of(user)
     return state.ledger.issue_document(ctx, IssueDocument(case_id=case_id, kind=kind, format=fmt, about=about))
 
 
 def issue_for_guidance(state: Any, user: Any, guidance_id: UUID, kind: DocumentKind, fmt: DocumentFormat) -> Issued:
     """Issue a guidance's document as ``user`` (shared by the API and the workbench)."""
-    ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
+    ctx = context_of(user)
     return state.ledger.issue_guidance_document(ctx, IssueGuidanceDocument(guidance_id=guidance_id, kind=kind, format=fmt))
 
 
@@ -62,7 +60,7 @@ def _quoted(name: str) -> str:
 
 def documents_of(state: Any, user: Any, case_id: UUID, scope: Any) -> dict[str, Any]:
     """What the case can issue now, and what it issued (newest first)."""
-    ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
+    ctx = context_of(user)
     case = state.ledger.case_for_documents(ctx, case_id)
     kinds = available(case, state.ledger.letters_of(case))
     return {
@@ -75,7 +73,7 @@ def documents_of(state: Any, user: Any, case_id: UUID, scope: Any) -> dict[str, 
 
 def guidance_documents_of(state: Any, user: Any, guidance_id: UUID, scope: Any) -> dict[str, Any]:
     """What the guidance can issue now, and what it issued (newest first)."""
-    ctx = Context(actor=user.actor, request_id=uuid.uuid4().hex)
+    ctx = context_of(user)
     guidance = state.ledger.guidance_for_documents(ctx, guidance_id)
     return {
         "guidance_id": str(guidance_id),

@@ -10,7 +10,6 @@ addressed to them."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger.case.values import DocumentFormat
-from ledger.commands import Context
 from ledger.documents.feedback import IssueFeedbackDocument
 from ledger.feedback import FeedbackForm, SuggestionBox, SuggestionLetter
 from ledger.feedback.commands import (
@@ -37,7 +35,7 @@ from ledger.history import EventView, describe
 from ledger.scope import Reach, Scope
 from ledger.values import CST
 from ledger_http.common.auth import AuthUser
-from ledger_http.common.commanding import execute
+from ledger_http.common.commanding import context_of, execute
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import scope_of, wait_for_reads
 from ledger_http.common.schemas import CommandResult, command_body
@@ -62,10 +60,6 @@ def _scope(request: AnyRequest) -> Scope:
 
 def today() -> date:
     return datetime.now(CST).date()
-
-
-def _ctx(request: AnyRequest) -> Context:
-    return Context(actor=request.user.actor, request_id=uuid.uuid4().hex)
 
 
 def record_view(record: Any) -> dict[str, Any]:
@@ -99,7 +93,7 @@ class FeedbackController(Controller):
     def box(self, request: AnyRequest, box_id: FromPath[UUID]) -> dict[str, Any]:
         """One box as the ledger has it (its months checked)."""
         _scope(request)
-        return record_view(request.app.state.ledger.feedback_visible(_ctx(request), SuggestionBox, box_id))
+        return record_view(request.app.state.ledger.feedback_visible(context_of(request.user), SuggestionBox, box_id))
 
     @post("/boxes/{box_id:uuid}/keeper", responses=ERRORS, operation_id="changeFeedbackBoxKeeper", status_code=200,
           sync_to_thread=True)
@@ -148,13 +142,13 @@ class FeedbackController(Controller):
     def form(self, request: AnyRequest, form_id: FromPath[UUID]) -> dict[str, Any]:
         """One form as the ledger has it."""
         _scope(request)
-        return record_view(request.app.state.ledger.feedback_visible(_ctx(request), FeedbackForm, form_id))
+        return record_view(request.app.state.ledger.feedback_visible(context_of(request.user), FeedbackForm, form_id))
 
     @get("/forms/{form_id:uuid}/history", responses=ERRORS, operation_id="feedbackFormHistory", sync_to_thread=True)
     def form_history(self, request: AnyRequest, form_id: FromPath[UUID]) -> list[EventView]:
         """The form's events, oldest first."""
         _scope(request)
-        return [describe(e) for e in request.app.state.ledger.feedback_history(_ctx(request), FeedbackForm, form_id)]
+        return [describe(e) for e in request.app.state.ledger.feedback_history(context_of(request.user), FeedbackForm, form_id)]
 
     @post("/forms/{form_id:uuid}/documents", responses=ERRORS, operation_id="issueFeedbackFormDocument",
           status_code=200, sync_to_thread=True)
@@ -163,7 +157,7 @@ class FeedbackController(Controller):
         """出具 the form (附件5) as PDF or DOCX (recorded as DocumentIssued on the form)."""
         _scope(request)
         return file_response(request.app.state.ledger.issue_feedback_document(
-            _ctx(request), IssueFeedbackDocument(form_id=form_id, format=DocumentFormat(format))))
+            context_of(request.user), IssueFeedbackDocument(form_id=form_id, format=DocumentFormat(format))))
 
     @get("/late", responses=ERRORS, operation_id="feedbackLateQueue", sync_to_thread=True)
     def late(self, request: AnyRequest, unit: str | None = QueryParameter(name="unit", default=None),
@@ -212,13 +206,13 @@ class SuggestionLetterController(Controller):
     def letter(self, request: AnyRequest, letter_id: FromPath[UUID]) -> dict[str, Any]:
         """One letter as the ledger has it."""
         _scope(request)
-        return record_view(request.app.state.ledger.feedback_visible(_ctx(request), SuggestionLetter, letter_id))
+        return record_view(request.app.state.ledger.feedback_visible(context_of(request.user), SuggestionLetter, letter_id))
 
     @get("/{letter_id:uuid}/history", responses=ERRORS, operation_id="suggestionLetterHistory", sync_to_thread=True)
     def history(self, request: AnyRequest, letter_id: FromPath[UUID]) -> list[EventView]:
         """The letter's events, oldest first."""
         _scope(request)
-        return [describe(e) for e in request.app.state.ledger.feedback_history(_ctx(request), SuggestionLetter, letter_id)]
+        return [describe(e) for e in request.app.state.ledger.feedback_history(context_of(request.user), SuggestionLetter, letter_id)]
 
     @post("/{letter_id:uuid}/answers", responses=ERRORS, operation_id="answerSuggestionLetter", status_code=200,
           sync_to_thread=True)
@@ -239,4 +233,4 @@ class SuggestionLetterController(Controller):
         """出具 the letter as a GB/T 9704 document (PDF or DOCX; DocumentIssued on the letter)."""
         _scope(request)
         return file_response(request.app.state.ledger.issue_feedback_document(
-            _ctx(request), IssueFeedbackDocument(letter_id=letter_id, format=DocumentFormat(format))))
+            context_of(request.user), IssueFeedbackDocument(letter_id=letter_id, format=DocumentFormat(format))))

@@ -9,7 +9,6 @@ unit's staff their own unit's."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +18,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger.catalogue.commands import FileListsWithJustice
-from ledger.commands import Context
 from ledger.history import EventView, describe
 from ledger.legal_review import CreditRepair, LegalReview, threshold_for
 from ledger.legal_review.commands import (
@@ -36,7 +34,7 @@ from ledger.scope import Reach, Scope
 from ledger.supervision.commands import ReviewMajorDecisionFiling
 from ledger.values import CST
 from ledger_http.common.auth import AuthUser
-from ledger_http.common.commanding import execute
+from ledger_http.common.commanding import context_of, execute
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import scope_of, wait_for_reads
 from ledger_http.common.schemas import CommandResult, command_body
@@ -62,10 +60,6 @@ def _scope(request: AnyRequest) -> Scope:
 
 def today() -> date:
     return datetime.now(CST).date()
-
-
-def _ctx(request: AnyRequest) -> Context:
-    return Context(actor=request.user.actor, request_id=uuid.uuid4().hex)
 
 
 def record_view(record: Any) -> dict[str, Any]:
@@ -104,14 +98,14 @@ class LegalReviewController(Controller):
     def review(self, request: AnyRequest, review_id: FromPath[UUID]) -> dict[str, Any]:
         """One review as the ledger has it, with every round."""
         _scope(request)
-        return record_view(request.app.state.ledger.legal_review_visible(_ctx(request), LegalReview, review_id))
+        return record_view(request.app.state.ledger.legal_review_visible(context_of(request.user), LegalReview, review_id))
 
     @get("/{review_id:uuid}/rounds", responses=ERRORS, operation_id="listLegalReviewRounds", sync_to_thread=True)
     def rounds(self, request: AnyRequest, review_id: FromPath[UUID],
                wait_for: int | None = QueryParameter(**WAIT)) -> list[dict[str, Any]]:
         """The review's rounds from the view: each draft, the answer and reasons, the response to them."""
         scope = _scope(request)
-        request.app.state.ledger.legal_review_visible(_ctx(request), LegalReview, review_id)
+        request.app.state.ledger.legal_review_visible(context_of(request.user), LegalReview, review_id)
         wait_for_reads(request, VIEWS, wait_for)
         return request.app.state.views.legal_review_rounds(scope, str(review_id))
 
@@ -119,7 +113,7 @@ class LegalReviewController(Controller):
     def history(self, request: AnyRequest, review_id: FromPath[UUID]) -> list[EventView]:
         """The review's events, oldest first."""
         _scope(request)
-        return [describe(e) for e in request.app.state.ledger.legal_review_history(_ctx(request), LegalReview, review_id)]
+        return [describe(e) for e in request.app.state.ledger.legal_review_history(context_of(request.user), LegalReview, review_id)]
 
     @post("/{review_id:uuid}/opinions", responses=ERRORS, operation_id="giveLegalReviewOpinion", status_code=200,
           sync_to_thread=True)
@@ -210,13 +204,13 @@ class CreditRepairController(Controller):
     def repair(self, request: AnyRequest, repair_id: FromPath[UUID]) -> dict[str, Any]:
         """One request as the ledger has it."""
         _scope(request)
-        return record_view(request.app.state.ledger.legal_review_visible(_ctx(request), CreditRepair, repair_id))
+        return record_view(request.app.state.ledger.legal_review_visible(context_of(request.user), CreditRepair, repair_id))
 
     @get("/{repair_id:uuid}/history", responses=ERRORS, operation_id="creditRepairHistory", sync_to_thread=True)
     def history(self, request: AnyRequest, repair_id: FromPath[UUID]) -> list[EventView]:
         """The request's events, oldest first."""
         _scope(request)
-        return [describe(e) for e in request.app.state.ledger.legal_review_history(_ctx(request), CreditRepair, repair_id)]
+        return [describe(e) for e in request.app.state.ledger.legal_review_history(context_of(request.user), CreditRepair, repair_id)]
 
     @post("/{repair_id:uuid}/guidance", responses=ERRORS, operation_id="guideCreditRepair", status_code=201,
           sync_to_thread=True)

@@ -18,10 +18,15 @@ from ledger_http.common.auth import AuthUser
 AnyRequest = Request[AuthUser, Any, Any]
 
 
+def context_of(user: AuthUser, request_id: str | None = None) -> Context:
+    """Who is asking (the authenticated user), under which request id (a new one by default)."""
+    return Context(actor=user.actor, request_id=request_id or uuid.uuid4().hex)
+
+
 def run_command(state: Any, user: AuthUser, command: Command, key: str | None, request_id: str | None = None) -> bytes:
     """Run ``command`` as ``user``; the CommandResult as JSON. A request
     carrying an already used ``key`` gets the first answer, not a second event."""
-    ctx = Context(actor=user.actor, request_id=request_id or uuid.uuid4().hex)
+    ctx = context_of(user, request_id)
 
     def run() -> bytes:
         r = state.ledger.execute(ctx, command)

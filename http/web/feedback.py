@@ -26,7 +26,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ledger.case.values import DocumentFormat
-from ledger.commands import Context
 from ledger.documents.feedback import IssueFeedbackDocument
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.feedback import FeedbackForm, SuggestionLetter
@@ -41,7 +40,7 @@ from ledger.feedback.values import ActCategory, FeedbackSource, LetterState
 from ledger.history import describe, event_label
 from ledger.scope import Reach
 from ledger.values import CST, Role
-from ledger_http.common.commanding import run_command
+from ledger_http.common.commanding import context_of, run_command
 from ledger_http.documents import file_response
 from ledger_http.web.pages import (
     PAGE_HEADERS,
@@ -75,14 +74,10 @@ def _enum(cls: Any, text: str) -> Any:
     return cls(text) if text in cls._value2member_map_ else None
 
 
-def _ctx(user: Any) -> Context:
-    return Context(actor=user.actor, request_id=uuid.uuid4().hex)
-
-
 def _events(ledger: Any, user: Any, cls: type, record_id: UUID) -> list[dict[str, Any]]:
     return [{"view": d, "label": event_label(d.event),
              "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—"}
-            for d in map(describe, ledger.feedback_history(_ctx(user), cls, record_id))]
+            for d in map(describe, ledger.feedback_history(context_of(user), cls, record_id))]
 
 
 def _oversight_hooks(views: Any, scope: Any) -> list[tuple[str, str, int]]:
@@ -192,7 +187,7 @@ class FeedbackPages(Controller):
         scope = page_scope(user, Reach.SUPERVISION)
         ledger = request.app.state.ledger
         try:
-            record = await in_thread(ledger.feedback_visible, _ctx(user), FeedbackForm, form_id)
+            record = await in_thread(ledger.feedback_visible, context_of(user), FeedbackForm, form_id)
         except NotFound:
             return page(request, user, "message.html", status=404, title="反馈表不存在", message="没有该反馈表，或您无权查看。")
         await caught_up(request, VIEW)
@@ -245,7 +240,7 @@ class FeedbackPages(Controller):
                            errors: dict[str, str], status: int = 200) -> Template:
         ledger = request.app.state.ledger
         try:
-            record = await in_thread(ledger.feedback_visible, _ctx(user), SuggestionLetter, letter_id)
+            record = await in_thread(ledger.feedback_visible, context_of(user), SuggestionLetter, letter_id)
         except NotFound:
             return page(request, user, "message.html", status=404, title="整改建议书不存在",
                         message="没有该整改建议书，或您无权查看。")
@@ -275,7 +270,7 @@ class FeedbackPages(Controller):
             elif step == "verify":
                 command = VerifySuggestionLetter(letter_id=letter_id, comment=values.get("comment", ""))
             elif step == "reissue":
-                letter = await in_thread(request.app.state.ledger.feedback_visible, _ctx(user), SuggestionLetter,
+                letter = await in_thread(request.app.state.ledger.feedback_visible, context_of(user), SuggestionLetter,
                                          letter_id)
                 command = IssueSuggestionLetter(unit=letter.unit, problems=values.get("problems", ""),
                                                 suggestions=values.get("suggestions", ""),
@@ -299,7 +294,7 @@ class FeedbackPages(Controller):
         if fmt not in DocumentFormat._value2member_map_:
             return page(request, user, "message.html", status=422, title="格式有误", message="文书格式应为 PDF 或 DOCX。")
         try:
-            issued = await in_thread(request.app.state.ledger.issue_feedback_document, _ctx(user),
+            issued = await in_thread(request.app.state.ledger.issue_feedback_document, context_of(user),
                                      IssueFeedbackDocument(format=DocumentFormat(fmt), **ids))
         except NotFound:
             return page(request, user, "message.html", status=404, title="不存在", message="没有该记录，或您无权查看。")

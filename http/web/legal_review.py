@@ -25,7 +25,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ledger.catalogue.commands import FileListsWithJustice
-from ledger.commands import Context
 from ledger.errors import FieldError, InvalidInput, LedgerError, NotFound
 from ledger.history import describe, event_label
 from ledger.legal_review import CreditRepair, LegalReview, threshold_for
@@ -54,7 +53,7 @@ from ledger.legal_review.values import (
 from ledger.scope import Reach
 from ledger.supervision.commands import ReviewMajorDecisionFiling
 from ledger.values import CST, Person, Role
-from ledger_http.common.commanding import run_command
+from ledger_http.common.commanding import context_of, run_command
 from ledger_http.web.pages import (
     PAGE_HEADERS,
     AnyRequest,
@@ -74,10 +73,6 @@ DRAFT_FIELDS = ("party", "party_kind", "party_code", "facts", "legal_basis", "pr
 
 def _today() -> date:
     return datetime.now(CST).date()
-
-
-def _ctx(user: Any) -> Context:
-    return Context(actor=user.actor, request_id=uuid.uuid4().hex)
 
 
 def _date(field: str, text: str) -> date:
@@ -141,7 +136,7 @@ FIRST = {LegalReview: "申请法制审核", CreditRepair: "受理信用修复指
 def _events(ledger: Any, user: Any, cls: type, record_id: UUID) -> list[dict[str, Any]]:
     return [{"view": d, "label": FIRST[cls] if d.event == "Requested" else event_label(d.event),
              "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—"}
-            for d in map(describe, ledger.legal_review_history(_ctx(user), cls, record_id))]
+            for d in map(describe, ledger.legal_review_history(context_of(user), cls, record_id))]
 
 
 def _fields(errors: dict[str, str]) -> dict[str, str]:
@@ -260,7 +255,7 @@ class LegalReviewPages(Controller):
         scope = page_scope(user, Reach.SUPERVISION)
         ledger = request.app.state.ledger
         try:
-            record = await in_thread(ledger.legal_review_visible, _ctx(user), LegalReview, review_id)
+            record = await in_thread(ledger.legal_review_visible, context_of(user), LegalReview, review_id)
         except NotFound:
             return page(request, user, "message.html", status=404, title="法制审核不存在", message="没有该法制审核，或您无权查看。")
         await caught_up(request, VIEW)
@@ -380,7 +375,7 @@ class LegalReviewPages(Controller):
         page_scope(user, Reach.SUPERVISION)
         ledger = request.app.state.ledger
         try:
-            record = await in_thread(ledger.legal_review_visible, _ctx(user), CreditRepair, repair_id)
+            record = await in_thread(ledger.legal_review_visible, context_of(user), CreditRepair, repair_id)
         except NotFound:
             return page(request, user, "message.html", status=404, title="信用修复申请不存在", message="没有该申请，或您无权查看。")
         open_ = record.state in (RepairState.REQUESTED, RepairState.GUIDED)

@@ -19,9 +19,10 @@ from eventsourcing.utils import get_topic
 
 from ledger.feedback import FeedbackForm, SuggestionBox, SuggestionLetter
 from ledger.feedback.values import LetterSource, LetterState
-from ledger.store.sql import Cursor, Table, where_in
+from ledger.store.sql import Table
 from ledger.supervision import ReversalReview
 from projections.cases import iso
+from projections.keyed import KeyedTablesProjection
 
 Row = dict[str, Any]
 
@@ -78,7 +79,6 @@ REVIEWS = Table(
     key=("review_id",),
 )
 TABLES = (BOXES, CHECKS, FORMS, LETTERS, REVIEWS)
-KEYS = {t.name: t.key[0] for t in TABLES}
 
 BOX_PREFIX = get_topic(SuggestionBox) + "."
 FORM_PREFIX = get_topic(FeedbackForm) + "."
@@ -213,43 +213,13 @@ def _fold_review(put: Callable[[Table, Row], None], get: Get, name: str, event: 
         put(LETTERS, current)
 
 
-class FeedbackProjection:
+class FeedbackProjection(KeyedTablesProjection):
     """Boxes, checks, forms and letters (the objections' letters mirrored)."""
 
     name = "feedback"
     tables = TABLES
+    fold = staticmethod(fold)
 
     @staticmethod
     def wants(topic: str) -> bool:
         return topic.startswith((BOX_PREFIX, FORM_PREFIX, LETTER_PREFIX)) or topic in REVIEW_TOPICS
-
-    def fold_all(self, state: dict[str, Any], items: list[tuple[int, str, Any]]) -> None:
-        """Fold into ``state`` (table name → key → row) from memory alone."""
-        def get(table: str, key: str) -> Row | None:
-            return state.get(table, {}).get(key)
-
-        for _, recorded_at, event in items:
-            fold(state, get, event, recorded_at)
-
-    def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
-        state: dict[str, dict[str, Row]] = {}
-        loaded: dict[str, set[str]] = {}
-
-        def get(table: str, key: str) -> Row | None:
-            rows = state.setdefault(table, {})
-            if key not in rows and key not in loaded.setdefault(table, set()):
-                loaded[table].add(key)
-                found = cur.dicts(f"SELECT * FROM {table}{suffix} WHERE {KEYS[table]} = %s", (key,))
-                if found:
-                    rows[key] = found[0]
-            return rows.get(key)
-
-        for _, recorded_at, event in items:
-            fold(state, get, event, recorded_at)
-        for table in TABLES:
-            rows = state.get(table.name, {})
-            if not rows:
-                continue
-            clause, params = where_in(cur.db, table.key[0], sorted(rows))
-            cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
-            cur.insert_rows(table, [tuple(r[c] for c in table.column_names) for _, r in sorted(rows.items())], suffix)

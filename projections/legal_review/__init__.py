@@ -17,9 +17,10 @@ from eventsourcing.utils import get_topic
 
 from ledger.legal_review import CreditRepair, LegalReview
 from ledger.legal_review.values import RepairState, ReviewState
-from ledger.store.sql import Cursor, Table, where_in
+from ledger.store.sql import Table
 from ledger.supervision import MajorDecisionFiling
 from projections.cases import iso
+from projections.keyed import KeyedTablesProjection
 
 Row = dict[str, Any]
 
@@ -77,7 +78,6 @@ REPAIRS = Table(
     indexes=(("unit", "requested_on"), ("state",)),
 )
 TABLES = (REVIEWS, ROUNDS, FILINGS, CITATIONS, REPAIRS)
-KEYS = {t.name: t.key[0] for t in TABLES}
 
 REVIEW_PREFIX = get_topic(LegalReview) + "."
 REPAIR_PREFIX = get_topic(CreditRepair) + "."
@@ -186,43 +186,13 @@ def _filing_of(get: Get, unit: str, decision_number: str) -> Row | None:
     return get(FILINGS.name, str(MajorDecisionFiling.create_id(unit, decision_number)))
 
 
-class LegalReviewProjection:
+class LegalReviewProjection(KeyedTablesProjection):
     """Legal reviews and their rounds, the filings' reviews, credit repairs."""
 
     name = "legal_review"
     tables = TABLES
+    fold = staticmethod(fold)
 
     @staticmethod
     def wants(topic: str) -> bool:
         return topic.startswith((REVIEW_PREFIX, REPAIR_PREFIX, FILING_PREFIX))
-
-    def fold_all(self, state: dict[str, Any], items: list[tuple[int, str, Any]]) -> None:
-        """Fold into ``state`` (table name → key → row) from memory alone."""
-        def get(table: str, key: str) -> Row | None:
-            return state.get(table, {}).get(key)
-
-        for _, recorded_at, event in items:
-            fold(state, get, event, recorded_at)
-
-    def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
-        state: dict[str, dict[str, Row]] = {}
-        loaded: dict[str, set[str]] = {}
-
-        def get(table: str, key: str) -> Row | None:
-            rows = state.setdefault(table, {})
-            if key not in rows and key not in loaded.setdefault(table, set()):
-                loaded[table].add(key)
-                found = cur.dicts(f"SELECT * FROM {table}{suffix} WHERE {KEYS[table]} = %s", (key,))
-                if found:
-                    rows[key] = found[0]
-            return rows.get(key)
-
-        for _, recorded_at, event in items:
-            fold(state, get, event, recorded_at)
-        for table in TABLES:
-            rows = state.get(table.name, {})
-            if not rows:
-                continue
-            clause, params = where_in(cur.db, table.key[0], sorted(rows))
-            cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
-            cur.insert_rows(table, [tuple(r[c] for c in table.column_names) for _, r in sorted(rows.items())], suffix)

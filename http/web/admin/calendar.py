@@ -18,8 +18,8 @@ from ledger.calendar.commands import RecordYearSchedule
 from ledger.errors import FieldError, InvalidInput, LedgerError
 from ledger.values import CST
 from ledger.workdays import YearSchedule, assumed_note, statutory_holidays
-from ledger_http.common.commanding import run_command
-from ledger_http.web.admin.common import context_of, flash, plain_key_error, take_flash
+from ledger_http.common.commanding import context_of, run_command
+from ledger_http.web.admin.common import flash, plain_key_error, take_flash
 from ledger_http.web.admin.schedule import ScheduleText, parse_schedule, spans
 from ledger_http.web.pages import AnyRequest, form_key, in_thread, page, page_user, remember
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
-from ledger.commands import Context
 from ledger.errors import InvalidInput
-from ledger_http.common.auth import AuthUser
 from ledger_http.web.pages import AnyRequest, field_errors
 
 
@@ -25,10 +21,6 @@ def take_flash(request: AnyRequest) -> str | None:
 def offset_of(request: AnyRequest) -> int:
     text = str(request.query_params.get("offset") or "")
     return int(text) if text.isdigit() else 0
-
-
-def context_of(user: AuthUser) -> Context:
-    return Context(actor=user.actor, request_id=uuid.uuid4().hex)
 
 
 def form_errors(error: InvalidInput) -> dict[str, str]:
