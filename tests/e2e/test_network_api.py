@@ -5,7 +5,7 @@ are masked by role, and the rules answer with field-level reasons."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -64,9 +64,9 @@ def test_the_quota_refuses_the_third_contact_point_of_a_town_with_two(network: A
     r = api.post(HEAD, "/contact-points", {"enterprise": enterprise(2)})
     assert r.status_code == 422, r.text
     assert [e["field"] for e in r.json()["errors"]] == ["enterprise"] and r.json()["errors"][0]["code"] == "quota_exceeded"
-    quotas = {q["town"]: q for q in api.get(SUPERVISOR, f"/network/quotas/{date.today().year}", params=wait(api)).json()}
+    quotas = {q["town"]: q for q in api.get(SUPERVISOR, f"/network/quotas/{datetime.now(CST).date().year}", params=wait(api)).json()}
     assert (quotas["如城"]["contact_points"], quotas["如城"]["contact_points_taken"]) == (2, 2)
-    assert [q["town"] for q in api.get(HEAD, f"/network/quotas/{date.today().year}").json()] == ["如城"]
+    assert [q["town"] for q in api.get(HEAD, f"/network/quotas/{datetime.now(CST).date().year}").json()] == ["如城"]
 
 
 def test_a_supervisor_is_appointed_renewed_and_masked_by_role(network: Api):
@@ -75,14 +75,14 @@ def test_a_supervisor_is_appointed_renewed_and_masked_by_role(network: Api):
             "mobile": "13812340000"}
     supervisor = api.ok(HEAD, "/invited-supervisors", body, status=201)["record_id"]
     letter = api.ok(SUPERVISOR, f"/invited-supervisors/{supervisor}/appointment", {"term_start": today()})["number"]
-    assert letter.endswith("号") and letter.startswith(str(date.today().year))
+    assert letter.endswith("号") and letter.startswith(str(datetime.now(CST).date().year))
     shown = api.get(HEAD, f"/invited-supervisors/{supervisor}").json()
     assert shown["id_number"] == "110105********0016"
     assert api.get(SUPERVISOR, f"/invited-supervisors/{supervisor}").json()["id_number"] == RIC_2
     history = api.get(HEAD, f"/invited-supervisors/{supervisor}/history").json()
     assert RIC_2 not in str(history)
     rows = {r["supervisor_id"]: r for r in api.get(HEAD, "/invited-supervisors", params=wait(api)).json()}
-    assert rows[supervisor]["term_end"] == term_end(date.today()).isoformat() and not rows[supervisor]["reminder"]
+    assert rows[supervisor]["term_end"] == term_end(datetime.now(CST).date()).isoformat() and not rows[supervisor]["reminder"]
     assert RIC_2 not in str(rows)
     assert api.get(SUPERVISOR, "/invited-supervisors", params={"expiring": "true", **wait(api)}).json() == []
     renewed = api.ok(SUPERVISOR, f"/invited-supervisors/{supervisor}/renewal", {})
