@@ -22,6 +22,7 @@ and check the successful answers of the main operations against the schema.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import sqlite3
@@ -38,6 +39,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.python import asgi
 
 from ledger.application import Ledger
 from ledger.settings import Settings
@@ -48,6 +50,9 @@ from tests.e2e.conftest import running_api
 MAX_EXAMPLES = int(os.environ.get("LEDGER_FUZZ_EXAMPLES", "25"))
 # Derandomized so that CI is reproducible; LEDGER_FUZZ_RANDOM=1 explores anew.
 DERANDOMIZE = os.environ.get("LEDGER_FUZZ_RANDOM", "") not in ("1", "yes", "true")
+
+SCHEMA_PATH = "/schema/openapi.json"
+_SERVED_SCHEMA: dict[str, Any] = {}  # the document the first app served
 
 # Every operation of the served schema (checked against it below).
 OPERATIONS = [
@@ -281,11 +286,17 @@ def target(fuzz_store: tuple[Path, dict[str, str], list[str]], tmp_path: Path, m
         # Schemathesis reaches the app over ASGI and runs its lifespan (startup
         # starts the projection runners); its pytest plugin shuts it down when
         # the test ends, and so does this, should the plugin be disabled.
-        schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+        # Every app serves the same document, so it is fetched from the first
+        # and parsed anew for each (a second per operation, minutes in all).
+        with asgi.get_client(app) as client:  # entering starts the lifespan
+            if not _SERVED_SCHEMA:
+                served = client.get(SCHEMA_PATH)
+                served.raise_for_status()
+                _SERVED_SCHEMA.update(served.json())
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(_SERVED_SCHEMA))
+        schema.app, schema.location = app, SCHEMA_PATH
         yield Target(schema=schema, tokens=tokens, case_ids=case_ids, ledger=ledger)
     finally:
-        from schemathesis.python import asgi
-
         asgi.shutdown_lifespans()
         ledger.close()
 
