@@ -18,8 +18,13 @@ per command (1 worker = at most one core for Python), by the projector child,
 this client and PostgreSQL (in cores), and with group commit on, how many
 saves the server made and in how many transactions.
 
+With --workers 1,2 (the default) each mode runs once with one server
+process and once as `ledger serve --workers 2` (two uvicorn workers beside
+one projector process), so the two figures come from one run; with several
+workers "server" counts the CPU of the parent and all its workers.
+
 Usage: python bench/http_flow.py [--seconds 20] [--concurrency 32] [--rounds 1]
-       [--modes on,off] [--projections process|thread|off] [--dsn ...]
+       [--modes on,off] [--workers 1,2] [--projections process|thread|off] [--dsn ...]
 The last line is JSON.
 """
 
@@ -193,16 +198,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def children_cpu_seconds(pid: int) -> float:
-    """CPU time so far of the live child processes of ``pid`` (the projector)."""
-    total = 0.0
+def children_cpu_seconds(pid: int, deep: bool = False) -> float:
+    """CPU time so far of the live child processes of ``pid`` (the projector;
+    ``deep``: all descendants, the workers and the projector)."""
+    parents, total = {pid}, 0.0
+    stats = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        stats.append((int(stat.parent.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")))
+    changed = True
+    while changed:
+        changed = False
+        for child, parent, seconds in stats:
+            if parent in parents and child not in parents:
+                parents.add(child)
+                total += seconds
+                changed = deep
     return total
 
 
@@ -227,15 +241,21 @@ def postgres_seconds() -> float:
     return total
 
 
-def run_mode(args: argparse.Namespace, group_commit: bool) -> dict:
+def run_mode(args: argparse.Namespace, group_commit: bool, workers: int = 1) -> dict:
     """A fresh schema and server; the flow at full concurrency; the figures."""
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     migrate(Settings(backend="postgres", dsn=args.dsn, pg_schema=schema))
     port = free_port()
     env = {**os.environ, "LEDGER_DSN": args.dsn, "LEDGER_PG_SCHEMA": schema, "LEDGER_SECRET": uuid.uuid4().hex,
            "LEDGER_GROUP_COMMIT": "1" if group_commit else "0"}
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), args.projections],
-                              env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if workers == 1:
+        command = [sys.executable, "-c", SERVER, str(port), args.projections]
+    else:  # the real command line: its parent runs the projector, uvicorn its workers
+        command = [sys.executable, "-m", "ledger.cli", "serve", "--demo", "--workers", str(workers),
+                   "--projections", args.projections, "--port", str(port)]
+    # (ledger serve logs every request on stdout: not piped, or a full pipe would stop the workers)
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE if workers == 1 else subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, text=True)
     try:
         for _ in range(100):
             try:
@@ -243,14 +263,17 @@ def run_mode(args: argparse.Namespace, group_commit: bool) -> dict:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        cpu, kids = cpu_seconds(server.pid), children_cpu_seconds(server.pid)
+        cpu, kids = cpu_seconds(server.pid), children_cpu_seconds(server.pid, workers > 1)
         machine, pg, me = machine_busy_seconds(), postgres_seconds(), time.process_time()
         result = run_async(flows(f"http://127.0.0.1:{port}", args.concurrency, args.seconds))
-        cpu, kids = cpu_seconds(server.pid) - cpu, children_cpu_seconds(server.pid) - kids
+        cpu, kids = cpu_seconds(server.pid) - cpu, children_cpu_seconds(server.pid, workers > 1) - kids
+        if workers > 1:  # the workers are the server; the projector is its grandchild there
+            cpu, kids = cpu + kids, 0.0
         machine, pg, me = machine_busy_seconds() - machine, postgres_seconds() - pg, time.process_time() - me
     finally:
         server.terminate()
         stdout, _ = server.communicate(timeout=30)
+        stdout = stdout or ""
     # includes the logins and the runners' work; per command all the same
     result["server_cpu_ms_per_command"] = round(1000 * cpu / max(result["commands"], 1), 2)
     result["server_cpu_cores"] = round(cpu / result["seconds"], 2)
@@ -282,20 +305,24 @@ def main() -> None:
     parser.add_argument("--projections", default="process", choices=["process", "thread", "off"],
                         help="projection runners: in a child process (as `ledger serve` on PostgreSQL), "
                         "in threads of the server, or none")
+    parser.add_argument("--workers", default="1,2", help="server processes to run each mode with: 1,2 | 1 | 2")
     parser.add_argument("--keep-schema", action="store_true")
     parser.add_argument("--dsn", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     modes = [m.strip() == "on" for m in args.modes.split(",")]
-    out: dict = {"store": "postgres", "server": "uvicorn, 1 worker", "concurrency": args.concurrency,
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    out: dict = {"store": "postgres", "server": "uvicorn", "workers": worker_counts, "concurrency": args.concurrency,
                  "projections": args.projections, "seconds_per_mode": args.seconds,
                  "cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
-    runs: dict[str, list[dict]] = {"group_commit_on": [], "group_commit_off": []}
+    runs: dict[str, list[dict]] = {}
     for round_ in range(args.rounds):
-        for group_commit in (modes if round_ % 2 == 0 else modes[::-1]):
-            name = "group_commit_on" if group_commit else "group_commit_off"
-            result = run_mode(args, group_commit)
-            runs[name].append(result)
-            print(f"{name}:", result, flush=True)
+        for workers in worker_counts:
+            for group_commit in (modes if round_ % 2 == 0 else modes[::-1]):
+                name = "group_commit_on" if group_commit else "group_commit_off"
+                name += "" if workers == 1 else f"_{workers}_workers"
+                result = run_mode(args, group_commit, workers)
+                runs.setdefault(name, []).append(result)
+                print(f"{name}:", result, flush=True)
     for name, results in runs.items():
         if results:
             out[name] = results[0] if len(results) == 1 else {
@@ -315,6 +342,10 @@ def main() -> None:
             out[name]["commands_vs_raw_insert"] = round(out[name]["commands_per_s"] / out["raw_insert_per_s"], 3)
     if "group_commit_on" in out and "group_commit_off" in out:
         out["speedup"] = round(out["group_commit_on"]["commands_per_s"] / out["group_commit_off"]["commands_per_s"], 2)
+    for name in list(out):
+        if name.endswith("_workers") and name.rsplit("_", 2)[0] in out:
+            one = out[name.rsplit("_", 2)[0]]
+            out[f"{name}_vs_1"] = round(out[name]["commands_per_s"] / one["commands_per_s"], 2)
     out["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print("raw INSERT/s:", out["raw_insert_per_s"])
     print(json.dumps(out, ensure_ascii=False))

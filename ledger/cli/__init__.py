@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--demo", action="store_true", help="seed demo units, users (one per role) and cases")
+    sv.add_argument("--workers", type=int, default=1,
+                    help="server processes on one PostgreSQL (default 1); the projection runners run once, beside them")
     sv.set_defaults(func=cmd_serve)
     ca = sub.add_parser("create-admin", help="create the first administrator (password from LEDGER_ADMIN_PASSWORD or prompt)")
     ca.add_argument("--username", default="admin")

@@ -111,13 +111,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for username, role, unit in users:
             print(f"  {username:<10} {role:<14} {unit}")
     projections = args.projections or ("process" if settings.backend == "postgres" else "thread")
-    app = create_app(settings, ledger=ledger, projections=projections)
+    workers = args.workers
+    if workers < 1:
+        print("--workers: 至少一个进程", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.backend != "postgres":
+        print("--workers: 多个服务进程需要 PostgreSQL（LEDGER_DSN）；SQLite 只有一个写入者，多进程只会互相等待",
+              file=sys.stderr)
+        return 2
     print(f"工作台 (workbench): http://{args.host}:{args.port}/  (sign in with a login above)")
     print(f"API docs: http://{args.host}:{args.port}/schema/swagger  (login: POST /auth/login)")
     from ledger.cli.runtime import tune_gc
 
     tune_gc()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    logging: dict = {}
+    if workers == 1:
+        app = create_app(settings, ledger=ledger, projections=projections)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", **logging)
+        return 0
+    # Several processes on one PostgreSQL: each worker builds its own app
+    # (worker_app, below) without runners; this process keeps the one set of
+    # projection runners for all of them, so a view is never folded twice.
+    # The workers share nothing but the database: the same aggregate written
+    # by two of them is a version conflict there (409 or a retry), and their
+    # caches are kept fresh by the database's notifications.
+    ledger.close()
+    from projections.supervise import ProjectorProcess, RunnerThreads
+
+    runners: ProjectorProcess | RunnerThreads | None = None
+    if projections == "process":
+        runners = ProjectorProcess(settings).start()
+    elif projections == "thread":
+        runners = RunnerThreads(settings).start()
+    os.environ.update(settings.to_env())  # the workers (spawned) read the same settings
+    try:
+        uvicorn.run("ledger.cli.ops:worker_app", factory=True, workers=workers, host=args.host, port=args.port,
+                    log_level="info", **logging)
+    finally:
+        if runners is not None:
+            runners.stop()
+    return 0
+
+
+def worker_app():  # noqa: ANN201 - uvicorn's factory for `ledger serve --workers N`
+    """One server process of several: the settings from the environment the
+    parent set, no projection runners of its own (the parent runs them)."""
+    from ledger.cli.runtime import tune_gc
+    from ledger_http.app import create_app
+
+    tune_gc()
+    return create_app(Settings.from_env(), projections="off")
     return 0
 
 
