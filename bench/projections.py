@@ -5,7 +5,9 @@ Measures, in one run:
   - rebuild (= catch-up from zero) throughput of the `cases` and `audit` views
   - registry query latency (p50/p99) with all events stored and projected
   - the 登记簿 of one unit's quarter and of every unit's, paged (p50/p99, RSS)
-  - the as-of registry for the instant halfway through the log (fold + CSV + hash)
+  - the as-of registry for the instant halfway through the log (from the cases
+    view's stored history + CSV + hash), and the same cut folded from the log
+    the old way: the two SHA-256 must be equal
   - building the seal (SHA-256 chain) and `verify` over the whole log
 and the peak memory (max RSS) of each, every step in its own forked process.
 
@@ -49,6 +51,7 @@ from ledger.store.sql import ViewDB  # noqa: E402
 from ledger.values import DeadlineClass, Role
 from projections.audit import AuditProjection  # noqa: E402
 from projections.cases import CasesProjection  # noqa: E402
+from projections.cases.as_of import registry_rows_as_of  # noqa: E402
 from projections.cases.export import registry_csv, registry_order
 from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff  # noqa: E402
 from projections.runner import EventSource, no_gc  # noqa: E402
@@ -254,6 +257,31 @@ def step_as_of(settings: Settings, q: mp.Queue) -> None:
                                "ORDER BY notification_id LIMIT 1", (head // 2,)).fetchone()[0]
     t = time.perf_counter()
     cutoff, label = resolve_cutoff(settings, halfway.isoformat())
+    count = 0
+
+    def counted(rows):
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    # from the cases view's stored history (the view is caught up by the rebuild step)
+    data = registry_csv(counted(registry_rows_as_of(settings, cutoff)), Role.SUPERVISOR)
+    digest = content_hash(data)
+    elapsed = time.perf_counter() - t
+    q.put({"cutoff": cutoff, "rows": count, "seconds": round(elapsed, 2), "csv_bytes": len(data),
+           "sha256": digest, "peak_rss_mb": _peak_mb()})
+
+
+def step_as_of_fold(settings: Settings, q: mp.Queue) -> None:
+    """The same cut, the old way (the log folded in memory), for comparison."""
+    with psycopg.connect(settings.dsn) as conn:
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(settings.pg_schema)))
+        head = conn.execute("SELECT max(notification_id) FROM ledger_events").fetchone()[0]
+        halfway = conn.execute("SELECT recorded_at FROM ledger_events WHERE notification_id >= %s "
+                               "ORDER BY notification_id LIMIT 1", (head // 2,)).fetchone()[0]
+    t = time.perf_counter()
+    cutoff, label = resolve_cutoff(settings, halfway.isoformat())
     rows = fold_as_of(settings, CasesProjection(), cutoff)
     data = registry_csv(registry_order(rows.values()), Role.SUPERVISOR)
     digest = content_hash(data)
@@ -298,6 +326,7 @@ def main() -> None:
             ("query", "registry_query", step_query, ()),
             ("register", "guidance_register", step_register, ()),
             ("as_of", "as_of_halfway", step_as_of, ()),
+            ("as_of", "as_of_halfway_folded", step_as_of_fold, ()),
         ]
         for step, key, fn, extra in plan:
             if step in steps:
@@ -307,6 +336,10 @@ def main() -> None:
             rd = out["read_decode"]["read_decode_per_s"]
             out["rebuild_cases_vs_read_decode"] = round(out["rebuild_cases"]["events_per_s"] / rd, 3)
             out["rebuild_audit_vs_read_decode"] = round(out["rebuild_audit"]["events_per_s"] / rd, 3)
+        if "as_of" in steps:  # the same cut, the same bytes: from the history and folded
+            history, folded = out["as_of_halfway"], out["as_of_halfway_folded"]
+            out["as_of_history_equals_fold"] = history["sha256"] == folded["sha256"]
+            out["as_of_history_vs_fold_seconds"] = round(history["seconds"] / max(folded["seconds"], 0.001), 3)
     finally:
         if not args.keep:
             with psycopg.connect(args.dsn, autocommit=True) as conn:

@@ -16,6 +16,8 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from ledger.case.values import DocumentFormat
+from ledger.documents.network_papers import IssueAppointmentLetter
 from ledger.errors import InvalidInput
 from ledger.history import describe
 from ledger.identifiers import mask_id_number
@@ -39,10 +41,11 @@ from ledger.network.commands import (
 )
 from ledger.scope import Reach, sees
 from ledger_http.common.auth import AuthUser
-from ledger_http.common.commanding import execute
+from ledger_http.common.commanding import context_of, execute
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import scope_of, wait_for_reads
 from ledger_http.common.schemas import CommandResult, command_body
+from ledger_http.documents import file_response
 
 AnyRequest = Request[AuthUser, Any, Any]
 VIEWS = ("network",)
@@ -210,6 +213,19 @@ class NetworkController(Controller):
     def renew(self, request: AnyRequest, supervisor_id: FromPath[UUID], data: JSONBody[RenewBody]) -> Response[CommandResult]:
         """续聘 for the next term (up to the current term's last day); ``number``: the new 聘任书's."""
         return execute(request, _with(RenewSupervisor, data, supervisor_id=supervisor_id))
+
+    @post("/invited-supervisors/{supervisor_id:uuid}/appointment-letter", responses=ERRORS,
+          operation_id="issueAppointmentLetter", status_code=200, sync_to_thread=True)
+    def appointment_letter(self, request: AnyRequest, supervisor_id: FromPath[UUID],
+                           format: str = QueryParameter(name="format", default="pdf", pattern="^(docx|pdf)$"),
+                           term: int | None = QueryParameter(name="term", default=None, ge=1, le=100,
+                                                             description="which term's (1 = the first; default the latest)"),
+                           ) -> Response[bytes]:
+        """出具 the 聘任书 of a term as PDF or DOCX (the 司法局; recorded as DocumentIssued on the supervisor)."""
+        scope_of(request, Reach.SUPERVISION)  # 403 for roles that read none of it
+        return file_response(request.app.state.ledger.issue_appointment_letter(
+            context_of(request.user), IssueAppointmentLetter(supervisor_id=supervisor_id, term=term,
+                                                             format=DocumentFormat(format))))
 
     @post("/invited-supervisors/{supervisor_id:uuid}/dismissal", responses=ERRORS,
           operation_id="dismissInvitedSupervisor", status_code=200, sync_to_thread=True)

@@ -246,7 +246,7 @@ def run_submission(state: Any, user: AuthUser, command: SubmitRegisterReport | C
                                                    record_id=r.record_id, pending=r.pending))
 
     fingerprint = type(command).__name__.encode() + b"|" + msgspec.json.encode(command)
-    return state.idempotency.run(user.username, key, fingerprint, run)
+    return state.idempotency.run(user.username, key, fingerprint, run, request_id=ctx.request_id)
 
 
 def _submitted(request: AnyRequest, command: Any, status: int) -> Response[CommandResult]:

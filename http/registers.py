@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -100,7 +101,7 @@ class RegistryController(Controller):
             return xlsx_response(workbook.registry_xlsx(rows, scope.role, cutoff=cutoff), "台账", "registry",
                                  headers, cutoff)
         if as_of is not None:
-            rows = rows[offset : offset + limit]
+            rows = list(islice(rows, offset, offset + limit))
         return Response([display_registry_row(r, scope.role) for r in rows], headers=headers)
 
     @get("/guidance-register", responses=ERRORS, operation_id="getGuidanceRegister", sync_to_thread=True)

@@ -29,8 +29,7 @@ from ledger_http.common.commanding import execute
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads, xlsx_response
 from projections import workbook
-from projections.rebuild import fold_as_of
-from projections.supervision import SupervisionProjection
+from projections.supervision.as_of import reviews_as_of
 from projections.supervision.export import display_reversal, reversals_csv
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -83,13 +82,12 @@ class SupervisionController(Controller):
         if as_of is not None:
             cutoff = cutoff_of(request, as_of)
             rows = [
-                r for r in fold_as_of(request.app.state.settings, SupervisionProjection(), cutoff).get("reviews", {}).values()
+                r for r in reviews_as_of(request.app.state.settings, cutoff)
                 if r["kind"]
                 and all(value is None or r[column] == value for column, value in filters.items())
                 and (period[0] is None or r["reversed_at"] >= period[0])
                 and (period[1] is None or r["reversed_at"] < period[1])
             ]
-            rows.sort(key=lambda r: (r["reversed_at"], r["review_id"]))
             headers["X-Ledger-Cutoff"] = str(cutoff)
             page = rows if whole else rows[offset : offset + limit]
             shown = [display_reversal(r) for r in page]

@@ -28,6 +28,8 @@ from ledger.directory.service import HANDLERS as DIRECTORY
 from ledger.directory.service import DirectoryCommands
 from ledger.documents.feedback import FeedbackDocumentCommands
 from ledger.documents.guidance import GuidanceDocumentCommands
+from ledger.documents.mediation import MediationDocumentCommands
+from ledger.documents.network_papers import NetworkDocumentCommands
 from ledger.documents.service import DocumentCommands
 from ledger.envelope import SYSTEM_ACTOR
 from ledger.feedback.service import HANDLERS as FEEDBACK
@@ -38,18 +40,27 @@ from ledger.guidance.service import GuidanceCommands
 from ledger.legal_review.service import HANDLERS as LEGAL_REVIEW
 from ledger.legal_review.service import LegalReviewCommands
 from ledger.matters.service import HANDLERS as MATTERS
+from ledger.mediation.service import HANDLERS as MEDIATION
 from ledger.network.service import HANDLERS as NETWORK
 from ledger.network.service import NetworkCommands
 from ledger.register_reports.service import HANDLERS as REGISTER_REPORTS
 from ledger.register_reports.service import RegisterReportCommands
+from ledger.risk_assessment.service import HANDLERS as RISK_ASSESSMENT
+from ledger.risk_assessment.service import RiskAssessmentCommands
+from ledger.risk_points.service import HANDLERS as RISK_POINTS
+from ledger.risk_points.service import RiskPointCommands
 from ledger.settings import APP_NAME
 from ledger.supervision.service import HANDLERS as SUPERVISION
+from ledger.typical_cases.service import HANDLERS as TYPICAL_CASES
+from ledger.typical_cases.service import TypicalCaseCommands
 
 __all__ = ["COMMANDS", "MAX_ATTEMPTS", "SYSTEM_ACTOR", "Ledger", "Result"]
 
 
-class Ledger(DocumentCommands, GuidanceDocumentCommands, FeedbackDocumentCommands, CalendarCommands, GuidanceCommands,
-             PlatformExportCommands, LegalReviewCommands, NetworkCommands, DirectoryCommands, RegisterReportCommands):
+class Ledger(DocumentCommands, MediationDocumentCommands, GuidanceDocumentCommands, FeedbackDocumentCommands, NetworkDocumentCommands, CalendarCommands, GuidanceCommands,
+             PlatformExportCommands, LegalReviewCommands, NetworkCommands, DirectoryCommands, RegisterReportCommands,
+             RiskPointCommands, TypicalCaseCommands,
+             RiskAssessmentCommands):
     """The guidance-service case ledger: every slice's commands and reads
     (the case, catalogue and supervision services come in through the
     documents' and the calendar's bases, which build on them)."""
@@ -76,4 +87,4 @@ def _merged(*tables: dict[type, Callable[..., Any]]) -> dict[type, Callable[...,
 
 
 COMMANDS = _merged(CASE, CATALOGUE, SUPERVISION, DIRECTORY, CALENDAR, GUIDANCE, MATTERS, REGISTER_REPORTS, PLATFORM, FEEDBACK, NETWORK,
-                   LEGAL_REVIEW)
+                   LEGAL_REVIEW, RISK_POINTS, TYPICAL_CASES, MEDIATION, RISK_ASSESSMENT)

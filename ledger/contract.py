@@ -25,10 +25,14 @@ from ledger.feedback import FeedbackForm, SuggestionBox, SuggestionLetter
 from ledger.guidance import AdministrativeGuidance
 from ledger.legal_review import CreditRepair, LegalReview, ReviewThreshold
 from ledger.matters import GuidanceMatterCatalogue
+from ledger.mediation import AdministrativeMediation, MediationDeadline, MediationRightNotice
 from ledger.network import ContactPoint, InvitedSupervisor, NetworkQuota, NetworkReport, OfficeRoster, Pairing
 from ledger.numbering import FormCounter
 from ledger.register_reports import QuarterReportIndex, RegisterConsolidation, RegisterReport
+from ledger.risk_points import RiskPointCitations, RiskPointRegister
 from ledger.supervision import MajorDecisionFiling, ReversalReview
+from ledger.risk_assessment import AssessmentSchedule, RiskAssessmentReport
+from ledger.typical_cases import TypicalCaseRound
 from ledger.workcalendar import ProvisionalDeadlines, WorkCalendar
 
 AGGREGATES = (
@@ -55,6 +59,10 @@ AGGREGATES = (
     Pairing,
     NetworkReport,
     ReviewThreshold, LegalReview, CreditRepair,
+    RiskPointRegister, RiskPointCitations,
+    TypicalCaseRound,
+    AssessmentSchedule, RiskAssessmentReport,
+    AdministrativeMediation, MediationDeadline, MediationRightNotice,
 )
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 

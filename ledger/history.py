@@ -61,8 +61,77 @@ for _name, _label in {
     EVENT_LABELS.setdefault(_name, _label)
 
 
-def event_label(name: str) -> str:
-    return EVENT_LABELS.get(name, name)
+# Words for events whose class name another aggregate also uses (Started,
+# Set, Submitted, Ended, Recorded …): looked up by (aggregate, event) first.
+AGGREGATE_EVENT_LABELS = {
+    # 行政调解 (ledger.mediation)
+    ("AdministrativeMediation", "Started"): "启动行政调解", ("AdministrativeMediation", "ConsentRecorded"): "当事人同意调解",
+    ("AdministrativeMediation", "ConsentWithdrawn"): "当事人撤回同意",
+    ("AdministrativeMediation", "AcceptanceDecided"): "受理决定",
+    ("AdministrativeMediation", "RightsNotified"): "告知权利义务和调解程序",
+    ("AdministrativeMediation", "SessionHeld"): "调解（行政调解笔录）", ("AdministrativeMediation", "Investigated"): "调查或听证",
+    ("AdministrativeMediation", "AgreementConcluded"): "达成行政调解协议", ("AdministrativeMediation", "Ended"): "终止调解",
+    ("MediationDeadline", "Started"): "设立调解期限", ("MediationDeadline", "Set"): "设定调解期限",
+    ("MediationRightNotice", "Given"): "告知申请行政调解的权利",
+    # 法律风险防控 (ledger.risk_points, ledger.risk_assessment)
+    ("RiskPointRegister", "Started"): "建立违法风险点清单", ("RiskPointRegister", "GradeRuleSet"): "设定风险等级规则",
+    ("RiskPointRegister", "EditionDrafted"): "起草风险点清单", ("RiskPointRegister", "OpinionSolicited"): "征求意见",
+    ("RiskPointRegister", "EditionPublished"): "公布风险点清单", ("RiskPointRegister", "WarningHandled"): "处置风险预警",
+    ("RiskPointCitations", "Started"): "关联风险点", ("RiskPointCitations", "PointsCited"): "关联风险点",
+    ("AssessmentSchedule", "Started"): "设定评估报告周期", ("AssessmentSchedule", "ScheduleSet"): "设定评估报告周期",
+    ("RiskAssessmentReport", "Submitted"): "报送风险评估报告",
+    # 典型案例 (ledger.typical_cases)
+    ("TypicalCaseRound", "Started"): "开始年度典型案例评选", ("TypicalCaseRound", "Proposed"): "推荐典型案例",
+    ("TypicalCaseRound", "ReviewOpened"): "开始评审", ("TypicalCaseRound", "Decided"): "评审意见",
+    ("TypicalCaseRound", "Closed"): "公布评选结果",
+    # the supervision network (ledger.network)
+    ("ContactPoint", "Nominated"): "推荐企业联系点", ("ContactPoint", "Plaqued"): "企业联系点挂牌",
+    ("ContactPoint", "Rejected"): "不予确定联系点", ("ContactPoint", "Adjusted"): "调整企业联系点",
+    ("ContactPoint", "Removed"): "撤销企业联系点",
+    ("InvitedSupervisor", "Nominated"): "推荐特邀行政执法监督员", ("InvitedSupervisor", "Appointed"): "聘任监督员",
+    ("InvitedSupervisor", "Renewed"): "续聘监督员", ("InvitedSupervisor", "Dismissed"): "解聘监督员",
+    ("InvitedSupervisor", "DocumentIssued"): "出具聘任书",
+    ("NetworkQuota", "Recorded"): "确定名额", ("NetworkQuota", "Revised"): "调整名额",
+    ("NetworkReport", "Filed"): "立档登记反映事项", ("NetworkReport", "Forwarded"): "转交反映事项",
+    ("Pairing", "Paired"): "结对", ("Pairing", "Visited"): "结对走访", ("Pairing", "Ended"): "结束结对",
+    ("OfficeRoster", "Started"): "建立司法所人员名册", ("OfficeRoster", "Joined"): "司法所人员到岗",
+    ("OfficeRoster", "Left"): "司法所人员离岗",
+    # legal review, the threshold, the four lists and the matters catalogue
+    ("LegalReview", "Numbered"): "法制审核编号", ("ReviewThreshold", "Started"): "设定较大数额罚款标准",
+    ("FourListsCatalogue", "Started"): "建立四张清单", ("FourListsCatalogue", "VersionPublished"): "发布四张清单版本",
+    ("FourListsCatalogue", "VersionRepealed"): "废止四张清单版本", ("FourListsCatalogue", "ItemAmended"): "修订清单事项",
+    ("FourListsCatalogue", "ItemRepealed"): "废止清单事项", ("FourListsCatalogue", "LegalReviewPolicySet"): "设定法制审核要求",
+    ("GuidanceMatterCatalogue", "Started"): "建立行政指导事项目录",
+    ("GuidanceMatterCatalogue", "EditionPublished"): "发布指导事项目录", ("GuidanceMatterCatalogue", "EditionRepealed"): "废止指导事项目录",
+    ("GuidanceMatterCatalogue", "ItemAmended"): "修订指导事项", ("GuidanceMatterCatalogue", "ItemRepealed"): "废止指导事项",
+    ("GuidanceMatterCatalogue", "MethodsSet"): "设定指导方式",
+    # the directory
+    ("Unit", "Registered"): "登记单位", ("User", "Registered"): "登记用户", ("User", "Assigned"): "分配角色和单位",
+    ("User", "Disabled"): "停用账号", ("User", "Enabled"): "启用账号", ("User", "GrantProposed"): "提出授权",
+    ("User", "GrantConfirmed"): "确认授权", ("User", "PasswordReset"): "重置密码", ("User", "PasswordSet"): "设置密码",
+    ("User", "PostSet"): "设置职务", ("AdminRoster", "Started"): "建立管理员名册", ("AdminRoster", "Changed"): "变更管理员名册",
+    # the kernel's bookkeeping
+    ("FormCounter", "NumberIssued"): "编号", ("WorkCalendar", "YearScheduleRecorded"): "登记年度工作日安排",
+    ("ProvisionalDeadlines", "CaseAdded"): "登记暂按法定节假日计算的时限",
+    ("ProvisionalDeadlines", "CasesResolved"): "按年度安排重新计算时限",
+    ("QuarterReportIndex", "ReportListed"): "登记季度报送",
+}
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every event name a filter can ask for, with its words (a name shared
+    by several aggregates: their words together), sorted by the words."""
+    words: dict[str, list[str]] = {name: [label] for name, label in EVENT_LABELS.items()}
+    for (_, name), label in AGGREGATE_EVENT_LABELS.items():
+        if name not in EVENT_LABELS and label not in words.setdefault(name, []):
+            words[name].append(label)
+    return sorted(((name, "／".join(labels)) for name, labels in words.items()), key=lambda kv: kv[1])
+
+
+def event_label(name: str, aggregate: str = "") -> str:
+    """What clerks call an event: by its aggregate and name where the name is
+    shared, else by the name (the name itself if nothing is known)."""
+    return AGGREGATE_EVENT_LABELS.get((aggregate, name)) or EVENT_LABELS.get(name, name)
 
 
 def describe(event: Any) -> EventView:

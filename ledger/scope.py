@@ -10,6 +10,7 @@ themselves, so a read cannot compute a scope and then forget to use it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 
@@ -26,6 +27,30 @@ UNMASKED_ROLES = frozenset({Role.REGISTRAR, Role.SUPERVISOR})
 ADMIN_AUDIT_AGGREGATES = ("unit", "user", "admin_roster", "calendar", "catalogue", "guidance_matters")
 
 
+class Disclosure:
+    """What one response showed in full: set by ``Scope.masks_ids`` each time
+    it decides *not* to mask, read by the HTTP layer (ledger_http.common.
+    request_log), which records the response in the access log
+    (ledger/store/access_log.py). The one masking rule is the one hook: no
+    handler reports a disclosure by hand."""
+
+    __slots__ = ("role", "unit")
+
+    def __init__(self) -> None:
+        self.role: str | None = None
+        self.unit: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.role is not None
+
+
+# The current request's Disclosure (None outside a request: the console).
+# A mutable holder, so that a decision taken in a worker thread (which runs
+# in a copy of the context) reaches the request that set it.
+DISCLOSURE: ContextVar[Disclosure | None] = ContextVar("ledger_disclosure", default=None)
+
+
 class Reach(Enum):
     """The kinds of data a read returns."""
 
@@ -33,6 +58,7 @@ class Reach(Enum):
     SUPERVISION = "supervision"  # reversals, reviews, major-decision filings
     AUDIT = "audit"  # who did what, when, on what basis
     INTEGRITY = "integrity"  # the seal's digest and the consistency check (no case data)
+    ACCESS = "access"  # who saw resident IDs in full (the access log)
 
 
 ALL, OWN, DIRECTORY = "all", "own", "directory"
@@ -51,6 +77,7 @@ READERS: dict[Reach, dict[Role, str]] = {
     # The digest is kept outside the system by those who oversee it, so that
     # a later check can prove the log was not rewritten behind them.
     Reach.INTEGRITY: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL},
+    Reach.ACCESS: {Role.SUPERVISOR: ALL, Role.AUDITOR: ALL},
 }
 
 REFUSALS = {
@@ -58,6 +85,7 @@ REFUSALS = {
     Reach.SUPERVISION: "{role}不能查阅执法监督信息",
     Reach.AUDIT: "只有执法监督、审计人员和系统管理员可以查阅审计日志",
     Reach.INTEGRITY: "只有执法监督和审计人员可以获取账本摘要",
+    Reach.ACCESS: "只有执法监督和审计人员可以查阅个人信息访问记录",
 }
 
 
@@ -72,14 +100,20 @@ class Scope:
 
     @property
     def masks_ids(self) -> bool:
-        """Resident ID numbers are shown masked to this reader."""
-        return self.role not in UNMASKED_ROLES
+        """Resident ID numbers are shown masked to this reader. Deciding not
+        to mask marks the current response as a disclosure (``DISCLOSURE``)."""
+        if self.role in UNMASKED_ROLES:
+            disclosure = DISCLOSURE.get()
+            if disclosure is not None:
+                disclosure.role, disclosure.unit = self.role.value, self.unit or ""
+            return False
+        return True
 
     def reads_stored_events(self, individual: bool) -> bool:
         """Whether a case's events may be handed over as stored (its offline-
         verifiable bundle): they hold a person's resident ID in full, and
         masking them would break their hashes; an organisation's have none."""
-        return not (self.masks_ids and individual)
+        return not (individual and self.masks_ids)  # an organisation's bundle discloses no one
 
     def unit_filter(self, requested: str | None) -> str | None:
         """The unit a query filters on: the one asked for, within the scope."""
@@ -93,6 +127,14 @@ class Scope:
         """Whether a record of these units (a case's assigned units, a
         reversal's issuing unit) is visible in this scope."""
         return self.unit is None or self.unit in set(units)
+
+
+def masks_ids_for(role: Role) -> bool:
+    """``Scope.masks_ids`` for a reader known by role only (a row's display in
+    a list or an export): the same rule, the same disclosure mark. Ask it only
+    for a row that holds a person's ID, so a list of organisations discloses
+    no one."""
+    return Scope(role, Reach.CASES, None).masks_ids
 
 
 def scope_for(role: Role, unit: str, reach: Reach) -> Scope:

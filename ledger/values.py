@@ -92,6 +92,8 @@ class FormKind(LabelledEnum):
     GUIDANCE_RECORD = "guidance_record", "行政指导登记文书"
     CORRECTION_ORDER = "correction_order", "责令改正通知书"
     APPOINTMENT_LETTER = "appointment_letter", "特邀行政执法监督员聘任书"
+    LEGAL_REVIEW = "legal_review", "法制审核"  # ledger.legal_review: numbered on request (法审〔2026〕3号)
+    MEDIATION = "mediation", "行政调解"  # ledger.mediation: numbered on acceptance (受理)
 
 
 class Struct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):

@@ -9,6 +9,10 @@
 - ``register_reports``: the units' quarterly reports of the 登记簿, the office's consolidations
 - ``network``: contact points, invited supervisors, pairings, their reports, the quotas
 - ``legal_review``: legal reviews of major decisions with their rounds, the filings' reviews, credit repairs
+- ``risk_points``: the legal-risk points' editions, solicitations, citations, handled warnings
+- ``typical_cases``: the yearly rounds of typical and excellent cases and their proposals
+- ``risk_assessment``: the authorities' assessment settings and submitted reports (第二十一条)
+- ``mediation``: administrative mediations (行政调解) and the notices of the right to mediation
 - ``feedback``: suggestion boxes and their checks, feedback forms, every 整改建议书 with its state
 
 ``runner.Runner`` keeps a view up to date exactly once; ``rebuild`` rebuilds
@@ -22,10 +26,14 @@ from projections.documents import DocumentsProjection
 from projections.feedback import FeedbackProjection
 from projections.guidance import GuidanceProjection
 from projections.legal_review import LegalReviewProjection
+from projections.mediation import MediationProjection
 from projections.network import NetworkProjection
 from projections.register_reports import RegisterReportsProjection
+from projections.risk_points import RiskPointsProjection
 from projections.seal import SealProjection
 from projections.supervision import SupervisionProjection
+from projections.risk_assessment import RiskAssessmentProjection
+from projections.typical_cases import TypicalCasesProjection
 
 PROJECTIONS = {
     "cases": CasesProjection,
@@ -38,6 +46,10 @@ PROJECTIONS = {
     "feedback": FeedbackProjection,
     "network": NetworkProjection,
     "legal_review": LegalReviewProjection,
+    "mediation": MediationProjection,
+    "risk_points": RiskPointsProjection,
+    "typical_cases": TypicalCasesProjection,
+    "risk_assessment": RiskAssessmentProjection,
 }
 # what `ledger rebuild <view>` accepts
 VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit": "audit", "seal": "seal",
@@ -46,4 +58,8 @@ VIEW_ALIASES = {"registry": "cases", "queues": "cases", "cases": "cases", "audit
                 "register_reports": "register_reports", "register-reports": "register_reports",
                 "feedback": "feedback", "suggestion-letters": "feedback",
                 "network": "network",
-                "legal_review": "legal_review", "legal-reviews": "legal_review", "credit-repairs": "legal_review"}
+                "legal_review": "legal_review", "legal-reviews": "legal_review", "credit-repairs": "legal_review",
+                "mediation": "mediation", "mediations": "mediation",
+                "risk_points": "risk_points", "risk-points": "risk_points",
+                "typical_cases": "typical_cases", "typical-cases": "typical_cases",
+                "risk_assessment": "risk_assessment", "risk-assessments": "risk_assessment"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.history import event_label
 from ledger.store.sql import Cursor, Table
 from projections.cases import iso
 from projections.runner import Header
@@ -47,7 +48,19 @@ AGGREGATE_NAMES = {
     "SuggestionBox": "feedback_box", "FeedbackForm": "feedback_form", "SuggestionLetter": "suggestion_letter",
     "NetworkQuota": "network_quota", "OfficeRoster": "network_roster", "ContactPoint": "contact_point", "InvitedSupervisor": "invited_supervisor", "Pairing": "pairing", "NetworkReport": "network_report",  # noqa: E501
     "ReviewThreshold": "review_threshold", "LegalReview": "legal_review", "CreditRepair": "credit_repair",
+    "TypicalCaseRound": "typical_round",
+    "AssessmentSchedule": "risk_assessment_schedule", "RiskAssessmentReport": "risk_assessment",
+    "RiskPointRegister": "risk_points", "RiskPointCitations": "risk_citations",
+    "AdministrativeMediation": "mediation", "MediationDeadline": "mediation_deadline", "MediationRightNotice": "mediation_right_notice",  # noqa: E501
 }
+
+_CLASS_OF = {short: cls for cls, short in AGGREGATE_NAMES.items()}
+
+
+def action_label(action: str | None, aggregate: str | None) -> str:
+    """An audit row's event in the clerks' words (by its aggregate's class
+    where two aggregates share an event's name)."""
+    return event_label(action or "", _CLASS_OF.get(aggregate or "", aggregate or ""))
 
 
 def audit_row(notification_id: int, recorded_at: str, header: Header) -> tuple[Any, ...]:

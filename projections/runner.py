@@ -24,6 +24,7 @@ from typing import Any, Protocol, TypedDict
 from uuid import UUID
 
 import msgspec
+import psycopg
 from eventsourcing.persistence import StoredEvent
 
 from ledger.settings import Settings
@@ -183,6 +184,12 @@ class Runner:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self._conn: Any = None
+        # LISTEN (PostgreSQL): whether notifications wake the runner, or it
+        # polls (SQLite always; PostgreSQL while its LISTEN connection is lost)
+        self.listening = False
+        self.listener_pid: int | None = None  # the LISTEN connection's backend (for tests)
+        self._listener: Any = None
+        self._relisten_at = 0.0
 
     # ------------------------------------------------------------------ batches
 
@@ -306,18 +313,54 @@ class Runner:
         self.db.close()
 
     def _run(self) -> None:
+        # A lost LISTEN connection must not leave the view stale: the runner
+        # polls (every ``poll_interval``) until it listens again, trying
+        # after 1 s, doubling up to 30 s. An error of the batches themselves
+        # (the database gone) ends the runner, which its supervisor starts
+        # again with backoff (projections/supervise.py).
+        delay = 1.0
         try:
             listener = self._listen()
             while not self._stop.is_set():
                 started = time.monotonic()
                 self.catch_up()
-                if self._wait(listener, 1.0):  # a reader is waiting: no pause
-                    continue
-                rest = self.min_interval - (time.monotonic() - started)
-                if rest > 0:
-                    self._wait(listener, rest, hurry_only=True)
+                if listener is None and self.db.backend == "postgres" and time.monotonic() >= self._relisten_at:
+                    listener = self._listen_or_poll(delay)
+                    delay = 1.0 if listener is not None else min(delay * 2, 30.0)
+                try:
+                    if self._wait(listener, 1.0):  # a reader is waiting: no pause
+                        continue
+                    rest = self.min_interval - (time.monotonic() - started)
+                    if rest > 0:
+                        self._wait(listener, rest, hurry_only=True)
+                except psycopg.Error as e:
+                    logger.warning("projection %s lost its LISTEN connection (%s); polling until it is back",
+                                   self.view_name, e)
+                    self._drop_listener(listener)
+                    listener = None
+                    self._relisten_at = time.monotonic() + delay
         except BaseException as e:  # surfaced by stop()/raise_if_failed()
             self.error = e
+        finally:
+            self._drop_listener(getattr(self, "_listener", None))
+
+    def _listen_or_poll(self, delay: float) -> Any:
+        try:
+            return self._listen()
+        except psycopg.Error as e:
+            logger.warning("projection %s cannot LISTEN yet (%s); polling", self.view_name, e)
+            self._relisten_at = time.monotonic() + delay
+            return None
+
+    def _drop_listener(self, listener: Any) -> None:
+        self.listening = False
+        self.listener_pid = None
+        self._listener = None
+        if listener is not None:
+            try:
+                listener.close()
+            except psycopg.Error:
+                pass
 
     def raise_if_failed(self) -> None:
         if self.error is not None:
@@ -327,8 +370,13 @@ class Runner:
         if self.db.backend != "postgres":
             return None
         conn = self.db.connect()
-        conn.execute(f"LISTEN {self.db.events_table}")
-        conn.execute(f"LISTEN {hurry_channel(self.db)}")
+        try:
+            conn.execute(f"LISTEN {self.db.events_table}")
+            conn.execute(f"LISTEN {hurry_channel(self.db)}")
+        except BaseException:
+            conn.close()
+            raise
+        self._listener, self.listening, self.listener_pid = conn, True, conn.info.backend_pid
         return conn
 
     def _wait(self, listener: Any, timeout: float, hurry_only: bool = False) -> bool:
@@ -355,8 +403,12 @@ def hurry_channel(db: ViewDB) -> str:
 
 def wait_for(settings: Settings, views: tuple[str, ...], notification_id: int, timeout: float = 5.0) -> bool:
     """Wait (bounded) until every view has applied ``notification_id``, so a
-    client reads its own writes. Returns whether they all got there."""
+    client reads its own writes. Returns whether they all got there.
+    With a read replica (LEDGER_READ_DSN) it is the replica's positions that
+    must get there, as the reads go there: polled, as NOTIFY does not reach
+    a standby; the hurry call still goes to the primary, to the runners."""
     db = ViewDB(settings)
+    readers = ViewDB(settings, replica=True) if settings.read_dsn else db
     deadline = time.monotonic() + timeout
     delay = 0.005
     try:
@@ -366,7 +418,7 @@ def wait_for(settings: Settings, views: tuple[str, ...], notification_id: int, t
             if behind and db.backend == "postgres":  # cut the runners' batching pause short
                 cur.execute("SELECT pg_notify(%s, %s)", (hurry_channel(db), str(notification_id)))
         while True:
-            with db.reading() as cur:
+            with readers.reading() as cur:
                 if all(cur.position(v) >= notification_id for v in views):
                     return True
             if time.monotonic() >= deadline:
@@ -375,3 +427,4 @@ def wait_for(settings: Settings, views: tuple[str, ...], notification_id: int, t
             delay = min(delay * 2, 0.1)
     finally:
         db.close()
+        readers.close()

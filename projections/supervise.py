@@ -90,8 +90,11 @@ class RunnerThreads:
 
     def status(self) -> dict[str, Any]:
         failing = sorted(name for name, r in self.runners.items() if r.error is not None)
-        return {"mode": "thread", "restarts": sum(self.restarts.values()), "failing": failing,
-                "last_errors": dict(self.last_error)}
+        status: dict[str, Any] = {"mode": "thread", "restarts": sum(self.restarts.values()), "failing": failing,
+                                  "last_errors": dict(self.last_error)}
+        if self.settings.backend == "postgres":  # SQLite always polls; PostgreSQL only while LISTEN is lost
+            status["polling"] = sorted(name for name, r in self.runners.items() if not r.listening)
+        return status
 
     def stop(self) -> None:
         self._stopping.set()

@@ -19,22 +19,30 @@ from projections.guidance import GuidanceProjection
 from projections.guidance.queries import GuidanceQueries
 from projections.legal_review import LegalReviewProjection
 from projections.legal_review.queries import LegalReviewQueries
+from projections.mediation import MediationProjection
+from projections.mediation.queries import MediationQueries
 from projections.network import NetworkProjection
 from projections.network.queries import NetworkQueries
 from projections.register_reports import RegisterReportsProjection
 from projections.register_reports.queries import RegisterReportQueries
+from projections.risk_assessment import RiskAssessmentProjection
+from projections.risk_assessment.queries import RiskAssessmentQueries
+from projections.risk_points import RiskPointsProjection
+from projections.risk_points.queries import RiskPointQueries
 from projections.runner import ensure_tables
 from projections.seal import SealProjection, case_positions
 from projections.supervision import SupervisionProjection
 from projections.supervision.queries import SupervisionQueries
+from projections.typical_cases import TypicalCasesProjection
+from projections.typical_cases.queries import TypicalCaseQueries
 
 
-class Views(LegalReviewQueries, NetworkQueries, FeedbackQueries, GuidanceQueries, CaseQueries, SupervisionQueries, RegisterReportQueries):
+class Views(RiskAssessmentQueries, MediationQueries, TypicalCaseQueries, RiskPointQueries, LegalReviewQueries, NetworkQueries, FeedbackQueries, GuidanceQueries, CaseQueries, SupervisionQueries, RegisterReportQueries):
     """Queries over the views of one store."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.db = ViewDB(settings)
+        self.db = ViewDB(settings, replica=True)  # on the read replica, if any (LEDGER_READ_DSN)
         conn = self.db.connect()
         try:
             with self.db.transaction(conn) as cur:
@@ -48,6 +56,11 @@ class Views(LegalReviewQueries, NetworkQueries, FeedbackQueries, GuidanceQueries
                 ensure_tables(cur, FeedbackProjection())
                 ensure_tables(cur, NetworkProjection())
                 ensure_tables(cur, LegalReviewProjection())
+                ensure_tables(cur, MediationProjection())
+                ensure_tables(cur, RiskPointsProjection())
+                ensure_tables(cur, TypicalCasesProjection())
+                ensure_tables(cur, RiskAssessmentProjection())
+            self.db.wait_for_replica(conn)  # the tables just made, on the replica the queries read
         finally:
             conn.close()
 
@@ -129,7 +142,9 @@ class Views(LegalReviewQueries, NetworkQueries, FeedbackQueries, GuidanceQueries
                 # a supervision letter's or feedback form's (ledger.feedback)
                 r["letter_id"] = r["case_id"] if r["subject"] == "suggestion_letter" else None
                 r["form_id"] = r["case_id"] if r["subject"] == "feedback_form" else None
-                if r["letter_id"] or r["form_id"]:
+                r["supervisor_id"] = r["case_id"] if r["subject"] == "invited_supervisor" else None
+                r["mediation_id"] = r["case_id"] if r["subject"] == "mediation" else None  # ledger.mediation
+                if r["letter_id"] or r["form_id"] or r["supervisor_id"] or r["mediation_id"]:
                     r["case_id"] = None
             return rows
 

@@ -50,9 +50,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
 
-from ledger.history import event_label
 from ledger.values import CST, Role
-from projections.audit import AUDIT
+from projections.audit import AUDIT, action_label
 from projections.cases import Row
 from projections.cases.export import REGISTER_COLUMNS, REGISTRY_COLUMNS, _yes_no, display_registry_row
 from projections.runner import no_gc
@@ -612,6 +611,8 @@ AGGREGATE_LABELS = {
     "feedback_box": "建议箱（电子信箱）", "feedback_form": "建议意见反馈表", "suggestion_letter": "整改建议书",
     "network_quota": "名额分配", "network_roster": "司法所联系名册", "contact_point": "企业联系点", "invited_supervisor": "特邀行政执法监督员", "pairing": "结对", "network_report": "联系点和监督员报送情况",  # noqa: E501
     "review_threshold": "较大数额罚款标准", "legal_review": "重大执法决定法制审核", "credit_repair": "信用修复指导",
+    "risk_points": "违法风险点清单", "risk_citations": "风险点引用",
+    "mediation": "行政调解", "mediation_deadline": "行政调解期限", "mediation_right_notice": "调解权利告知",
 }
 AUDIT_LABELS = {
     "notification_id": ("通知序号", INTEGER), "recorded_at": ("记录时间", INSTANT),
@@ -627,7 +628,7 @@ def audit_xlsx(rows: Iterable[Row], *, cutoff: int | None = None) -> bytes:
     """The audit log, one line per event, with the events' and roles' Chinese names."""
     def shown() -> Iterator[dict[str, Any]]:
         for r in rows:
-            yield {**r, "action": event_label(r["action"] or "") or None,
+            yield {**r, "action": action_label(r["action"], r["aggregate"]) or None,
                    "role": Role(r["role"]).label if r["role"] else None,
                    "aggregate": AGGREGATE_LABELS.get(r["aggregate"] or "", r["aggregate"])}
 

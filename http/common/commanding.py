@@ -14,6 +14,7 @@ from litestar import Request, Response
 from ledger.commands import Command, Context
 from ledger_http.common import schemas as s
 from ledger_http.common.auth import AuthUser
+from ledger_http.metrics import counting_command
 
 AnyRequest = Request[AuthUser, Any, Any]
 
@@ -29,7 +30,8 @@ def run_command(state: Any, user: AuthUser, command: Command, key: str | None, r
     ctx = context_of(user, request_id)
 
     def run() -> bytes:
-        r = state.ledger.execute(ctx, command)
+        with counting_command(state, command):
+            r = state.ledger.execute(ctx, command)
         return msgspec.json.encode(
             s.CommandResult(
                 case_id=r.case_id, version=r.version, notification_id=r.notification_id, number=r.number,
@@ -38,7 +40,8 @@ def run_command(state: Any, user: AuthUser, command: Command, key: str | None, r
         )
 
     fingerprint = type(command).__name__.encode() + b"|" + msgspec.json.encode(command)
-    return state.idempotency.run(user.username, key, fingerprint, run)
+    # the request id its events carry: how a claim left by a dead process is resolved (idempotency.py)
+    return state.idempotency.run(user.username, key, fingerprint, run, request_id=ctx.request_id)
 
 
 def execute(request: AnyRequest, command: Command, status: int = 200) -> Response[s.CommandResult]:

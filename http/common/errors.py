@@ -87,6 +87,7 @@ ERRORS = {
         (413, "请求体过大 body_too_large"),
         (422, "字段错误 invalid_input (errors: field, code, message)"),
         (429, "登录失败次数过多 too_many_attempts"),
+        (503, "数据库暂时无法服务（附 Retry-After）database_unavailable / database_read_only / database_full"),
     )
 }
 

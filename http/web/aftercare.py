@@ -55,7 +55,7 @@ def rectification_rows(values: dict[str, Any]) -> list[dict[str, str]]:
 
 def _events(request: AnyRequest, case_id: UUID) -> list[tuple[int, str, str]]:
     """(version, label, event name) of each entry, for choosing one."""
-    return [(d.version, event_label(d.event), d.event) for d in map(describe, request.app.state.ledger.history(case_id))]
+    return [(d.version, event_label(d.event, d.aggregate), d.event) for d in map(describe, request.app.state.ledger.history(case_id))]
 
 
 class AftercarePages(Controller):

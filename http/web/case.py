@@ -20,12 +20,14 @@ from ledger.documents.drawing import available
 from ledger.errors import CaseNotFound
 from ledger.history import describe
 from ledger.identifiers import mask_personal
+from ledger.risk_points.values import RecordKind
 from ledger.scope import Reach, Scope, scope_for, sees_case
 from ledger.values import Role
 from ledger.workdays import explain_due
 from ledger_http.cases import case_view
 from ledger_http.common.auth import AuthUser
 from ledger_http.web.pages import PAGE_HEADERS, AnyRequest, caught_up, in_thread, local_moment, page, page_user
+from ledger_http.web.risk_points import risk_box
 from ledger_http.web.timeline import entries
 from projections.seal import export_case
 
@@ -115,7 +117,17 @@ async def case_page(request: AnyRequest, user: AuthUser, case_id: UUID, *, as_of
                 as_of=as_of_text if as_of else "", as_of_bad=bool(as_of_text) and as_of is None,
                 can_archive=can_archive, checks=case.completeness() if can_archive else (),
                 bundle=scope.reads_stored_events(individual), sealed=sum(1 for e in events if e["chain"]),
-                papers=papers, issued=issued, issues=user.role not in READ_ONLY)
+                papers=papers, issued=issued, issues=user.role not in READ_ONLY,
+                mediation_right=await in_thread(right_notice_reminder, request.app.state, case) if live else None,
+                risk=await risk_box(request, user, RecordKind.SERVICE if case.opinion is not None else RecordKind.CASE,
+                                    case.id, case.units) if live else None)
+
+
+def right_notice_reminder(state: Any, case: Any) -> Any:
+    """第十五条: whether this served 纠纷化解 case still owes the notice of the right to mediation (ledger_http.web.mediation)."""
+    from ledger_http.web.mediation import right_notice_reminder as reminder
+
+    return reminder(state, case)
 
 
 class CasePages(Controller):

@@ -55,6 +55,7 @@ from ledger_http.web.pages import (
     remember,
 )
 from ledger_http.web.registry import unit_names
+from ledger_http.web.user_choices import active_users
 
 VIEW = "feedback"
 
@@ -75,7 +76,7 @@ def _enum(cls: Any, text: str) -> Any:
 
 
 def _events(ledger: Any, user: Any, cls: type, record_id: UUID) -> list[dict[str, Any]]:
-    return [{"view": d, "label": event_label(d.event),
+    return [{"view": d, "label": event_label(d.event, d.aggregate),
              "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—"}
             for d in map(describe, ledger.feedback_history(context_of(user), cls, record_id))]
 
@@ -150,8 +151,11 @@ class FeedbackPages(Controller):
         scope = page_scope(user, Reach.SUPERVISION)
         boxes = await in_thread(request.app.state.views.feedback_boxes, scope,
                                 unit=user.unit if user.role is not Role.AUDITOR else None)
+        # 审核 is another person of the unit (the clerk is the user): chosen from the directory
+        reviewers = await in_thread(active_users, request.app.state, user.unit, besides=user.username)
         return page(request, user, "feedback_form_new.html", status=status, values=values, errors=errors,
-                    key=uuid.uuid4(), boxes=boxes, sources=list(FeedbackSource), categories=list(ActCategory),
+                    key=uuid.uuid4(), boxes=boxes, reviewers=reviewers, sources=list(FeedbackSource),
+                    categories=list(ActCategory),
                     default_month=(_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m"))
 
     @post("/feedback/forms")

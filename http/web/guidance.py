@@ -67,6 +67,7 @@ from ledger.guidance.values import (
 from ledger.history import describe
 from ledger.identifiers import mask_personal
 from ledger.matters import authority_of
+from ledger.risk_points.values import RecordKind
 from ledger.scope import Reach, scope_for, sees
 from ledger.values import CST, Role
 from ledger_http.common.auth import AuthUser
@@ -85,6 +86,7 @@ from ledger_http.web.pages import (
     page_user,
     remember,
 )
+from ledger_http.web.risk_points import risk_box
 from ledger_http.web.steps import form_values, local_time, staff_by_unit, with_version
 from ledger_http.web.timeline import entries
 
@@ -351,7 +353,8 @@ async def guidance_page(request: AnyRequest, user: AuthUser, guidance_id: UUID, 
                 actions=next_steps(user, g, head=head), banner=banner, sealed=sum(1 for e in events if e["chain"]),
                 admonition=g.method in ADMONITION_METHODS, guidance_documents=documents,
                 can_order=user.role is Role.UNIT_STAFF and user.unit == g.unit and _open(g)
-                and g.method in ADMONITION_METHODS)
+                and g.method in ADMONITION_METHODS,
+                risk=await risk_box(request, user, RecordKind.GUIDANCE, g.id, (g.unit,)))
 
 
 def _documents_section(request: AnyRequest, g: AdministrativeGuidance) -> Any:

@@ -66,6 +66,7 @@ from ledger_http.web.pages import (
     page_user,
     remember,
 )
+from ledger_http.web.user_choices import active_users
 
 VIEW = "legal_review"
 DRAFT_FIELDS = ("party", "party_kind", "party_code", "facts", "legal_basis", "proposed", "kind", "amount_yuan")
@@ -134,7 +135,8 @@ FIRST = {LegalReview: "申请法制审核", CreditRepair: "受理信用修复指
 
 
 def _events(ledger: Any, user: Any, cls: type, record_id: UUID) -> list[dict[str, Any]]:
-    return [{"view": d, "label": FIRST[cls] if d.event == "Requested" else event_label(d.event),
+    return [{"view": d, "label": FIRST[cls] if d.event == "Requested" else
+             (f"编号为{(d.data.get('number') or {}).get('text', '')}" if d.event == "Numbered" else event_label(d.event, d.aggregate)),
              "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—"}
             for d in map(describe, ledger.legal_review_history(context_of(user), cls, record_id))]
 
@@ -222,27 +224,32 @@ class LegalReviewPages(Controller):
     async def new(self, request: AnyRequest) -> Template:
         user = page_user(request)
         page_scope(user, Reach.SUPERVISION)
-        return self._new(request, user, {"party_kind": "organisation", "kind": "fine"}, {})
+        return await self._new(request, user, {"party_kind": "organisation", "kind": "fine"}, {})
 
-    def _new(self, request: AnyRequest, user: Any, values: dict[str, str], errors: dict[str, str],
-             status: int = 200) -> Template:
+    async def _new(self, request: AnyRequest, user: Any, values: dict[str, str], errors: dict[str, str],
+                   status: int = 200) -> Template:
+        # the case's other officers, chosen from the unit's people (none of them may review it)
+        people = await in_thread(active_users, request.app.state, user.unit, besides=user.username)
+        chosen = [o for o in values.get("officers", "").split(",") if o]
         return page(request, user, "legal_review_new.html", status=status, values=values, errors=errors,
-                    key=uuid.uuid4(), party_kinds=list(PartyKind), kinds=list(MajorKind))
+                    key=uuid.uuid4(), party_kinds=list(PartyKind), kinds=list(MajorKind), people=people,
+                    chosen=chosen)
 
     @post("/legal-reviews/new")
     async def request_review(self, request: AnyRequest) -> Template | Redirect:
         user = page_user(request)
         form = await request.form()
         values = {k: str(form.get(k, "")) for k in form}
+        values["officers"] = ",".join(str(o) for o in form.getall("officers", []))  # a multiple select
         try:
             command = RequestLegalReview(draft=_draft(values),
                                          officers=await in_thread(_officers, request.app.state.ledger,
                                                                   values.get("officers", "")))
             result = remember(request, await in_thread(run_command, request.app.state, user, command, form_key(form)))
         except InvalidInput as e:
-            return self._new(request, user, values, _fields(field_errors(e)), status=422)
+            return await self._new(request, user, values, _fields(field_errors(e)), status=422)
         except LedgerError as e:
-            return self._new(request, user, values, {"": e.message}, status=409)
+            return await self._new(request, user, values, {"": e.message}, status=409)
         return Redirect(path=f"/w/legal-reviews/{result['record_id']}")
 
     @get("/legal-reviews/{review_id:uuid}")

@@ -97,7 +97,8 @@ def declare_command(values: dict[str, str], user: AuthUser, ledger: Any) -> Decl
         try:
             review_id = UUID(values["legal_review_id"].strip())
         except ValueError:
-            problems.append(FieldError("legal_review_id", "invalid", "法制审核编号格式不正确（应为法制审核页地址中的编号）"))
+            problems.append(FieldError("legal_review_id", "unknown_review",
+                                       f"本单位没有编号为“{values['legal_review_id'].strip()}”的法制审核（如 法审〔2026〕3号）"))
     if problems:
         try:
             MajorDecisionFiling.declare(
@@ -114,6 +115,25 @@ def declare_command(values: dict[str, str], user: AuthUser, ledger: Any) -> Decl
     return DeclareMajorDecision(decision_number=values["decision_number"], decided_on=decided_on,
                                 party=values["party"], summary=values["summary"],
                                 basis=values["basis"].strip() or None, case_id=case_id, legal_review_id=review_id)
+
+
+def _review_cited(request: AnyRequest, user: AuthUser, values: dict[str, str]) -> dict[str, str]:
+    """The form with the review's short number (法审〔2026〕3号, as its page
+    shows it) replaced by the review's id; an id, or a number of no review,
+    is left as typed (the command's check names it). The form keeps what was typed."""
+    typed = values.get("legal_review_id", "").strip()
+    if not typed or _is_uuid(typed):
+        return values
+    found = request.app.state.views.legal_review_id_of(page_scope(user, Reach.SUPERVISION), typed)
+    return {**values, "legal_review_id": found} if found else values
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def kept_digest(values: dict[str, str]) -> tuple[int, str]:
@@ -185,7 +205,7 @@ class OversightPages(Controller):
         form = await request.form()
         values = {k: str(form.get(k, "")) for k in DECLARE_FIELDS}
         try:
-            command = declare_command(values, user, request.app.state.ledger)
+            command = declare_command(await in_thread(_review_cited, request, user, values), user, request.app.state.ledger)
             result = remember(request, await in_thread(run_command, request.app.state, user, command, form_key(form)))
         except InvalidInput as e:
             return page(request, user, "filings_new.html", status=422, values=values, errors=field_errors(e),
@@ -228,7 +248,7 @@ class OversightPages(Controller):
         if row is None:
             return page(request, user, "message.html", status=404, title="备案事项不存在",
                         message="没有该重大行政处罚决定备案事项，或您无权查看。")
-        events = [{"view": d, "label": event_label(d.event),
+        events = [{"view": d, "label": event_label(d.event, d.aggregate),
                    "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—",
                    "recorded": d.recorded_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")}
                   for d in map(describe, await in_thread(request.app.state.ledger.events.get, filing_id))]

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import anyio
 import msgspec
+from eventsourcing.application import AggregateNotFoundError
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict, ResponseHeader
 from litestar.exceptions import NotAuthorizedException
@@ -22,15 +23,18 @@ from litestar.response import Redirect, Template
 from ledger.case import GuidanceCase
 from ledger.case.commands import BookGuidance
 from ledger.case.values import Applicant, ApplicantKind, Channel, Contact, ServiceType, Urgency
+from ledger.directory import Unit, UnitKind
 from ledger.envelope import make_envelope
 from ledger.errors import FieldError, InvalidInput, LedgerError, NotAllowed, NotFound
-from ledger.history import EVENT_LABELS, event_label
+from ledger.history import action_choices
 from ledger.scope import Reach, scope_for
+from ledger.store.outage import outage_of
 from ledger.values import CST, Role
 from ledger_http.common.auth import AuthUser, TooManyAttempts, admitted, change_password, sign_in
 from ledger_http.common.commanding import run_command
 from ledger_http.common.reading import xlsx_response
 from projections import workbook
+from projections.audit import action_label
 from projections.runner import wait_for as wait_for_views
 
 AnyRequest = Request[Any, Any, Any]
@@ -48,25 +52,54 @@ _VERIFY = ("文书核验", "/w/documents/verify")
 _OVERSIGHT_READS = [("执法监督", ""), ("监督待办", "/w/supervision"), ("监督网络", "/w/network"), ("监督反馈", "/w/feedback"),
                     ("整改建议书", "/w/suggestion-letters"), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"),
                     ("信用修复", "/w/credit-repairs"),
-                    ("指导服务", ""), ("台账", "/w/registry"), ("行政指导", "/w/guidance"), ("登记簿报送", "/w/register-reports"),
-                    ("统计分析", "/w/stats"),
-                    ("台账安全", ""), ("审计日志", "/w/audit"), ("账本校验", "/w/integrity"), _VERIFY]
+                    ("指导服务", ""), ("台账", "/w/registry"), ("行政指导", "/w/guidance"), ("行政调解", "/w/mediations"),
+                    ("登记簿报送", "/w/register-reports"),
+                    ("统计分析", "/w/stats"), ("典型案例评选", "/w/typical-cases"),
+                    ("违法风险点", "/w/risk-points"), ("风险预警", "/w/risk-points/warnings"),
+                    ("分析评估报告", "/w/risk-points/assessments"), ("评估报告逾期", "/w/risk-points/assessments/queue"),
+                    ("台账安全", ""), ("审计日志", "/w/audit"), ("个人信息访问记录", "/w/access-log"), ("账本校验", "/w/integrity"), _VERIFY]
 MENUS: dict[Role, list[tuple[str, str]]] = {
     Role.REGISTRAR: [("工作台", "/w/"), ("预约登记", "/w/book"), ("台账", "/w/registry"), ("登记簿报送", "/w/register-reports"),
-                     ("统计分析", "/w/stats"), _VERIFY],
-    Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats")],
+                     ("统计分析", "/w/stats"), ("典型案例", "/w/typical-cases"), _VERIFY],
+    Role.DISPATCHER: [("工作台", "/w/"), ("台账", "/w/registry"), ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"),
+                      ("典型案例", "/w/typical-cases")],
     Role.UNIT_STAFF: [("工作台", "/w/"),
-                      ("指导服务", ""), ("行政指导", "/w/guidance"), ("本单位台账", "/w/registry"),
-                      ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"),
+                      ("指导服务", ""), ("行政指导", "/w/guidance"), ("行政调解", "/w/mediations"), ("本单位台账", "/w/registry"),
+                      ("登记簿报送", "/w/register-reports"), ("统计分析", "/w/stats"), ("典型案例", "/w/typical-cases"),
                       ("执法监督", ""), ("重大决定备案", "/w/filings"), ("法制审核", "/w/legal-reviews"),
                       ("处罚撤销审查", "/w/supervision"), ("整改建议书", "/w/suggestion-letters"), ("信用修复", "/w/credit-repairs"),
-                      ("监督反馈", "/w/feedback"), ("联系点与结对", "/w/network")],
+                      ("监督反馈", "/w/feedback"), ("联系点与结对", "/w/network"),
+                      ("法律风险防控", ""), ("违法风险点", "/w/risk-points"), ("风险预警", "/w/risk-points/warnings"),
+                      ("分析评估报告", "/w/risk-points/assessments")],
     Role.SUPERVISOR: [("工作台", "/w/"), *_OVERSIGHT_READS],
     Role.AUDITOR: [("工作台", "/w/"), *_OVERSIGHT_READS],
     Role.ADMINISTRATOR: [("工作台", "/w/"), ("单位管理", "/w/admin/units"), ("用户管理", "/w/admin/users"),
                          ("工作日安排", "/w/admin/calendar"), ("四张清单", "/w/admin/catalogues"),
-                         ("行政指导事项目录", "/w/admin/guidance-matters"), ("审计日志", "/w/audit")],
+                         ("行政指导事项目录", "/w/admin/guidance-matters"), ("违法风险点", "/w/risk-points"),
+                         ("审计日志", "/w/audit")],
 }
+
+
+# 联系点与结对 is a 司法所's work (seed 003 一–三: the town's 司法所 nominates,
+# pairs and files): the staff of an enforcement unit (or any other kind) do
+# not get it in their menu; the page itself refuses them as well.
+JUSTICE_OFFICE_ONLY = frozenset({"/w/network"})
+
+
+def menu_of(request: AnyRequest, user: AuthUser) -> list[tuple[str, str]]:
+    """The user's menu: the role's, less what only a 司法所's staff do."""
+    items = MENUS.get(user.role, [])
+    if user.role is Role.UNIT_STAFF and not _is_justice_office(request, user.unit):
+        items = [item for item in items if item[1] not in JUSTICE_OFFICE_ONLY]
+    return items
+
+
+def _is_justice_office(request: AnyRequest, name: str) -> bool:
+    try:  # the directory's unit, from the cache: no store round trip per page
+        unit = request.app.state.ledger.repository.get(Unit.create_id(name), deepcopy_from_cache=False)
+    except AggregateNotFoundError:
+        return False
+    return isinstance(unit, Unit) and unit.kind is UnitKind.JUSTICE_OFFICE
 
 
 class SignInRequired(Exception):
@@ -124,7 +157,7 @@ OWN_HEADERS = {h.name: h.value for h in PAGE_HEADERS} | {"X-Content-Type-Options
 def page(request: AnyRequest, user: AuthUser | None, name: str, status: int = 200, **context: Any) -> Template:
     return Template(
         template_name=name,
-        context={"user": user, "menu": MENUS.get(user.role, []) if user else [], "path": request.url.path, **context},
+        context={"user": user, "menu": menu_of(request, user) if user else [], "path": request.url.path, **context},
         status_code=status,
         headers=OWN_HEADERS,
     )
@@ -211,7 +244,9 @@ class SignInPages(Controller):
             user = await in_thread(sign_in, request, username, password)
         except TooManyAttempts as e:
             return page(request, None, "login.html", status=429, username=username, error=e.message)
-        except Exception:
+        except Exception as e:
+            if outage_of(e) is not None:
+                raise  # the database is away, not the password wrong: 503 (http/common/outage.py)
             return page(request, None, "login.html", status=401, username=username, error="用户名或密码错误")
         request.set_session({"u": user.username, "g": user.credential_generation})
         return Redirect(path="/w/password" if user.must_change_password else "/w/")
@@ -255,13 +290,13 @@ class WorkbenchPages(Controller):
             await caught_up(request, "audit")
             rows = await in_thread(request.app.state.views.audit, scope, limit=PAGE + 1, offset=offset, newest_first=True,
                                    **audit_query(filters))
-        shown = [{**r, "label": event_label(r["action"] or ""), "role_label": Role(r["role"]).label if r["role"] else "",
+        shown = [{**r, "label": action_label(r["action"], r["aggregate"]), "role_label": Role(r["role"]).label if r["role"] else "",
                   "recorded": datetime.fromisoformat(r["recorded_at"].replace("Z", "+00:00")).astimezone(CST)
                   .strftime("%Y-%m-%d %H:%M:%S")} for r in rows[:PAGE]]
         query = urlencode({k: v for k, v in filters.items() if v})
         return page(request, user, "audit.html", status=422 if errors else 200, rows=shown, offset=offset,
                     more=len(rows) > PAGE, page_size=PAGE, filters=filters, errors=errors, query=query,
-                    actions=sorted(EVENT_LABELS.items(), key=lambda kv: kv[1]))
+                    actions=action_choices())
 
     # ----------------------------------------------------------- booking
 

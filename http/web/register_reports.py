@@ -106,7 +106,7 @@ def a_date(field: str, text: str, label: str) -> date:
 
 
 def timeline(events: Any) -> list[dict[str, Any]]:
-    return [{"view": d, "label": event_label(d.event),
+    return [{"view": d, "label": event_label(d.event, d.aggregate),
              "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—",
              "recorded": d.recorded_at.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")}
             for d in map(describe, events)]

@@ -68,9 +68,9 @@ def select(request: AnyRequest, scope: Scope, typed: dict[str, str], limit: int 
     moment = local_moment(typed["as_of"])
     if moment is not None:
         cutoff, _ = resolve_cutoff(settings, moment.isoformat())
-        rows = registry_as_of(settings, scope, cutoff, unit=unit, service_type=service_type, state=state)
         start, end = _day(typed["applied_from"]), _day(typed["applied_to"])
-        rows = [r for r in rows if (start is None or (r["applied_at"] or "")[:10] >= str(start))
+        rows = [r for r in registry_as_of(settings, scope, cutoff, unit=unit, service_type=service_type, state=state)
+                if (start is None or (r["applied_at"] or "")[:10] >= str(start))
                 and (end is None or (r["applied_at"] or "")[:10] <= str(end))]
         return (rows if limit is None else rows[offset:offset + limit]), cutoff
     bounds = {"applied_from": None, "applied_to": None}

@@ -166,7 +166,7 @@ class SupervisionPages(Controller):
         except NotFound:
             return page(request, user, "message.html", status=404, title="审查不存在", message="没有该审查，或您无权查看。")
         reversal, item = await in_thread(reviewed_reversal, ledger, review)
-        events = [{"view": d, "label": event_label(d.event),
+        events = [{"view": d, "label": event_label(d.event, d.aggregate),
                    "business": d.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if d.business_time else "—"}
                   for d in map(describe, await in_thread(ledger.review_history, review_id))]
         return page(request, user, "review.html", status=status, review=review, events=events, values=values,

@@ -150,7 +150,7 @@ def entries(views: list[EventView], chain: dict[int, tuple[int, str]], *, masked
     for v in views:
         data = masked(v.data) if masked else v.data
         entry = {
-            "version": v.version, "label": event_label(v.event), "event": v.event,
+            "version": v.version, "label": event_label(v.event, v.aggregate), "event": v.event,
             "actor": v.actor_name or "系统", "role": Role(v.role).label if v.role else "",
             "unit": v.unit or "", "basis": v.basis or "",
             "business": v.business_time.astimezone(CST).strftime("%Y-%m-%d %H:%M") if v.business_time else "—",

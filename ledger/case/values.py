@@ -223,12 +223,22 @@ class DocumentKind(LabelledEnum):
     CORRECTION_ORDER = "correction_order", "责令改正通知书"
     # of the supervision feedback (ledger.feedback): the annex 5 form
     FEEDBACK_FORM = "feedback_form", "行政执法监督建议意见反馈表"
+    # of the supervision network (ledger.network): an invited supervisor's letter of appointment
+    APPOINTMENT_LETTER = "appointment_letter", "特邀行政执法监督员聘任书"
+    # of an administrative mediation (ledger.mediation)
+    MEDIATION_RECORD = "mediation_record", "行政调解笔录"
+    MEDIATION_AGREEMENT = "mediation_agreement", "行政调解协议书"
+    MEDIATION_TERMINATION = "mediation_termination", "终止调解告知书"
 
 
 # The documents of a booked case, and those of an administrative guidance.
 GUIDANCE_DOCUMENTS = (DocumentKind.GUIDANCE_OPINION, DocumentKind.GUIDANCE_RECORD, DocumentKind.CORRECTION_ORDER)
 FEEDBACK_DOCUMENTS = (DocumentKind.FEEDBACK_FORM,)
-CASE_DOCUMENTS = tuple(k for k in DocumentKind if k not in GUIDANCE_DOCUMENTS and k not in FEEDBACK_DOCUMENTS)
+NETWORK_DOCUMENTS = (DocumentKind.APPOINTMENT_LETTER,)
+MEDIATION_DOCUMENTS = (DocumentKind.MEDIATION_RECORD, DocumentKind.MEDIATION_AGREEMENT, DocumentKind.MEDIATION_TERMINATION)
+CASE_DOCUMENTS = tuple(k for k in DocumentKind
+                       if k not in GUIDANCE_DOCUMENTS and k not in FEEDBACK_DOCUMENTS and k not in NETWORK_DOCUMENTS
+                       and k not in MEDIATION_DOCUMENTS)
 
 
 class DocumentFormat(LabelledEnum):

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ledger.case.values import ServiceType
+from ledger.cli import access_log, backup, idempotency
 from ledger.cli.calendar import cmd_calendar, cmd_due
 from ledger.cli.catalogue import cmd_catalogue
 from ledger.cli.documents import cmd_documents
@@ -141,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     dv = dc_sub.add_parser("verify", help="which case, records, time and person issued this file — or never")
     dv.add_argument("file")
     dc.set_defaults(func=cmd_documents)
+    access_log.add_parser(sub)
+    backup.add_parsers(sub)
+    idempotency.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

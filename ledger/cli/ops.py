@@ -124,7 +124,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ledger.cli.runtime import tune_gc
 
     tune_gc()
-    logging: dict = {}
+    from ledger_http.common.request_log import log_config
+
+    # LEDGER_LOG_FORMAT=json: one JSON object a line, each with its request id (uvicorn's own format otherwise)
+    fmt = os.environ.get("LEDGER_LOG_FORMAT", "text").strip().lower() or "text"
+    logging = {"log_config": log_config(fmt)} if fmt != "text" else {}
     if workers == 1:
         app = create_app(settings, ledger=ledger, projections=projections)
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", **logging)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 from ledger.cli.ops import _open_ledger
 from ledger.scope import Reach, console_scope
@@ -26,7 +28,6 @@ def _write_xlsx(path: str, data: bytes, rows: int, what: str) -> None:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from ledger.values import Role
     from projections import PROJECTIONS, VIEW_ALIASES
-    from projections.cases.export import registry_csv, registry_order
     from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff
 
     settings = Settings.from_env()
@@ -52,8 +53,17 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if projection.name not in ("cases", "supervision", "audit", "guidance"):
         print(f"error: --as-of: the {args.view} view is rebuilt, not exported as of a moment", file=sys.stderr)
         return 2
-    state = fold_as_of(settings, projection, cutoff)
     role = Role(args.role)
+    if projection.name == "cases":  # from the registry's history, streamed (projections/cases/as_of.py)
+        from projections.cases.as_of import registry_rows_as_of
+
+        return _cases_as_of(args, registry_rows_as_of(settings, cutoff), role, cutoff, label)
+    if projection.name == "supervision":  # from the review list's history (projections/supervision/as_of.py)
+        from projections.supervision.as_of import reviews_as_of
+
+        state = {"reviews": {r["review_id"]: r for r in reviews_as_of(settings, cutoff)}}
+    else:
+        state = fold_as_of(settings, projection, cutoff)
     if projection.name == "guidance":  # the acts in the platform layout (docs/PLATFORM-EXPORT.md)
         from projections.guidance import EXPORTS_KEY
 
@@ -62,9 +72,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if args.xlsx:
         from projections import workbook
 
-        if projection.name == "cases":
-            data = workbook.registry_xlsx(registry_order(state.values()), role, cutoff=cutoff)
-        elif projection.name == "supervision":
+        if projection.name == "supervision":
             data = workbook.reversals_xlsx([v for v in state.get("reviews", {}).values() if v["kind"]], cutoff=cutoff)
         elif projection.name == "guidance":
             from projections.guidance.export import platform_xlsx
@@ -82,9 +90,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         print(f"cut-off: notification {cutoff}")
         _write_xlsx(args.xlsx, data, len(state), "rows")
         return 0
-    if projection.name == "cases":
-        data = registry_csv(registry_order(state.values()), role)
-    elif projection.name == "supervision":
+    if projection.name == "supervision":
         from projections.supervision.export import reversals_csv
 
         state = {k: v for k, v in state.get("reviews", {}).items() if v["kind"]}
@@ -102,6 +108,35 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     with open(out, "wb") as f:
         f.write(data)
     print(f"{args.view} as of {label}: {len(state)} rows → {out}")
+    print(f"cut-off: notification {cutoff}")
+    print(f"sha256: {content_hash(data)}")
+    return 0
+
+
+def _cases_as_of(args: argparse.Namespace, rows: Iterator[dict], role: Any, cutoff: int, label: str) -> int:
+    from projections import workbook
+    from projections.cases.export import registry_csv
+    from projections.rebuild import content_hash
+
+    count = 0
+
+    def counted() -> Iterator[dict]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
+    if args.xlsx:
+        data = workbook.registry_xlsx(counted(), role, cutoff=cutoff)
+        print(f"{args.view} as of {label}")
+        print(f"cut-off: notification {cutoff}")
+        _write_xlsx(args.xlsx, data, count, "rows")
+        return 0
+    data = registry_csv(counted(), role)
+    out = args.csv or f"{args.view}-asof-{cutoff}.csv"
+    with open(out, "wb") as f:
+        f.write(data)
+    print(f"{args.view} as of {label}: {count} rows → {out}")
     print(f"cut-off: notification {cutoff}")
     print(f"sha256: {content_hash(data)}")
     return 0

@@ -51,7 +51,10 @@ from ledger.catalogue import DEFAULT_LISTS, Edition
 from ledger.catalogue.commands import PublishCatalogueEdition
 from ledger.catalogue.importing import parse_items
 from ledger.commands import Context
+from ledger.demo.mediation import record_demo_mediations
 from ledger.demo.network import RUCHENG, seed_network_demo
+from ledger.demo.risk_points import seed_risk_points_demo
+from ledger.demo.typical_cases import seed_typical_cases_demo
 from ledger.directory import Post, UnitKind
 from ledger.directory.commands import SetUserPost
 from ledger.directory.setup import ensure_unit, ensure_user, system_context
@@ -399,7 +402,9 @@ def seed_demo(ledger: Ledger, credentials) -> list[tuple[str, str, str]]:
         now = datetime.now(CST)
         record_demo_case(ledger, now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=14))
         record_demo_filing(ledger, now.date())
-        record_demo_guidance(ledger, now)
+        seed_typical_cases_demo(ledger, guidance := record_demo_guidance(ledger, now), MARKET)  # ledger.demo.typical_cases
+        seed_risk_points_demo(ledger, guidance, now)  # ledger.demo.risk_points
+        record_demo_mediations(ledger, now)  # ledger.demo.mediation: one agreed, one ended with a referral
     # the supervision network (seed 003 一–三): the 司法所 staff sign in with the same password
     seed_network_demo(ledger, credentials, DEMO_PASSWORD)
     users += [("rcsuozhang", "刘建华", Role.UNIT_STAFF, RUCHENG)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Any
 
@@ -34,6 +35,8 @@ class DirectoryCommands(LedgerBase):
         # the users that authentication read lately (see current_user)
         self.user_cache_seconds = float(os.environ.get("LEDGER_USER_CACHE_SECONDS", "1"))
         self._recent_users: dict[str, tuple[float, User]] = {}
+        self._refreshing: set[str] = set()
+        self._users_lock = threading.Lock()
 
     def register_unit(self, ctx: Context, cmd: RegisterUnit) -> Result:
         envelope = self._envelope(ctx, cmd)
@@ -111,7 +114,8 @@ class DirectoryCommands(LedgerBase):
         try:
             result = self._saved(None, user, *([roster] if roster is not None else []))
         finally:
-            self._recent_users.pop(user.username, None)  # this process sees its own change at once
+            with self._users_lock:
+                self._recent_users.pop(user.username, None)  # this process sees its own change at once
         return msgspec.structs.replace(result, version=user.version, pending=pending)
 
     def _roster(self, envelope: Envelope) -> AdminRoster:
@@ -135,14 +139,49 @@ class DirectoryCommands(LedgerBase):
         ``LEDGER_USER_CACHE_SECONDS`` (default 1): authentication runs on
         every request, and a store query each time serialises the server on
         it. A change made through this process (disabling, a new role) is
-        seen at once; one made by another process within that many seconds."""
+        seen at once; one made by another process within that many seconds
+        and the next request after them.
+
+        An entry older than that is still answered, and read again in the
+        background: authentication runs on the server's event loop, so a
+        read there would hold every other request while the store is slow
+        or away (each waiting out the outage bound in turn). Only a user
+        never seen by this process is read while the request waits."""
         now = time.monotonic()
         hit = self._recent_users.get(username)
-        if hit is not None and now - hit[0] < self.user_cache_seconds:
+        if hit is not None:
+            if now - hit[0] >= self.user_cache_seconds:
+                self._refresh_user(username, hit)
             return hit[1]
         user = self.get_user(username, for_update=False)
         self._recent_users[username] = (now, user)
         return user
+
+    def _refresh_user(self, username: str, hit: tuple[float, User]) -> None:
+        with self._users_lock:
+            if username in self._refreshing:
+                return
+            self._refreshing.add(username)
+
+        def refresh() -> None:
+            try:
+                try:
+                    user: User | None = self.get_user(username, for_update=False)
+                except NotFound:
+                    user = None
+                except Exception:  # noqa: BLE001 - the store away: keep the last read; what needs the store fails on its own
+                    return
+                with self._users_lock:
+                    if self._recent_users.get(username) is hit:  # not changed by this process meanwhile
+                        if user is None:
+                            self._recent_users.pop(username, None)
+                        else:
+                            self._recent_users[username] = (time.monotonic(), user)
+            finally:
+                with self._users_lock:
+                    self._refreshing.discard(username)
+
+        threading.Thread(target=refresh, name="user-refresh", daemon=True).start()
 
     def get_user(self, username: str, *, for_update: bool = True) -> User:
         """A user; read-only callers (authentication, on every request) pass

@@ -212,7 +212,7 @@ class DocumentCommands(SupervisionCommands):
             if e.originator_version > case.version:
                 break
             v = describe(e)
-            what = event_label(v.event)
+            what = event_label(v.event, v.aggregate)
             if v.event == "DocumentIssued":
                 issued = e.issued
                 what = f"出具{issued.kind.label}（{issued.format.value.upper()}，摘要{issued.sha256[:12]}）"

@@ -46,8 +46,16 @@ from ledger.legal_review.values import (
     ReviewRound,
     ReviewState,
 )
-from ledger.numbering import LEDGER_NAMESPACE
-from ledger.values import CST, Envelope, Person, Role
+from ledger.numbering import DEFAULT_NUMBER_FORMAT, LEDGER_NAMESPACE, FormCounter
+from ledger.values import CST, Envelope, FormKind, FormNumber, Person, Role
+
+# a unit that has not set a format of its own for the series numbers its reviews so
+LEGAL_REVIEW_FORMAT = "法审〔{year}〕{seq}号"
+
+
+def review_number_format(unit_format: str) -> str:
+    """The unit's pattern for 法制审核, or 法审〔{year}〕{seq}号 when it has none."""
+    return LEGAL_REVIEW_FORMAT if unit_format == DEFAULT_NUMBER_FORMAT else unit_format
 
 MAX_TEXT = 4000
 
@@ -232,6 +240,27 @@ class LegalReview(CopiedByContainers, Aggregate):
         self.state = ReviewState.PENDING
         self.rounds: tuple[ReviewRound, ...] = (ReviewRound(number=1, draft=draft, requested_by=envelope.actor.id),)
         self.cited_by: str | None = None
+        self.number: FormNumber | None = None  # 法审〔2026〕3号: ``Numbered`` (reviews before it had none)
+
+    def give_number(self, envelope: Envelope, counter: FormCounter, number_format: str = LEGAL_REVIEW_FORMAT) -> FormNumber:
+        """The review's short number in its unit's 法制审核 series, given once on
+        request (in the same save): pages and decisions cite it instead of the id."""
+        if self.number is not None:
+            raise WrongState(f"该法制审核已编号为{self.number}", code="already_numbered")
+        if counter.unit != self.unit or counter.kind is not FormKind.LEGAL_REVIEW:
+            raise InvalidInput.one("number", "wrong_series", "法制审核须由送审单位按年度编号")
+        number = counter.issue(envelope, self.id, number_format)
+        self._numbered(envelope=envelope, number=number)
+        return number
+
+    @event("Numbered")
+    def _numbered(self, envelope: Envelope, number: FormNumber) -> None:
+        self.number = number
+
+    @property
+    def label(self) -> str:
+        """How a page names the review: its number, or (before numbers) a short id."""
+        return str(self.number) if self.number is not None else f"法制审核{str(self.id)[:8]}"
 
     @property
     def current(self) -> ReviewRound:

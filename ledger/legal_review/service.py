@@ -10,14 +10,15 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import RecordConflictError
 
 from ledger.case.service import CaseCommands
-from ledger.commanding import Result
+from ledger.commanding import MAX_ATTEMPTS, Result, _backoff
 from ledger.commands import Context
 from ledger.directory import Unit
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.inputs import blank
-from ledger.legal_review import CreditRepair, LegalReview, ReviewThreshold, threshold_for
+from ledger.legal_review import CreditRepair, LegalReview, ReviewThreshold, review_number_format, threshold_for
 from ledger.legal_review.commands import (
     ConcludeCreditRepair,
     GiveLegalReviewOpinion,
@@ -28,6 +29,7 @@ from ledger.legal_review.commands import (
     SetReviewThreshold,
 )
 from ledger.scope import Reach, sees
+from ledger.values import FormKind
 
 WHAT = {LegalReview: ("法制审核", "legal_review_not_found"), CreditRepair: ("信用修复申请", "credit_repair_not_found")}
 
@@ -50,14 +52,32 @@ class LegalReviewCommands(CaseCommands):
         return found if isinstance(found, ReviewThreshold) else None
 
     def request_legal_review(self, ctx: Context, cmd: RequestLegalReview) -> Result:
-        envelope = self._envelope(ctx, cmd)
+        """申请法制审核, numbered in the unit's series (法审〔2026〕3号) in the same
+        save; decided again when only the counter moved on (another request
+        took the number first)."""
         if cmd.case_id is not None:
             self._visible_case(ctx, self._get_case(cmd.case_id))
-        review = LegalReview.request(
-            envelope, id=uuid.uuid4(), draft=cmd.draft, officers=cmd.officers, case_id=cmd.case_id,
-            threshold=threshold_for(self.review_threshold(envelope.actor.unit), cmd.draft.party_kind),
-        )
-        return msgspec.structs.replace(self._saved(cmd.case_id, review), record_id=review.id)
+        review_id = uuid.uuid4()
+        for attempt in range(MAX_ATTEMPTS):
+            envelope = self._envelope(ctx, cmd)
+            try:
+                review = LegalReview.request(
+                    envelope, id=review_id, draft=cmd.draft, officers=cmd.officers, case_id=cmd.case_id,
+                    threshold=threshold_for(self.review_threshold(envelope.actor.unit), cmd.draft.party_kind),
+                )
+                counter = self._counter(envelope, FormKind.LEGAL_REVIEW)
+                number = review.give_number(envelope, counter, review_number_format(
+                    self.number_format(envelope.actor.unit, FormKind.LEGAL_REVIEW)))
+                recordings = self._save_numbered(review, counter)
+            except RecordConflictError:
+                self._end_attempt()
+                _backoff(attempt)
+                continue
+            finally:
+                self._end_attempt()
+            return Result(case_id=cmd.case_id, version=review.version, notification_id=recordings[-1].notification.id,
+                          number=str(number), record_id=review.id)
+        raise Conflict("法制审核编号分配繁忙，请稍后重试")
 
     def give_legal_review_opinion(self, ctx: Context, cmd: GiveLegalReviewOpinion) -> Result:
         envelope = self._envelope(ctx, cmd)

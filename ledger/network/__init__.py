@@ -27,6 +27,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.case.values import IssuedDocument
 from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed, NotFound, WrongState
 from ledger.identifiers import validate_phone, validate_resident_id, validate_uscc
@@ -426,6 +427,7 @@ class InvitedSupervisor(CopiedByContainers, Aggregate):
         self.terms: tuple[Term, ...] = ()
         self.ended = False
         self.reason: str | None = None
+        self.documents: tuple[IssuedDocument, ...] = ()
 
     @property
     def term(self) -> Term | None:
@@ -495,6 +497,22 @@ class InvitedSupervisor(CopiedByContainers, Aggregate):
     def _dismissed(self, envelope: Envelope, reason: str) -> None:
         self.ended = True
         self.reason = reason
+
+    def issue_document(self, envelope: Envelope, issued: IssuedDocument) -> None:
+        """The 聘任书 of one of the terms printed (``ledger.documents.network_papers``):
+        the 司法局 issues it (由司法局统一发放); a dismissed supervisor's is no longer issued."""
+        require_bureau(envelope, "聘任书")
+        if self.ended:
+            raise WrongState("该监督员已解聘，不再出具聘任书", code="already_ended")
+        if not self.terms:
+            raise WrongState("该监督员尚未聘任，没有聘任书", code="not_appointed")
+        self._document_issued(envelope=envelope, issued=issued, unit=self.office)
+
+    @event("DocumentIssued")
+    def _document_issued(self, envelope: Envelope, issued: IssuedDocument, unit: str) -> None:
+        # ``unit``: the supervisor's 司法所, by which the documents view scopes the issue
+        # (its staff may verify the letter they hand over)
+        self.documents = (*self.documents, issued)
 
 
 def _letter_series(counter: FormCounter, envelope: Envelope) -> None:

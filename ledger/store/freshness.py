@@ -47,8 +47,9 @@ def payload(writer: str, originator_ids: set[UUID], limit: int = 7900) -> str:
 
 
 class Freshness:
-    def __init__(self, dsn: str, channel: str, writer: str) -> None:
+    def __init__(self, dsn: str, channel: str, writer: str, connect_kwargs: dict[str, Any] | None = None) -> None:
         self.dsn = dsn
+        self.connect_kwargs = connect_kwargs or {}  # bounded waits (Settings.pg_connect_kwargs)
         self.channel = channel
         self.writer = writer
         self._mutex = threading.Lock()
@@ -60,6 +61,7 @@ class Freshness:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ledger-freshness", daemon=True)
         self.notifications = 0  # from other writers (for tests)
+        self.backend_pid: int | None = None  # the LISTEN connection's server process
 
     def start(self) -> Freshness:
         self._thread.start()
@@ -81,6 +83,12 @@ class Freshness:
             for i in originator_ids:
                 self._current[i] = max(generation, self._current.get(i, generation))
 
+    @property
+    def listening(self) -> bool:
+        """Whether notifications arrive; when not, every load asks the store
+        (the cache is not trusted: polling), until the listener is back."""
+        return self._listening
+
     def is_fresh(self, originator_id: UUID) -> bool:
         with self._mutex:
             known = self._current.get(originator_id)
@@ -97,8 +105,9 @@ class Freshness:
         delay = 0.5
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self.dsn, autocommit=True) as conn:
+                with psycopg.connect(self.dsn, autocommit=True, **self.connect_kwargs) as conn:
                     conn.execute(SQL("LISTEN {}").format(Identifier(self.channel)))
+                    self.backend_pid = conn.info.backend_pid  # (for tests)
                     self._everything_written(listening=True)  # what came before LISTEN is unknown
                     delay = 0.5
                     while not self._stop.is_set():

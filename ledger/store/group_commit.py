@@ -58,11 +58,13 @@ class GroupCommit(Generic[P, R]):
         write_group: Callable[[Sequence[P], Sequence[tuple[int, ...]]], Sequence[R | BaseException]],
         max_group: int = 64,
         failed_before: Callable[[P], BaseException] = lambda _: RuntimeError("an earlier save it depends on failed"),
+        fails_the_queue: Callable[[BaseException], bool] = lambda _: False,
     ) -> None:
         if max_group < 1:
             raise ValueError("max_group must be at least 1")
         self._write_group = write_group
         self._failed_before = failed_before
+        self._fails_the_queue = fails_the_queue
         self.max_group = max_group
         self._mutex = threading.Lock()
         self._queue: deque[_Request[P]] = deque()
@@ -123,6 +125,15 @@ class GroupCommit(Generic[P, R]):
                 outcomes[i] = outcome
         except BaseException as e:  # noqa: BLE001 - handed to every writer of the group
             outcomes = [_own_copy(e) if i in sent else outcomes[i] for i in range(len(group))]
+            if self._fails_the_queue(e):
+                # The database could not be reached for a whole bound: the
+                # saves that queued meanwhile (nothing of theirs written)
+                # get the same answer now, instead of each group waiting out
+                # another bound in turn.
+                with self._mutex:
+                    queued = list(islice(self._queue, len(group), None))
+                group += queued
+                outcomes += [_own_copy(e) for _ in queued]
         with self._mutex:
             for _ in group:
                 self._queue.popleft()

@@ -50,6 +50,7 @@ processes (``ledger.store.freshness``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
@@ -68,13 +69,36 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from ledger.settings import pg_connect_kwargs
 from ledger.store.freshness import Freshness, payload
 from ledger.store.group_commit import GroupCommit
+from ledger.store.outage import UNREACHABLE, outage_of, within
 
 MAX_GROUP = 64  # saves per transaction
+
+
+def _bound(recorder: LedgerPostgresRecorder) -> float:
+    return recorder.db_timeout
+
+
+def _check_pool(recorder: LedgerPostgresRecorder) -> None:
+    """After a lost connection: test the pool's idle connections (one empty
+    query each) and replace those the server ended (a restart ends them all),
+    in a thread of its own, one at a time: on a network that drops packets
+    each test waits for the TCP user timeout, which a request must not. The
+    pool hands out none of them while they are tested."""
+    with recorder.pool_checking:
+        if recorder.pool_checker is not None and recorder.pool_checker.is_alive():
+            return
+        recorder.pool_checker = threading.Thread(target=recorder.datastore.pool.check, name="ledger-pool-check",
+                                                 daemon=True)
+        recorder.pool_checker.start()
+
+
+# the library's retry, bounded in time (ledger/store/outage.py)
+bounded = within(_bound, on_lost=_check_pool)
 
 
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
@@ -84,6 +108,26 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
             SQL("SELECT {0}.ledger_lock_events()").format(Identifier(self.datastore.schema)),
         ]
+        # The pool waits POSTGRES_CONNECT_TIMEOUT (Settings.db_timeout) for a
+        # connection; each new connection gets the same bound from libpq, so
+        # an unreachable server fails a command within it (ledger/store/outage.py).
+        self.db_timeout = float(self.datastore.pool.timeout)
+        self.connect_kwargs = pg_connect_kwargs(self.db_timeout)
+        self.datastore.pool.kwargs = {**(self.datastore.pool.kwargs or {}), **self.connect_kwargs}
+        self.datastore.pool.reconnect_timeout = self.db_timeout  # as ViewDB's pool (ledger/store/sql.py)
+        self.pool_checking = threading.Lock()
+        self.pool_checker: threading.Thread | None = None
+
+    # The library retries these ten times, each try waiting up to the pool's
+    # timeout; ours retry until one bound has passed (ledger.store.outage.within).
+    insert_events = bounded(PostgresApplicationRecorder.insert_events.__wrapped__)  # type: ignore[attr-defined]
+    select_events = bounded(PostgresApplicationRecorder.select_events.__wrapped__)  # type: ignore[attr-defined]
+    select_notifications = bounded(
+        PostgresApplicationRecorder.select_notifications.__wrapped__  # type: ignore[attr-defined]
+    )
+    max_notification_id = bounded(
+        PostgresApplicationRecorder.max_notification_id.__wrapped__  # type: ignore[attr-defined]
+    )
 
 
 class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
@@ -92,7 +136,7 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
 
     def freshness_feed(self, dsn: str) -> Freshness:
         """What other processes wrote, from this recorder's notifications."""
-        return Freshness(dsn, self.channel_name, self.writer)
+        return Freshness(dsn, self.channel_name, self.writer, self.connect_kwargs)
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -105,11 +149,12 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
         self.lock_timeout = f"{self.datastore.lock_timeout}s"
         self.writer = uuid4().hex  # names this recorder's groups in their notifications
         self.group_commit: GroupCommit[list[StoredEvent], list[int]] = GroupCommit(
-            self._write_group, MAX_GROUP, failed_before=_conflict
+            self._write_group, MAX_GROUP, failed_before=_conflict,
+            fails_the_queue=lambda e: outage_of(e) == UNREACHABLE,
         )
         self.conflicts = 0  # saves that lost an optimistic concurrency race (for tests and benchmarks)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
+    @bounded
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if kwargs.get("tracking") is not None or self.datastore.enable_db_functions:
             return super().insert_events(stored_events, **kwargs)  # not the ledger's case: the library's way

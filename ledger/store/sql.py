@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 from psycopg import sql as pgsql
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ledger.settings import Settings
 
@@ -87,10 +87,15 @@ def _use_wal(conn: sqlite3.Connection) -> None:
 class ViewDB:
     """Opens connections for views and runs portable SQL."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, replica: bool = False) -> None:
         self.settings = settings
         self.backend = settings.backend
         self._pool: ConnectionPool | None = None
+        # ``replica``: the queries' reading() connections go to the streaming
+        # replica when there is one (LEDGER_READ_DSN; projections/views.py);
+        # connect() and its transactions stay on the primary, the one that
+        # takes writes, DDL and LISTEN/NOTIFY.
+        self.read_dsn = (settings.read_dsn or settings.dsn) if replica else settings.dsn
 
     # -------------------------------------------------------------- connections
 
@@ -100,7 +105,8 @@ class ViewDB:
             conn.execute("PRAGMA busy_timeout=30000")
             _use_wal(conn)
             return conn
-        conn = psycopg.connect(self.settings.dsn, autocommit=True)
+        # bounded (Settings.db_timeout): an unreachable server fails the caller, not hangs it
+        conn = psycopg.connect(self.settings.dsn, autocommit=True, **self.settings.pg_connect_kwargs())
         self._configure(conn)
         return conn
 
@@ -132,12 +138,44 @@ class ViewDB:
                 conn.close()
             return
         if self._pool is None:
+            # ``timeout``: how long a query waits for a connection (the server
+            # down: 503 after one bound, ledger/store/outage.py). The pool's
+            # own reconnection backs off to minutes (1, 2, 4 … s for 5 min);
+            # giving up after one bound instead lets each waiting request
+            # start a new attempt, so the first request after the server is
+            # back gets a connection.
             self._pool = ConnectionPool(
-                self.settings.dsn, min_size=1, max_size=8, kwargs={"autocommit": True},
-                configure=self._configure, open=True,
+                self.read_dsn, min_size=1, max_size=8,
+                kwargs={"autocommit": True, **self.settings.pg_connect_kwargs()},
+                configure=self._configure, open=True, timeout=self.settings.db_timeout,
+                reconnect_timeout=self.settings.db_timeout,
+                # a connection the server ended (a restart, a failover) is replaced before use,
+                # instead of failing the request it is handed to (an empty query, ~0.1 ms)
+                check=ConnectionPool.check_connection,
             )
         with self._pool.connection() as conn, conn.cursor() as cur:
             yield Cursor(self, cur)
+
+    def wait_for_replica(self, conn: Any) -> bool:
+        """Until the read replica has replayed what ``conn`` (on the primary)
+        committed, e.g. the views' tables just created, so that the first
+        queries find them there; bounded by ``db_timeout``: a replica that is
+        down or far behind is the queries' to meet (503), not the caller's.
+        Whether it got there (True at once without a replica)."""
+        if self.backend != "postgres" or self.read_dsn == self.settings.dsn:
+            return True
+        lsn = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+        deadline = time.monotonic() + self.settings.db_timeout
+        try:
+            while True:
+                with self.reading() as cur:  # NULL: not a standby, nothing to replay
+                    if cur.scalar("SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", (lsn,)):
+                        return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+        except (psycopg.Error, PoolTimeout):
+            return False
 
     def _configure(self, conn: Any) -> None:
         conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.settings.pg_schema)))

@@ -21,6 +21,7 @@ from ledger.case import GuidanceCase
 from ledger.case.values import CaseState, Grade, ServiceType
 from ledger.store.sql import Cursor, Table, where_in
 from ledger.values import CST, FormNumber
+from projections.history import encode_version, history_table
 
 Row = dict[str, Any]
 
@@ -150,7 +151,15 @@ QUEUE_UNIT = Table(
     indexes=(("unit", "stage", "due_at", "since", "case_id"),),
 )
 
-TABLES = (REGISTRY, REGISTRY_UNIT, REGISTRY_TYPE, QUEUE, QUEUE_UNIT)
+# Every version a registry row ever had, from the notification id of the
+# event that made it until the next version's: the registry as of any moment
+# is then one indexed query (projections/history.py, cases/as_of.py) instead
+# of a fold of the log up to there (13.9 s and 645 MB for the halfway cut of
+# 1,000,000 events).
+REGISTRY_HISTORY = history_table("registry", "case_id", "applied_at")
+
+CURRENT = (REGISTRY, REGISTRY_UNIT, REGISTRY_TYPE, QUEUE, QUEUE_UNIT)  # replaced row by row
+TABLES = (*CURRENT, REGISTRY_HISTORY)
 _REGISTRY_VALUES = itemgetter(*REGISTRY.column_names)
 _QUEUE_VALUES = itemgetter(*QUEUE.column_names)
 
@@ -395,16 +404,20 @@ class CasesProjection:
     def wants(topic: str) -> bool:
         return topic.startswith(CASE_TOPIC_PREFIX)
 
-    def fold_all(self, rows: dict[str, Row], items: list[tuple[int, str, Any]]) -> set[str]:
-        """Fold a batch into ``rows`` (case id → row); return the ids touched."""
+    def fold_all(self, rows: dict[str, Row], items: list[tuple[int, str, Any]],
+                 versions: list[tuple[str, int, str | None, str]] | None = None) -> set[str]:
+        """Fold a batch into ``rows`` (case id → row); return the ids touched.
+        ``versions`` collects the history's rows: each row after each event."""
         touched: set[str] = set()
-        for _, recorded_at, event in items:
+        for position, recorded_at, event in items:
             case_id = str(event.originator_id)
             row = rows.get(case_id)
             if row is None:
                 row = rows[case_id] = new_row(case_id)
             fold_into(row, event, recorded_at)
             touched.add(case_id)
+            if versions is not None:
+                versions.append((case_id, position, row["applied_at"], encode_version(_REGISTRY_VALUES(row))))
         return touched
 
     def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
@@ -418,13 +431,15 @@ class CasesProjection:
             for r in cur.dicts(f"SELECT * FROM registry{suffix} WHERE {clause}", params):
                 rows[r["case_id"]] = r
         existing = sorted(rows)
-        self.fold_all(rows, items)
+        versions: list[tuple[str, int, str | None, str]] = []
+        self.fold_all(rows, items, versions)
         # only cases already in the view have rows to replace
         for chunk in _chunks(existing, 5000):
             clause, params = where_in(cur.db, "case_id", chunk)
-            for table in TABLES:
+            for table in CURRENT:
                 cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
         self.write(cur, [rows[i] for i in ids], suffix)
+        cur.insert_rows(REGISTRY_HISTORY, versions, suffix)
 
     def write(self, cur: Cursor, rows: list[Row], suffix: str = "") -> None:
         cur.insert_rows(REGISTRY, list(map(_REGISTRY_VALUES, rows)), suffix)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ledger.case.values import CaseState, Channel, Grade
 from ledger.identifiers import mask_id_number
-from ledger.scope import UNMASKED_ROLES
+from ledger.scope import masks_ids_for
 from ledger.values import CST, Role
 from projections.cases import Row, grade_label, service_type_labels
 from projections.spreadsheet import csv_bytes
@@ -66,7 +66,7 @@ def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
     """A registry row as clerks read it (labels; ID numbers masked by role)."""
     out = {k: row[k] for k in REGISTRY_KEYS if k in row}
     get = row.get
-    if get("applicant_kind") == "individual" and role not in UNMASKED_ROLES and get("id_number"):
+    if get("applicant_kind") == "individual" and get("id_number") and masks_ids_for(role):
         out["id_number"] = mask_id_number(row["id_number"])
     out["service_types"] = _service_types(get("service_types"))
     channel, state = get("channel"), get("state")

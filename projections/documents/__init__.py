@@ -16,6 +16,8 @@ from eventsourcing.utils import get_topic
 from ledger.case import GuidanceCase
 from ledger.feedback import FeedbackForm, SuggestionLetter
 from ledger.guidance import AdministrativeGuidance
+from ledger.mediation import AdministrativeMediation
+from ledger.network import InvitedSupervisor
 from ledger.store.sql import Cursor, Table
 from projections.cases import iso
 
@@ -23,7 +25,11 @@ ISSUED_TOPIC = get_topic(GuidanceCase) + ".DocumentIssued"
 GUIDANCE_ISSUED_TOPIC = get_topic(AdministrativeGuidance) + ".DocumentIssued"
 # a letter's or a feedback form's (ledger.feedback): ``subject`` names which, ``owner_unit`` its unit
 FEEDBACK_ISSUED = {get_topic(SuggestionLetter) + ".DocumentIssued": "suggestion_letter",
-                   get_topic(FeedbackForm) + ".DocumentIssued": "feedback_form"}
+                   get_topic(FeedbackForm) + ".DocumentIssued": "feedback_form",
+                   # an invited supervisor's 聘任书 (ledger.network): ``owner_unit`` its 司法所
+                   get_topic(InvitedSupervisor) + ".DocumentIssued": "invited_supervisor",
+                   # a mediation's 笔录, 协议书, 终止调解告知书 (ledger.mediation): ``owner_unit`` its unit
+                   get_topic(AdministrativeMediation) + ".DocumentIssued": "mediation"}
 TOPICS = frozenset({ISSUED_TOPIC, GUIDANCE_ISSUED_TOPIC, *FEEDBACK_ISSUED})
 
 DOCUMENTS = Table(

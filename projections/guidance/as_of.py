@@ -9,7 +9,8 @@ from typing import Any
 
 from ledger.scope import Scope
 from ledger.settings import Settings
-from projections.cases import CasesProjection, Row
+from projections.cases import Row
+from projections.cases.as_of import registry_rows_as_of
 from projections.cases.export import case_register_row, period_bounds, register_lines
 from projections.guidance import EXPORTS_KEY, GuidanceProjection
 from projections.rebuild import fold_as_of
@@ -30,7 +31,7 @@ def register_as_of(settings: Settings, scope: Scope, cutoff: int, year: int | No
     def within(at: str | None) -> bool:
         return at is not None and at >= (start or "") and (end is None or at < end)
 
-    cases = fold_as_of(settings, CasesProjection(), cutoff).values()
+    cases = registry_rows_as_of(settings, cutoff)  # from the registry's history
     guidance = [r for k, r in fold_as_of(settings, GuidanceProjection(), cutoff).items() if k != EXPORTS_KEY]
     lines = [case_register_row(r) for r in cases
              if within(r["served_at"]) and (not unit or (r["units"] and unit in r["units"].split("、")))]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ledger.guidance.values import AddresseeKind, GuidanceState, Stage, Way
 from ledger.identifiers import mask_id_number
-from ledger.scope import UNMASKED_ROLES
+from ledger.scope import masks_ids_for
 from ledger.values import Role
 from projections.cases import Row
 from projections.cases.export import GUIDANCE_OUTCOME
@@ -45,7 +45,7 @@ def platform_line(row: Row, role: Role) -> dict[str, Any]:
     """One act as the platform layout has it (labels for codes; ID masked by role)."""
     out = {k: row.get(k) for k, _ in PLATFORM_COLUMNS}
     individual = row.get("addressee_kind") == AddresseeKind.INDIVIDUAL.value
-    if individual and role not in UNMASKED_ROLES and out["addressee_id"]:
+    if individual and out["addressee_id"] and masks_ids_for(role):
         out["addressee_id"] = mask_id_number(out["addressee_id"])
     out["addressee_kind"] = AddresseeKind(row["addressee_kind"]).label if row.get("addressee_kind") else ""
     out["way"] = Way(row["way"]).label if row.get("way") else ""

@@ -32,7 +32,7 @@ REVIEWS = Table(
         ("threshold_yuan", "TEXT"), ("officers", "TEXT"), ("state", "TEXT"), ("rounds", "BIGINT"),
         ("requested_at", "TEXT"), ("requested_by", "TEXT"), ("year", "BIGINT"), ("reviewer_name", "TEXT"),
         ("reviewed_at", "TEXT"), ("opinion", "TEXT"), ("changes", "TEXT"), ("cited_by", "TEXT"),
-        ("version", "BIGINT"), ("updated_at", "TEXT"),
+        ("version", "BIGINT"), ("updated_at", "TEXT"), ("number", "TEXT"),  # 法审〔2026〕3号 (``Numbered``)
     ),
     key=("review_id",),
     indexes=(("unit", "requested_at"), ("state",), ("year", "unit")),
@@ -140,6 +140,8 @@ def fold(state: dict[str, dict[str, Row]], get: Get, event: Any, recorded_at: st
                              requested_by=env.actor.name, **_draft_columns(draft)))
             review.update(state=ReviewState.PENDING.value, rounds=event.round, reviewer_name=None, reviewed_at=None,
                           opinion=None, changes=None, **_draft_columns(draft))
+        elif name == "Numbered":
+            review["number"] = str(event.number)
         elif name == "Cited":
             review["cited_by"] = event.decision_number
             put(CITATIONS, _new(CITATIONS, citation_id=f"{review['unit']}/{event.decision_number}", review_id=oid))

@@ -50,6 +50,18 @@ class LegalReviewQueries:
                 f"SELECT * FROM {REVIEWS.name} WHERE {' AND '.join(where)} "
                 f"ORDER BY requested_at DESC, review_id LIMIT %s OFFSET %s", [*params, limit, offset])]
 
+    def legal_review_id_of(self, scope: Scope, number: str) -> str | None:
+        """The review a short number (法审〔2026〕3号) names, within the scope
+        (a unit's staff: their own unit's series); None when there is none."""
+        unit = scope.unit_filter(None)
+        where, params = ["number = %s"], [number.strip()]
+        if unit:
+            where.append("unit = %s")
+            params.append(unit)
+        with self.db.reading() as cur:
+            rows = cur.dicts(f"SELECT review_id FROM {REVIEWS.name} WHERE {' AND '.join(where)} ORDER BY review_id", params)
+        return rows[0]["review_id"] if len(rows) == 1 else None
+
     def legal_review_rounds(self, scope: Scope, review_id: str) -> list[dict[str, Any]]:
         """One review's rounds, oldest first (empty when out of scope)."""
         unit = scope.unit_filter(None)
@@ -84,7 +96,9 @@ class LegalReviewQueries:
                 params.append(value)
         with self.db.reading() as cur:
             return [_labelled(r) for r in cur.dicts(
-                f"SELECT * FROM {FILINGS.name} WHERE {' AND '.join(where)} ORDER BY decided_on DESC, filing_id", params)]
+                # the cited review's short number (法审〔2026〕3号), shown instead of its id
+                f"SELECT f.*, (SELECT r.number FROM {REVIEWS.name} r WHERE r.review_id = f.review_id) AS review_number "
+                f"FROM {FILINGS.name} f WHERE {' AND '.join(where)} ORDER BY f.decided_on DESC, f.filing_id", params)]
 
     def legal_review_indicators(self, scope: Scope, year: int, *, today: str) -> list[dict[str, Any]]:
         """年终考核指标 per unit for ``year``: reviews requested (by request date)

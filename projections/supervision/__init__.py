@@ -14,6 +14,7 @@ incremental view and a rebuild run the same code.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from ledger.case import GuidanceCase
 from ledger.store.sql import Cursor, Table, where_in
 from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
 from projections.cases import iso
+from projections.history import encode_version, history_table
 
 Row = dict[str, Any]
 
@@ -87,6 +89,11 @@ FILING = Table(
     key=("filing_id",),
     indexes=(("unit",), ("filed_on", "due_on")),
 )
+
+# Every version of every review row, from the event that made it: the review
+# list as of any moment is one indexed query (projections/history.py).
+REVIEW_HISTORY = history_table("reversal_review", "review_id", "reversed_at")
+_REVIEW_VALUES = itemgetter(*REVIEW.column_names)
 
 # derived from the classes: a module renamed by mistake fails here, loudly
 REVERSAL_TOPICS = (get_topic(GuidanceCase.PenaltyRevoked), get_topic(GuidanceCase.PenaltyRemade))
@@ -192,23 +199,27 @@ class SupervisionProjection:
     """The review list of reversed penalties and the major-decision filings."""
 
     name = "supervision"
-    tables = (REVIEW, FILING)
+    tables = (REVIEW, FILING, REVIEW_HISTORY)
 
     @staticmethod
     def wants(topic: str) -> bool:
         return topic in REVERSAL_TOPICS or topic.startswith(REVIEW_PREFIX) or topic.startswith(FILING_PREFIX)
 
-    def fold_all(self, state: dict[str, dict[str, Row]], items: list[tuple[int, str, Any]]) -> None:
-        """Fold a batch into ``state`` = {"reviews": {id: row}, "filings": {id: row}}."""
+    def fold_all(self, state: dict[str, dict[str, Row]], items: list[tuple[int, str, Any]],
+                 versions: list[tuple[str, int, str | None, str]] | None = None) -> None:
+        """Fold a batch into ``state`` = {"reviews": {id: row}, "filings": {id: row}};
+        ``versions`` collects the review list's history (each row after each event)."""
         reviews = state.setdefault("reviews", {})
         filings = state.setdefault("filings", {})
-        for _, recorded_at, event in items:
+        for position, recorded_at, event in items:
             if type(event).__qualname__.startswith("MajorDecisionFiling."):
                 key = str(event.originator_id)
                 fold_filing(filings.setdefault(key, new_filing(key)), event, recorded_at)
             else:
                 key = review_key(event)
-                fold_review(reviews.setdefault(key, new_review(key)), event, recorded_at)
+                row = fold_review(reviews.setdefault(key, new_review(key)), event, recorded_at)
+                if versions is not None:
+                    versions.append((key, position, row["reversed_at"], encode_version(_REVIEW_VALUES(row))))
 
     def apply(self, cur: Cursor, items: list[tuple[int, str, Any]], suffix: str = "") -> None:
         keys = {"reviews": set(), "filings": set()}
@@ -226,7 +237,9 @@ class SupervisionProjection:
             for r in cur.dicts(f"SELECT * FROM {table.name}{suffix} WHERE {clause}", params):
                 state[part][r[column]] = r
             cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
-        self.fold_all(state, items)
+        versions: list[tuple[str, int, str | None, str]] = []
+        self.fold_all(state, items, versions)
         for part, table in (("reviews", REVIEW), ("filings", FILING)):
             rows = [state[part][k] for k in sorted(keys[part])]
             cur.insert_rows(table, [tuple(r[c] for c in table.column_names) for r in rows], suffix)
+        cur.insert_rows(REVIEW_HISTORY, versions, suffix)

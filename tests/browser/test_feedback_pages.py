@@ -33,7 +33,7 @@ def test_a_feedback_form_becomes_a_letter_answered_and_verified(page: Page) -> N
     page.get_by_label("问题类型").select_option("行政检查")
     page.get_by_label("问题描述").fill("消防部门一个月内对同一企业重复检查三次，每次要求提交相同材料")
     page.get_by_label("建议意见").fill("统筹检查计划，推行“综合查一次”")
-    page.get_by_label("审核（审核人用户名）").fill("qianlv")
+    page.get_by_label("审核", exact=True).select_option("qianlv")  # chosen from the unit's people, not typed
     page.get_by_role("button", name="报送反馈表").click()
     expect(page.locator("h1")).to_contain_text("行政执法监督建议意见反馈表")
     expect(page.locator(".facts")).to_contain_text("钱律")

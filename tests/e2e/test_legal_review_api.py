@@ -71,7 +71,7 @@ def test_a_review_in_two_rounds_then_the_decision_filed_and_reviewed_by_the_supe
     assert [r["unit"] for r in got(api, MARKET_STAFF, "/legal-reviews/indicators")] == [MARKET]
     assert got(api, FIRE_STAFF, "/legal-reviews/indicators") == []
     history = got(api, AUDITOR, f"/legal-reviews/{rid}/history")
-    assert [e["event"] for e in history] == ["Requested", "Reviewed", "Resubmitted", "Reviewed", "Cited"]
+    assert [e["event"] for e in history] == ["Requested", "Numbered", "Reviewed", "Resubmitted", "Reviewed", "Cited"]
 
 
 def test_another_units_staff_see_no_review_and_a_fine_below_the_threshold_is_not_required(api: Api) -> None:

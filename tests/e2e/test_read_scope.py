@@ -47,6 +47,14 @@ NOT_CASE_DATA = {
     "browseGuidanceMatters": "the catalogues of guidance matters are public (seed 004 二(四))",
     "getGuidanceMatterEdition": "the catalogues of guidance matters are public (seed 004 二(四))",
     "getReviewThreshold": "an authority's large-fine standard (a rule, no case data)",
+    "getMediationDeadline": "an authority's period for mediations in working days (a setting, no case data)",
+    "getAssessmentSchedule": "an authority's assessment period and deadline (a setting, no case data)",
+    "listRiskPointRegisters": "the lists of legal-risk points are published (seed 002 第二十条(二))",
+    "browseRiskPoints": "the lists of legal-risk points are published (seed 002 第二十条(二))",
+    "getRiskEdition": "the lists of legal-risk points are published (seed 002 第二十条(二))",
+    "exportRiskPointsXlsx": "the lists of legal-risk points are published (seed 002 第二十条(二))",
+    "exportRiskPointsDocx": "the lists of legal-risk points are published (seed 002 第二十条(二))",
+    "exportRiskPointsPdf": "the lists of legal-risk points are published (seed 002 第二十条(二))",
 }
 
 
@@ -67,11 +75,22 @@ def recorded(api: Api) -> dict[str, str]:
     feedback = fed_back(api)
     legal_review = api.ok(MARKET_STAFF, "/legal-reviews", lp.request(party=NAME), status=201)["record_id"]
     repair = api.ok(MARKET_STAFF, "/credit-repairs", lp.repair(firm=NAME), status=201)["record_id"]
+    mediation = api.ok(MARKET_STAFF, "/mediations", mediation_start(NAME), status=201)["case_id"]  # ledger.mediation
     head = str(api.head())
     rows = api.get(SUPERVISOR, "/supervision/reversals", params={"wait_for": head}).json()
     (review,) = [r["review_id"] for r in rows if r["decision_number"] == REVERSED]
     return {"case_id": case_id, "review_id": review, "head": head, "guidance_id": guidance, "report_id": report,
-            "consolidation_id": consolidation, "legal_review_id": legal_review, "repair_id": repair, **feedback}
+            "consolidation_id": consolidation, "legal_review_id": legal_review, "repair_id": repair, "mediation_id": mediation, **feedback}
+
+
+def mediation_start(name: str) -> dict[str, Any]:
+    """An administrative mediation between the named firm and a person (tests/e2e/test_mediation_api.py runs it)."""
+    from tests.builders import VALID_RIC, VALID_USCC
+
+    return {"way": "ex_officio", "procedure": "general", "matter": "噪声扰民纠纷", "dispute": "夜间噪声",
+            "parties": [{"kind": "organisation", "name": name, "id_number": VALID_USCC,
+                         "representative": {"name": "刘芳", "capacity": "法定代表人"}},
+                        {"kind": "individual", "name": "张华", "id_number": VALID_RIC}]}
 
 
 def fed_back(api: Api) -> dict[str, str]:
@@ -134,6 +153,7 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
         "reviewHistory": [(f"/supervision/reviews/{rid}/history", {}, True)],
         "listMajorDecisionFilings": [("/supervision/filings", {}, True)],
         "getAuditLog": [("/audit", {}, False), ("/audit", {"case_id": cid}, False)],
+        "getAccessLog": [("/access-log", {}, False), ("/access-log", {"record": cid}, False)],
         "getGuidance": [(f"/guidance/{gid}", {}, True)],
         "getGuidanceHistory": [(f"/guidance/{gid}/history", {}, True)],
         # the guidance's id is among the markers: the listing names it
@@ -190,6 +210,31 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
         "listCreditRepairs": [("/credit-repairs", {}, True)],
         "getCreditRepair": [(f"/credit-repairs/{ids.get('repair_id')}", {}, True)],
         "creditRepairHistory": [(f"/credit-repairs/{ids.get('repair_id')}/history", {}, True)],
+        # administrative mediation: the market's mediation names the firm among its parties; nothing issued yet
+        # (409 for its unit); no 纠纷化解 case served here (tests/e2e/test_mediation_api.py owes and gives a notice)
+        "listMediations": [("/mediations", {}, True), ("/mediations", {"open": "true"}, True)],
+        "getMediation": [(f"/mediations/{ids.get('mediation_id')}", {}, True)],
+        "getMediationHistory": [(f"/mediations/{ids.get('mediation_id')}/history", {}, True)],
+        "listMediationDocuments": [(f"/mediations/{ids.get('mediation_id')}/documents", {}, False)],
+        "issueMediationDocument": [(f"/mediations/{ids.get('mediation_id')}/documents/mediation_agreement", {}, False)],
+        "listMediationRightNotices": [("/mediations/right-notices", {}, False)],
+        # typical cases: no market record proposed here (the demo's guidance is); a unit's own proposals and the
+        # published list are read in tests/e2e/test_typical_cases_api.py
+        "listTypicalCases": [("/typical-cases", {}, False)],
+        "exportTypicalCases": [("/typical-cases/list.xlsx", {"year": datetime.now(CST).year}, False)],
+        "listTypicalCaseRounds": [("/typical-cases/rounds", {}, False)],
+        "getTypicalCaseRound": [(f"/typical-cases/rounds/{datetime.now(CST).year}", {}, False)],
+        "typicalCaseRoundHistory": [(f"/typical-cases/rounds/{datetime.now(CST).year}/history", {}, False)],
+        # assessment reports: none of the market's submitted here (tests/e2e/test_risk_assessment_api.py submits
+        # one and reads it as another unit: 404, an empty list, a draft refused 403)
+        "listRiskAssessments": [("/risk-points/assessments", {}, False)],
+        "riskAssessmentQueue": [("/risk-points/assessments/queue", {"all": "true"}, False)],
+        "getRiskAssessmentDraft": [("/risk-points/assessments/draft", {"authority": MARKET, "period": "2026-Q3"}, False)],
+        "getRiskAssessment": [(f"/risk-points/assessments/{NO_RECORD}", {}, False)],
+        # risk-point citations and warnings: no market record cites a point here (the unit scope of both,
+        # with citations, is read in tests/e2e/test_risk_points_api.py)
+        "listRiskCitations": [("/risk-points/citations", {"record_id": gid}, False), ("/risk-points/citations", {}, False)],
+        "listRiskWarnings": [("/risk-points/warnings", {}, False)],
     }
 
 

@@ -116,6 +116,15 @@ def test_rounds_citations_indicators_and_scopes_read_from_the_view(ledger, store
         filings = {r["decision_number"]: r for r in views.legal_filings(EVERY)}
         assert filings["张市监罚〔2026〕31号"]["review_id"] == ids["rounds"]
         assert filings["张市监罚〔2026〕31号"]["filing_review"] == "ok"
+        # 法审〔2026〕N号: each unit's series in request order, shown with the filing that cites it
+        numbers = {r["review_id"]: r["number"] for r in views.legal_reviews(EVERY)}
+        assert numbers[ids["rounds"]] == "法审〔2026〕1号" and numbers[ids["fire"]] == "法审〔2026〕1号"
+        assert numbers[ids["reversal_review"]] == "法审〔2026〕2号" and numbers[ids["pending"]] == "法审〔2026〕3号"
+        assert filings["张市监罚〔2026〕31号"]["review_number"] == "法审〔2026〕1号"
+        market_scope = scope_for(Role.UNIT_STAFF, MARKET, Reach.SUPERVISION)
+        assert views.legal_review_id_of(market_scope, " 法审〔2026〕2号 ") == ids["reversal_review"]
+        assert views.legal_review_id_of(EVERY, "法审〔2026〕1号") is None  # two units' first: ambiguous unscoped
+        assert views.legal_review_id_of(market_scope, "法审〔2026〕9号") is None
         # opened by the reversal in the same save as the review's Cited (which came first)
         assert filings["张市监罚〔2026〕5号"]["review_id"] == ids["reversal_review"]
         assert (filings["消罚〔2026〕3号"]["late"], filings["消罚〔2026〕3号"]["review_id"]) == (1, ids["fire"])

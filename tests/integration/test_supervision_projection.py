@@ -37,9 +37,11 @@ from ledger.supervision.commands import (
     ObjectToReversal,
 )
 from ledger.values import CST, DeadlineClass, FourList, ListItemCited, PenaltyDecision, Person
+from projections.history import rows_as_of
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
-from projections.supervision import FILING, REVIEW, SupervisionProjection
+from projections.supervision import FILING, REVIEW, REVIEW_HISTORY, SupervisionProjection
+from projections.supervision.as_of import reviews_as_of
 from projections.views import Views
 from tests.builders import (
     DISPATCHER,
@@ -86,7 +88,8 @@ def dump(settings: Settings, suffix: str = "", view: str = "supervision") -> dic
     try:
         with db.reading() as cur:
             out: dict[str, Any] = {
-                t.name: cur.dicts(f"SELECT * FROM {t.name}{suffix} ORDER BY {', '.join(t.key)}") for t in (REVIEW, FILING)
+                t.name: cur.dicts(f"SELECT * FROM {t.name}{suffix} ORDER BY {', '.join(t.key)}")
+                for t in (REVIEW, FILING, REVIEW_HISTORY)
             }
             out["position"] = cur.position(view)
             return out
@@ -277,12 +280,21 @@ def test_the_view_kept_in_batches_of_one_and_of_three_equals_a_rebuild_and_the_f
     assert in_threes == incremental
 
     # the fold as of the end, and as of the midpoint (after the reversals, before any review)
-    assert folded(fold_as_of(store_settings, SupervisionProjection(), end)) == {
-        k: v for k, v in incremental.items() if k != "position"
-    }
+    rows = (REVIEW.name, FILING.name)
+    assert folded(fold_as_of(store_settings, SupervisionProjection(), end)) == {k: incremental[k] for k in rows}
     assert folded(fold_as_of(store_settings, SupervisionProjection(), h.midpoint)) == {
-        k: v for k, v in h.midpoint_dump.items() if k != "position"
+        k: h.midpoint_dump[k] for k in rows
     }
+    # and the review list read from the view's history at both cut-offs (issue 20 §5)
+    db = ViewDB(store_settings)
+    try:
+        for cut, expected in ((end, incremental), (h.midpoint, h.midpoint_dump)):
+            from_history = sorted(rows_as_of(db, REVIEW_HISTORY, REVIEW.column_names, cut), key=lambda r: r["review_id"])
+            assert from_history == expected[REVIEW.name], cut
+    finally:
+        db.close()
+    assert [r["review_id"] for r in reviews_as_of(store_settings, end)] == [
+        r["review_id"] for r in sorted(incremental[REVIEW.name], key=lambda r: (r["reversed_at"] or "", r["review_id"]))]
     assert {r["status"] for r in h.midpoint_dump["reversal_review"]} == {"pending"}
     assert h.midpoint_dump["position"] == h.midpoint
 

@@ -103,6 +103,37 @@ def test_a_failed_group_fails_every_writer_in_it_and_the_queue_goes_on():
         assert gc.submit("later") == "later"
 
 
+def test_an_unreachable_database_fails_the_saves_queued_meanwhile_at_once():
+    """A group that found the database away for a whole bound answers the
+    saves that queued while it waited (nothing of theirs written) instead of
+    each group waiting out another bound in turn (issue 20 §1)."""
+    entered, release = threading.Event(), threading.Event()
+    calls = []
+
+    def write_group(group, afters):
+        calls.append(list(group))
+        if len(calls) == 1:
+            entered.set()
+            release.wait(30)  # the database not answering
+            raise ConnectionError("connection timeout expired")
+        return list(group)
+
+    gc = GroupCommit(write_group, max_group=2, fails_the_queue=lambda e: isinstance(e, ConnectionError))
+    with ThreadPoolExecutor(8) as pool:
+        first = pool.submit(gc.submit, "first")
+        entered.wait(30)
+        queued = []
+        for i in range(4):
+            queued.append(pool.submit(gc.submit, f"q{i}"))
+            while gc.queued != i + 2:
+                threading.Event().wait(0.001)
+        release.set()
+        errors = [first.exception(30), *(f.exception(30) for f in queued)]
+    assert all(isinstance(e, ConnectionError) for e in errors)
+    assert calls == [["first"]], "none of the queued saves was tried again"
+    assert gc.submit("later") == "later"  # and the next save after it is written
+
+
 def test_group_size_is_capped():
     with pytest.raises(ValueError):
         GroupCommit(lambda group, afters: [], max_group=0)

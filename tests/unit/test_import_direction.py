@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SLICES = ("case", "catalogue", "supervision", "directory", "calendar", "matters", "register_reports", "network", "feedback",
-          "legal_review")
+          "legal_review", "typical_cases", "risk_assessment", "risk_points", "mediation")
 MACHINERY = ("ledger.commanding", "ledger.application", "ledger.store", "ledger.cli", "ledger.demo")
 COMPOSITION = {"ledger.application", "ledger.contract"}
 DOMAIN_FILES = {"__init__", "values", "commands", "rules"}

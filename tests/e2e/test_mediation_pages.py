@@ -1,0 +1,80 @@
+"""The mediator's pages over HTTP: a step's field errors beside their fields
+with nothing written, the page per role (steps for its unit's officers only,
+another unit answered as unknown, a person's resident ID masked), issuing a
+document from the page, and the 第十五条 reminder on a served 纠纷化解 case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ledger.values import CST
+from tests.builders import VALID_RIC
+from tests.e2e import payloads as p
+from tests.e2e.conftest import Api
+from tests.e2e.test_guidance_documents_pages import csrf, form_of, signed_in
+from tests.e2e.test_mediation_api import opened, session_body
+
+
+def test_a_step_refused_shows_the_errors_beside_the_fields_and_writes_nothing(api: Api) -> None:
+    mid = opened(api)
+    api.ok(p.MARKET_STAFF, f"/mediations/{mid}/sessions", session_body())
+    client = signed_in(api, p.MARKET_STAFF)
+    form = client.get(f"/w/mediations/{mid}/end")
+    assert form.status_code == 200 and "引导解决的法定途径" in form.text
+    before = api.head()
+    r = client.post(f"/w/mediations/{mid}/end", data={**form_of(form.text), "referral": "review", "body": "",
+                                                       "contact": "", "explanation": ""})
+    assert r.status_code == 422 and api.head() == before
+    for field in ("err-body", "err-contact", "err-explanation"):
+        assert f'id="{field}"' in r.text
+    done = client.post(f"/w/mediations/{mid}/end", data={**form_of(form.text), "referral": "review", "body": "区政府复议机构",
+                                                          "contact": "0533-2100000", "explanation": "分歧过大"},
+                       follow_redirects=False)
+    assert done.status_code in (302, 303) and api.head() > before
+    page = client.get(f"/w/mediations/{mid}")
+    assert "调解终止" in page.text and "终止调解告知书" in page.text
+    issued = client.post(f"/w/mediations/{mid}/documents/mediation_termination",
+                         data={"_csrf_token": csrf(page.text), "format": "pdf"})
+    assert issued.status_code == 200 and issued.content.startswith(b"%PDF")
+
+
+def test_the_page_by_role(api: Api) -> None:
+    mid = opened(api)
+    officer = signed_in(api, p.MARKET_STAFF).get(f"/w/mediations/{mid}").text
+    assert "行政调解笔录" in officer and VALID_RIC not in officer and "110105********002X" in officer
+    supervisor = signed_in(api, p.SUPERVISOR).get(f"/w/mediations/{mid}").text
+    assert VALID_RIC in supervisor and f"/w/mediations/{mid}/session" not in supervisor  # reads, no steps
+    assert signed_in(api, p.FIRE_STAFF).get(f"/w/mediations/{mid}").status_code == 404
+    listing = signed_in(api, p.AUDITOR).get("/w/mediations").text
+    assert "油烟噪声扰民纠纷" in listing and "启动行政调解" not in listing
+
+
+def test_a_served_dispute_case_page_reminds_of_the_right_notice_until_given(api: Api) -> None:
+    cid = api.book(service_types=["dispute_mediation"])["case_id"]
+    api.ok(p.REGISTRAR, f"/cases/{cid}/accept", p.accept())
+    api.ok(p.DISPATCHER, f"/cases/{cid}/dispatch", p.dispatch())
+    api.ok(p.MARKET_STAFF, f"/cases/{cid}/serve", p.serve())
+    client = signed_in(api, p.MARKET_STAFF)
+    page = client.get(f"/w/cases/{cid}").text
+    assert "尚未告知当事人有申请行政调解的权利和途径" in page
+    assert f"/w/mediations/right-notice?source=service&amp;ref={cid}" in page
+    form = client.get(f"/w/mediations/right-notice?source=service&ref={cid}&party=x")
+    r = client.post("/w/mediations/right-notice", data={
+        **form_of(form.text), "source": "service", "ref": cid, "party": "淄博鲁味轩餐饮管理有限公司",
+        "given_on": datetime.now(CST).date().isoformat(), "method": "written", "content": "可申请行政调解"},
+        follow_redirects=False)
+    assert r.status_code in (302, 303), r.text
+    page = client.get(f"/w/cases/{cid}").text
+    assert "已告知当事人有申请行政调解的权利和途径" in page and "尚未告知" not in page
+
+
+def test_the_officer_sets_the_authoritys_period_on_the_list_page(api: Api) -> None:
+    client = signed_in(api, p.MARKET_STAFF)
+    listing = client.get("/w/mediations")
+    assert 'value="30"' in listing.text  # the demo's 30 working days
+    before = api.head()
+    bad = client.post("/w/mediations/deadline", data={**form_of(listing.text), "working_days": "0"})
+    assert bad.status_code == 422 and 'id="err-working_days"' in bad.text and api.head() == before
+    ok = client.post("/w/mediations/deadline", data={**form_of(listing.text), "working_days": "20"}, follow_redirects=False)
+    assert ok.status_code in (302, 303)
+    assert api.get(p.MARKET_STAFF, "/mediations/deadline").json()["working_days"] == 20
