@@ -24,7 +24,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from ledger.case.values import DocumentFormat
 from ledger.documents.risk_points import render_risk_points
 from ledger.documents.service import MEDIA
-from ledger.errors import NotFound
+from ledger.errors import InvalidInput, NotFound
 from ledger.risk_points import require_editor
 from ledger.risk_points.commands import (
     CiteRiskPoints,
@@ -128,6 +128,9 @@ class RiskPointController(Controller):
         scope = scope_of(request, Reach.CASES)
         wait_for_reads(request, VIEWS, wait_for)
         authority = scope.unit_filter(authority) or request.user.unit
+        if on is not None and not date(2000, 1, 1) <= on <= date(2100, 12, 31):
+            # the rules look back 30 days and a quarter: at the calendar's ends there is no such day
+            raise InvalidInput.one("on", "out_of_range", "日期应在2000年至2100年之间")
         return request.app.state.views.risk_warnings(scope, authority=authority, today=on or today())
 
     @post("/warnings/handlings", responses=ERRORS, operation_id="handleRiskWarning", status_code=201,

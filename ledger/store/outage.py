@@ -89,6 +89,17 @@ def outage_of(exc: BaseException) -> str | None:
     return None
 
 
+def no_connection(exc: BaseException) -> bool:
+    """The server could not be reached at all (no connection within the
+    bound, or the connection broke): not a lock timeout or another answer
+    from a server that is there. What queued behind such a failure would
+    only wait out the same bound (ledger/store/group_commit.py)."""
+    chain = _chain(exc)
+    if any(getattr(e, "sqlstate", None) for e in chain if not str(getattr(e, "sqlstate", "")).startswith("08")):
+        return False  # the server answered (a lock timeout, a constraint …)
+    return any(isinstance(e, (PoolTimeout, psycopg.OperationalError, psycopg.InterfaceError)) for e in chain)
+
+
 def retry_after(kind: str, timeout: float) -> int:
     """Seconds for ``Retry-After``: a restart or a failover takes a while."""
     return max(1, round(timeout)) if kind == UNREACHABLE else 30

@@ -74,7 +74,7 @@ from psycopg.sql import SQL, Identifier
 from ledger.settings import pg_connect_kwargs
 from ledger.store.freshness import Freshness, payload
 from ledger.store.group_commit import GroupCommit
-from ledger.store.outage import UNREACHABLE, outage_of, within
+from ledger.store.outage import no_connection, within
 
 MAX_GROUP = 64  # saves per transaction
 
@@ -150,7 +150,7 @@ class GroupCommitPostgresRecorder(LedgerPostgresRecorder):
         self.writer = uuid4().hex  # names this recorder's groups in their notifications
         self.group_commit: GroupCommit[list[StoredEvent], list[int]] = GroupCommit(
             self._write_group, MAX_GROUP, failed_before=_conflict,
-            fails_the_queue=lambda e: outage_of(e) == UNREACHABLE,
+            fails_the_queue=no_connection,
         )
         self.conflicts = 0  # saves that lost an optimistic concurrency race (for tests and benchmarks)
 

@@ -12,7 +12,7 @@ from psycopg import errors as pg_errors
 from psycopg_pool import PoolTimeout
 
 from ledger.settings import Settings
-from ledger.store.outage import FULL, READ_ONLY, UNREACHABLE, outage_of, retry_after, within
+from ledger.store.outage import FULL, READ_ONLY, UNREACHABLE, no_connection, outage_of, retry_after, within
 
 
 def test_outages_are_told_from_other_errors() -> None:
@@ -85,3 +85,17 @@ def test_a_lost_connection_is_retried_until_the_bound_then_given_up() -> None:
     with pytest.raises(OperationalError):
         read_only.read()
     assert read_only.calls == 1  # the server answered: no point trying again
+
+
+def test_only_a_missing_connection_fails_the_saves_queued_behind_it() -> None:
+    def wrapped(cause: BaseException) -> OperationalError:
+        try:
+            raise OperationalError(str(cause)) from cause
+        except OperationalError as e:
+            return e
+
+    assert no_connection(wrapped(PoolTimeout("couldn't get a connection after 2.00 sec")))
+    assert no_connection(wrapped(psycopg.OperationalError("connection refused")))
+    assert not no_connection(wrapped(pg_errors.LockNotAvailable("canceling statement due to lock timeout")))
+    assert not no_connection(wrapped(pg_errors.UniqueViolation("duplicate key")))
+    assert not no_connection(ValueError("not a database error"))
