@@ -2,10 +2,11 @@
 notification id of the event that made it, so that the view as of any
 moment is one indexed query instead of a fold of the log up to there.
 
-A projection that keeps one (the registry, the review list) declares its
-history table with ``history_table`` among its tables, appends a version per
-event while it folds (``encode_version``), and so writes it with the rows in
-the runner's transaction — a rebuild builds it too, with the same code.
+A projection that keeps one (the registry, the review list) declares a
+``History`` whose two tables are among its tables, collects a version per
+event while it folds (``encode_version``) and writes them (``History.write``)
+with the rows, in the runner's transaction — a rebuild builds it too, with
+the same code.
 ``rows_as_of`` reads, per key, the last version made at or before a cut-off,
 in the order the live view sorts in, decoding one row at a time.
 """
@@ -14,11 +15,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import msgspec
 
-from ledger.store.sql import Table, ViewDB
+from ledger.store.sql import Cursor, Table, ViewDB, where_in
 
 Row = dict[str, Any]
 WAIT_SECONDS = 2.0  # how long an as-of read waits for the view to reach a cut-off of a moment ago
@@ -27,28 +29,40 @@ _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(list).decode
 
 
-def history_table(name: str, key: str, order: str) -> Table:
-    """``<name>_history``: (key, valid_from, the order column, the row's
-    values in the view's column order as a JSON array). Append-only."""
-    return Table(
-        name=f"{name}_history",
-        columns=((key, "TEXT"), ("valid_from", "BIGINT"), (order, "TEXT"), ("data", "TEXT")),
-        key=(key, "valid_from"),
-    )
+class History:
+    """A view's history in two tables: ``<name>_versions`` (key, valid_from,
+    the order column) — narrow, so that finding the version of each key in
+    force at a cut-off scans little — and ``<name>_version_data`` (valid_from,
+    the row's values in the view's column order as a JSON array), read by
+    valid_from for the versions found. A notification id makes one version
+    of one row: valid_from alone keys the data."""
+
+    def __init__(self, name: str, key: str, order: str) -> None:
+        self.key, self.order = key, order
+        self.versions = Table(name=f"{name}_versions", columns=((key, "TEXT"), ("valid_from", "BIGINT"), (order, "TEXT")),
+                              key=(key, "valid_from"))
+        self.data = Table(name=f"{name}_version_data", columns=(("valid_from", "BIGINT"), ("data", "TEXT")),
+                          key=("valid_from",))
+        self.tables = (self.versions, self.data)
+
+    def write(self, cur: Cursor, versions: Sequence[tuple[str, int, str | None, str]], suffix: str = "") -> None:
+        """Append (key, valid_from, order value, encoded row) versions."""
+        cur.insert_rows(self.versions, [v[:3] for v in versions], suffix)
+        cur.insert_rows(self.data, [(v[1], v[3]) for v in versions], suffix)
 
 
 def encode_version(values: Sequence[Any]) -> str:
     return _encode(values).decode()
 
 
-def history_reaches(db: ViewDB, view: str, history: Table, cutoff: int) -> bool:
+def history_reaches(db: ViewDB, view: str, history: History, cutoff: int) -> bool:
     """Whether the view (and so its history) has reached ``cutoff``, waiting
     a moment for a cut-off just behind the log's head; False when the store
     has no such view (then the caller folds the log)."""
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         with db.reading() as cur:
-            if not cur.columns(history.name):
+            if not cur.columns(history.versions.name):
                 return False
             if cur.position(view) >= cutoff:
                 return True
@@ -57,21 +71,39 @@ def history_reaches(db: ViewDB, view: str, history: Table, cutoff: int) -> bool:
         time.sleep(0.05)
 
 
-def rows_as_of(db: ViewDB, history: Table, names: Sequence[str], cutoff: int, batch: int = 2000) -> Iterator[Row]:
+def rows_as_of(db: ViewDB, history: History, names: Sequence[str], cutoff: int, batch: int = 2000) -> Iterator[Row]:
     """Per key, the version in force at ``cutoff``, ordered by (order column
     or '', key) by code point — as Python sorts strings: PostgreSQL compares
-    under "C" for it, SQLite's BINARY already does."""
-    key, _, order, _ = history.column_names
+    under "C" for it, SQLite's BINARY already does. First the versions (a
+    list of ids), then their rows a batch at a time, the next batch fetched
+    (in a thread: the driver waits on the network without the interpreter
+    lock) while the caller works through this one."""
+    key, order, t = history.key, history.order, history.versions.name
     c = ' COLLATE "C"' if db.backend == "postgres" else ""
-    t = history.name
     with db.reading() as cur:
         cur.execute(
-            f"SELECT h.data FROM {t} h JOIN ("
+            f"SELECT v.valid_from FROM {t} v JOIN ("
             f"  SELECT {key}, MAX(valid_from) AS valid_from FROM {t} WHERE valid_from <= %s GROUP BY {key}"
-            f") last ON h.{key} = last.{key} AND h.valid_from = last.valid_from "
-            f"ORDER BY COALESCE(h.{order}, ''){c}, h.{key}{c}",
+            f") last ON v.{key} = last.{key} AND v.valid_from = last.valid_from "
+            f"ORDER BY COALESCE(v.{order}, ''){c}, v.{key}{c}",
             (cutoff,),
         )
-        while rows := cur.cursor.fetchmany(batch):
-            for (data,) in rows:
-                yield dict(zip(names, _decode(data), strict=True))
+        ids = [n for (n,) in cur.fetchall()]
+        chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
+
+        def fetch(chunk: list[int]) -> dict[int, str]:
+            clause, params = where_in(cur.db, "valid_from", chunk)
+            return dict(cur.execute(f"SELECT valid_from, data FROM {history.data.name} WHERE {clause}", params).fetchall())
+
+        if db.backend != "postgres":  # SQLite: one connection, one thread
+            for chunk in chunks:
+                data = fetch(chunk)
+                yield from (dict(zip(names, _decode(data[n]), strict=True)) for n in chunk)
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="as-of") as pool:
+            pending = pool.submit(fetch, chunks[0]) if chunks else None
+            for i, chunk in enumerate(chunks):
+                data = pending.result()  # type: ignore[union-attr]
+                pending = pool.submit(fetch, chunks[i + 1]) if i + 1 < len(chunks) else None
+                for n in chunk:
+                    yield dict(zip(names, _decode(data[n]), strict=True))

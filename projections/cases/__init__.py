@@ -21,7 +21,7 @@ from ledger.case import GuidanceCase
 from ledger.case.values import CaseState, Grade, ServiceType
 from ledger.store.sql import Cursor, Table, where_in
 from ledger.values import CST, FormNumber
-from projections.history import encode_version, history_table
+from projections.history import History, encode_version
 
 Row = dict[str, Any]
 
@@ -156,10 +156,10 @@ QUEUE_UNIT = Table(
 # is then one indexed query (projections/history.py, cases/as_of.py) instead
 # of a fold of the log up to there (13.9 s and 645 MB for the halfway cut of
 # 1,000,000 events).
-REGISTRY_HISTORY = history_table("registry", "case_id", "applied_at")
+REGISTRY_HISTORY = History("registry", "case_id", "applied_at")
 
 CURRENT = (REGISTRY, REGISTRY_UNIT, REGISTRY_TYPE, QUEUE, QUEUE_UNIT)  # replaced row by row
-TABLES = (*CURRENT, REGISTRY_HISTORY)
+TABLES = (*CURRENT, *REGISTRY_HISTORY.tables)
 _REGISTRY_VALUES = itemgetter(*REGISTRY.column_names)
 _QUEUE_VALUES = itemgetter(*QUEUE.column_names)
 
@@ -439,7 +439,7 @@ class CasesProjection:
             for table in CURRENT:
                 cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
         self.write(cur, [rows[i] for i in ids], suffix)
-        cur.insert_rows(REGISTRY_HISTORY, versions, suffix)
+        REGISTRY_HISTORY.write(cur, versions, suffix)
 
     def write(self, cur: Cursor, rows: list[Row], suffix: str = "") -> None:
         cur.insert_rows(REGISTRY, list(map(_REGISTRY_VALUES, rows)), suffix)

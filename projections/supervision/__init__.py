@@ -24,7 +24,7 @@ from ledger.case import GuidanceCase
 from ledger.store.sql import Cursor, Table, where_in
 from ledger.supervision import MajorDecisionFiling, ReversalReview, ReviewStatus
 from projections.cases import iso
-from projections.history import encode_version, history_table
+from projections.history import History, encode_version
 
 Row = dict[str, Any]
 
@@ -92,7 +92,7 @@ FILING = Table(
 
 # Every version of every review row, from the event that made it: the review
 # list as of any moment is one indexed query (projections/history.py).
-REVIEW_HISTORY = history_table("reversal_review", "review_id", "reversed_at")
+REVIEW_HISTORY = History("reversal_review", "review_id", "reversed_at")
 _REVIEW_VALUES = itemgetter(*REVIEW.column_names)
 
 # derived from the classes: a module renamed by mistake fails here, loudly
@@ -199,7 +199,7 @@ class SupervisionProjection:
     """The review list of reversed penalties and the major-decision filings."""
 
     name = "supervision"
-    tables = (REVIEW, FILING, REVIEW_HISTORY)
+    tables = (REVIEW, FILING, *REVIEW_HISTORY.tables)
 
     @staticmethod
     def wants(topic: str) -> bool:
@@ -242,4 +242,4 @@ class SupervisionProjection:
         for part, table in (("reviews", REVIEW), ("filings", FILING)):
             rows = [state[part][k] for k in sorted(keys[part])]
             cur.insert_rows(table, [tuple(r[c] for c in table.column_names) for r in rows], suffix)
-        cur.insert_rows(REVIEW_HISTORY, versions, suffix)
+        REVIEW_HISTORY.write(cur, versions, suffix)

@@ -89,7 +89,7 @@ def dump(settings: Settings, suffix: str = "", view: str = "supervision") -> dic
         with db.reading() as cur:
             out: dict[str, Any] = {
                 t.name: cur.dicts(f"SELECT * FROM {t.name}{suffix} ORDER BY {', '.join(t.key)}")
-                for t in (REVIEW, FILING, REVIEW_HISTORY)
+                for t in (REVIEW, FILING, *REVIEW_HISTORY.tables)
             }
             out["position"] = cur.position(view)
             return out
