@@ -20,9 +20,10 @@ from litestar.response import Redirect, Template
 from ledger.case.commands import REVERSAL_COMMANDS
 from ledger.catalogue import ItemInForce
 from ledger.errors import InvalidInput
+from ledger.scope import Reach
 from ledger.values import ListItemCited, PenaltyDecision, Person, Reversal
 from ledger_http.common.auth import AuthUser
-from ledger_http.web.pages import PAGE_HEADERS, AnyRequest, in_thread, page_user
+from ledger_http.web.pages import PAGE_HEADERS, AnyRequest, in_thread, page_scope, page_user
 from ledger_http.web.steps import run_step, staff_by_unit, step_form
 
 
@@ -44,8 +45,11 @@ def reversal_context(request: AnyRequest, user: AuthUser, decided_on: str) -> di
     day = decision_day(decided_on)
     items = catalogue.items_on(day) if catalogue is not None and day is not None else []
     reviewers = [u for u in staff_by_unit(request.app.state).get(user.unit, []) if u.username != user.username]
+    views = request.app.state.views
     return {"items": [(item_key(i), i) for i in items], "has_catalogue": catalogue is not None, "day": day,
-            "reviewers": reviewers, "decided_on_bad": bool(decided_on) and day is None}
+            "reviewers": reviewers, "decided_on_bad": bool(decided_on) and day is None,
+            # a review cited by its number (法审〔2026〕3号, as its page shows it), within the user's scope
+            "review_numbered": lambda number: views.legal_review_id_of(page_scope(user, Reach.SUPERVISION), number)}
 
 
 def build_reversal(case_id: UUID, user: AuthUser, v: dict[str, Any], context: dict[str, Any]) -> Any:
@@ -73,18 +77,24 @@ def build_reversal(case_id: UUID, user: AuthUser, v: dict[str, Any], context: di
         conditions_met=tuple(ticked), outcome=str(v.get("outcome") or ""), explanation=str(v.get("explanation") or ""),
         legal_reviewer=reviewer, new_sanction=str(v.get("new_sanction") or "") or None, new_fine_yuan=fine,
         major=v.get("major") == "yes", new_decision_number=str(v.get("new_decision_number") or ""),
-        legal_review_id=_review_id(str(v.get("legal_review_id") or "")),
+        legal_review_id=_review_id(str(v.get("legal_review_id") or ""), context.get("review_numbered")),
     ))
 
 
-def _review_id(text: str) -> UUID | None:
-    """The 法制审核编号 a major reversal cites (the id on the review's page)."""
-    if not text.strip():
+def _review_id(text: str, numbered: Any = None) -> UUID | None:
+    """The review a major reversal cites: by its number (法审〔2026〕3号) or,
+    as before the numbers, by the id in its page's address."""
+    text = text.strip()
+    if not text:
         return None
     try:
-        return UUID(text.strip())
+        return UUID(text)
     except ValueError:
-        raise InvalidInput.one("legal_review_id", "invalid", "法制审核编号格式不正确（应为法制审核页地址中的编号）") from None
+        found = numbered(text) if numbered is not None else None
+        if found is None:
+            raise InvalidInput.one("legal_review_id", "unknown_review",
+                                   f"没有编号为“{text}”的法制审核（应为审核页显示的编号，如 法审〔2026〕3号）") from None
+        return UUID(found)
 
 
 class ReversalPages(Controller):

@@ -59,3 +59,21 @@ def test_a_review_without_a_number_reads_by_a_short_id_and_is_numbered_once():
 def test_a_unit_without_a_format_of_its_own_numbers_reviews_fa_shen():
     assert review_number_format(DEFAULT_NUMBER_FORMAT) == LEGAL_REVIEW_FORMAT == "法审〔{year}〕{seq}号"
     assert review_number_format("张市监法审〔{year}〕{seq}号") == "张市监法审〔{year}〕{seq}号"
+
+
+def test_the_reversal_form_takes_a_review_by_its_number_or_its_id() -> None:
+    import uuid
+
+    import pytest
+
+    from ledger.errors import InvalidInput
+    from ledger_http.web.reversals import _review_id
+
+    review = uuid.uuid4()
+    numbered = {"法审〔2026〕3号": str(review)}.get
+    assert _review_id(" 法审〔2026〕3号 ", numbered) == review
+    assert _review_id(str(review), numbered) == review
+    assert _review_id("", numbered) is None
+    with pytest.raises(InvalidInput) as refused:
+        _review_id("法审〔2000〕9号", numbered)
+    assert refused.value.errors[0].field == "legal_review_id" and "法审〔2000〕9号" in refused.value.errors[0].message
