@@ -65,6 +65,7 @@ from ledger.mediation.values import (
     StartWay,
     Statement,
 )
+from ledger.risk_points.values import RecordKind
 from ledger.scope import Reach, scope_for, sees
 from ledger.values import CST, Role
 from ledger_http.common.auth import AuthUser
@@ -83,6 +84,7 @@ from ledger_http.web.pages import (
     page_user,
     remember,
 )
+from ledger_http.web.risk_points import risk_box
 from ledger_http.web.steps import form_values, local_time, staff_by_unit, with_version
 from ledger_http.web.timeline import entries
 
@@ -467,7 +469,8 @@ async def mediation_page(request: AnyRequest, user: AuthUser, mediation_id: UUID
         return _not_found(request, user)
     await caught_up(request, "documents")
     context = await in_thread(_page_context, request, user, m)
-    return page(request, user, "mediation.html", status=status, banner=banner, **context)
+    risk = await risk_box(request, user, RecordKind.MEDIATION, m.id, (m.unit,))  # the points it addresses
+    return page(request, user, "mediation.html", status=status, banner=banner, risk=risk, **context)
 
 
 def _list_context(request: AnyRequest, user: AuthUser, filters: dict[str, str]) -> dict[str, Any]:

@@ -78,3 +78,21 @@ def test_the_officer_sets_the_authoritys_period_on_the_list_page(api: Api) -> No
     ok = client.post("/w/mediations/deadline", data={**form_of(listing.text), "working_days": "20"}, follow_redirects=False)
     assert ok.status_code in (302, 303)
     assert api.get(p.MARKET_STAFF, "/mediations/deadline").json()["working_days"] == 20
+
+
+def test_a_mediation_cites_the_risk_points_it_addresses_from_its_page(api: Api) -> None:
+    """The 风险点 box on the mediation's page (as on a case's and a guidance's):
+    the unit's officer picks points of the list in force; the page then shows them."""
+    mid = opened(api)
+    client = signed_in(api, p.MARKET_STAFF)
+    page = client.get(f"/w/mediations/{mid}")
+    assert page.status_code == 200 and "风险点" in page.text and 'value="SP-01"' in page.text
+    cited = client.post("/w/risk-points/citations", follow_redirects=False, data={
+        "_csrf_token": csrf(page.text), "record_kind": "mediation", "record_id": mid, "codes": "SP-01",
+        "back": f"/w/mediations/{mid}"})
+    assert cited.status_code in (302, 303), cited.text
+    again = client.get(f"/w/mediations/{mid}")
+    assert "SP-01 经营超过保质期的食品" in again.text and "引用" in again.text
+    listed = api.get(p.MARKET_STAFF, "/risk-points/citations", params={"record_kind": "mediation", "record_id": mid,
+                                                                       "wait_for": api.head()})
+    assert listed.status_code == 200 and [c["point_code"] for c in listed.json()] == ["SP-01"], listed.text
