@@ -23,6 +23,7 @@ from ledger.errors import InvalidInput
 from ledger_http.common.commanding import AnyRequest, context_of
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import scope_of, wait_for_reads
+from projections.runner import wait_for as wait_for_views
 
 
 def issue(state: Any, user: Any, case_id: UUID, kind: DocumentKind, fmt: DocumentFormat, about: str = "") -> Issued:
@@ -84,14 +85,27 @@ def guidance_documents_of(state: Any, user: Any, guidance_id: UUID, scope: Any) 
     }
 
 
+VERIFY_WAIT_SECONDS = 2.0
+
+
 def verification(state: Any, scope: Any, sha256: str) -> dict[str, Any]:
     """By the file's SHA-256 (64 hex digits), or by the 文书码 (12) printed
     in a paper copy's footer."""
     digest = sha256.strip().lower()
     if len(digest) not in (12, 64) or any(c not in "0123456789abcdef" for c in digest):
         raise InvalidInput.one("sha256", "invalid", "应为文件的SHA-256摘要（64位十六进制）或页脚的文书码（12位）")
-    found = (state.views.documents_issued(scope, sha256=digest) if len(digest) == 64
-             else state.views.documents_issued(scope, paper_code=digest))
+    def lookup() -> list[dict[str, Any]]:
+        return (state.views.documents_issued(scope, sha256=digest) if len(digest) == 64
+                else state.views.documents_issued(scope, paper_code=digest))
+
+    found = lookup()
+    if not found:
+        # A file issued a moment ago (its event saved, the documents view a
+        # few milliseconds behind) is not "never issued": look again once the
+        # view has reached the log's head (bounded; a real miss costs that wait).
+        head = state.ledger.recorder.max_notification_id() or 0
+        if wait_for_views(state.settings, ("documents",), head, VERIFY_WAIT_SECONDS):
+            found = lookup()
     return {"sha256": digest, "issued": bool(found), "issues": found,
             "message": "该文件由本账本出具" if found else "本账本从未出具该文件（或您无权查看其案件或行政指导）"}
 

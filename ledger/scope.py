@@ -22,9 +22,10 @@ from ledger.values import Role
 UNMASKED_ROLES = frozenset({Role.REGISTRAR, Role.SUPERVISOR})
 
 # The audit log's aggregates that are no case data: an administrator reads
-# who changed units, users, the calendar, the four lists and the catalogue of
-# guidance matters (published law, like the four lists), nothing more.
-ADMIN_AUDIT_AGGREGATES = ("unit", "user", "admin_roster", "calendar", "catalogue", "guidance_matters")
+# who changed units, users, the calendar, the four lists, the catalogue of
+# guidance matters and the risk-point registers (published lists, like the
+# four lists), nothing more.
+ADMIN_AUDIT_AGGREGATES = ("unit", "user", "admin_roster", "calendar", "catalogue", "guidance_matters", "risk_points")
 
 
 class Disclosure:

@@ -17,6 +17,10 @@ from ledger.errors import LedgerError
 from ledger.values import DeadlineClass, Role
 
 
+REBUILDABLE = ["registry", "queues", "cases", "audit", "supervision", "guidance", "register-reports", "documents",
+               "network", "feedback", "legal-reviews", "mediations", "risk-points", "typical-cases", "risk-assessments"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ledger", description="行政执法全流程指导服务 case ledger")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -45,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     pj.add_argument("--parent", type=int, help="exit when the process with this id (a server) is gone")
     pj.set_defaults(func=cmd_project)
     rb = sub.add_parser("rebuild", help="rebuild a read model, or export it as of a past moment")
-    rb.add_argument("view", choices=["registry", "queues", "cases", "audit", "supervision", "guidance", "register-reports",
-                                     "documents"])
+    # (the names of projections.VIEW_ALIASES, not imported here: the console starts without the read side)
+    rb.add_argument("view", choices=REBUILDABLE)
     rb.add_argument("--as-of", help="ISO 8601 time (transaction time) or a notification id")
     rb.add_argument("--csv", help="where to write the as-of export (default <view>-asof-<id>.csv)")
     rb.add_argument("--xlsx", help="write the as-of export as an Excel workbook to this file instead")

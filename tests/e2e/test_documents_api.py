@@ -94,6 +94,16 @@ def test_a_file_is_verified_by_its_hash_found_never_issued_or_altered(api: Api, 
     assert by_code["issued"] and by_code["issues"][0]["sha256"] == digest
 
 
+def test_a_file_verified_the_moment_it_was_issued_is_found(api: Api) -> None:
+    """No wait_for from the client: the check waits (bounded) for the
+    documents view to reach the log's head before saying "never issued"."""
+    case_id = served_case(api)
+    for _ in range(3):
+        issued = api.get(p.REGISTRAR, f"/cases/{case_id}/documents/opinion", params={"format": "pdf"})
+        found = api.get(p.SUPERVISOR, "/documents/verify", params={"sha256": issued.headers["x-content-sha256"]})
+        assert found.json()["issued"] is True
+
+
 def test_a_persons_resident_id_is_masked_on_paper_for_those_who_see_it_masked(api: Api) -> None:
     case_id = served_case(api, individual=True)
     full = docx_text(api.get(p.REGISTRAR, f"/cases/{case_id}/documents/application", params={"format": "docx"}).content)

@@ -298,7 +298,7 @@ def test_administrators_read_no_case_data(api: Api, path: str) -> None:
 def test_administrators_read_only_directory_events_in_the_audit_log(api: Api) -> None:
     recorded(api)
     rows = api.get(ADMIN, "/audit", params={"limit": 5000, "wait_for": api.head()}).json()
-    assert rows and {r["aggregate"] for r in rows} <= {"unit", "user", "admin_roster", "calendar", "catalogue", "guidance_matters"}
+    assert rows and {r["aggregate"] for r in rows} <= {"unit", "user", "admin_roster", "calendar", "catalogue", "guidance_matters", "risk_points"}
     assert all(r["case_id"] is None for r in rows)
     everything = api.get(SUPERVISOR, "/audit", params={"limit": 5000}).json()
     assert "case" in {r["aggregate"] for r in everything}

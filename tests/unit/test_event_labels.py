@@ -31,3 +31,4 @@ def test_the_audit_filter_offers_every_event_name_once() -> None:
     names = [name for name, _ in action_choices()]
     assert len(names) == len(set(names))
     assert {cls.__qualname__.rpartition(".")[2] for cls in event_classes()} <= set(names)
+
