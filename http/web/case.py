@@ -138,7 +138,8 @@ class CasePages(Controller):
     @get("/")
     async def case(self, request: AnyRequest, case_id: FromPath[UUID]) -> Template:
         user = page_user(request)
-        await caught_up(request, "cases", "documents")  # the documents issued are listed from their view
+        # the documents issued are listed from their view, the right-to-mediation notice from the mediation view
+        await caught_up(request, "cases", "documents", "mediation")
         return await case_page(request, user, case_id, as_of_text=str(request.query_params.get("as_of") or "")[:32])
 
     @get("/bundle")

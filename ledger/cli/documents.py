@@ -44,6 +44,10 @@ def cmd_documents(args: argparse.Namespace) -> int:
     for row in found:
         print(json.dumps(row, ensure_ascii=False))
     first = found[0]
-    subject = f"guidance {first['guidance_id']}" if first.get("guidance_id") else f"case {first['case_id']}"
+    # the record the file belongs to: a case, a guidance, a mediation, a letter, a form, a supervisor
+    subject = next((f"{name} {first[column]}" for column, name in (
+        ("case_id", "case"), ("guidance_id", "guidance"), ("mediation_id", "mediation"), ("letter_id", "letter"),
+        ("form_id", "feedback form"), ("supervisor_id", "invited supervisor")) if first.get(column)),
+        first.get("subject") or "record")
     print(f"issued: SHA-256 {digest} — {len(found)} issue(s), {subject}", file=sys.stderr)
     return 0
