@@ -25,7 +25,7 @@ from litestar.response import Redirect, Template
 
 from ledger.commands import Command
 from ledger.directory import Post
-from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.guidance import AdministrativeGuidance, GuidanceNotFound
 from ledger.guidance.commands import (
     AcceptGuidance,
@@ -87,7 +87,7 @@ from ledger_http.web.pages import (
     remember,
 )
 from ledger_http.web.risk_points import risk_box
-from ledger_http.web.steps import form_values, local_time, staff_by_unit, with_version
+from ledger_http.web.steps import form_values, local_time, run_declared_step, staff_by_unit
 from ledger_http.web.timeline import entries
 
 STALE = "您提交时该行政指导已有新的办理记录（{message}）。您填写的内容未保存；以下是当前状态，请核对后重新办理。"
@@ -478,23 +478,11 @@ class GuidancePages(Controller):
         user = page_user(request)
         if step not in STEPS:
             return _not_found(request, user)
-        form = await request.form()
-        values = form_values(form)
-        try:
-            g = await in_thread(_visible, request, user, guidance_id)
-        except NotFound:
-            return _not_found(request, user)
-        try:
-            command = with_version(STEPS[step].build(guidance_id, values, g), values)
-            remember(request, await in_thread(run_command, request.app.state, user, command, form_key(form)))
-        except InvalidInput as e:
-            return await self._form(request, user, guidance_id, step, 422, values, field_errors(e),
-                                    form.get("idempotency_key"))
-        except Conflict as e:
-            return await guidance_page(request, user, guidance_id, banner=STALE.format(message=e.message), status=409)
-        except LedgerError as e:
-            return await self._form(request, user, guidance_id, step, 409, values, {"": e.message})
-        return Redirect(path=f"/w/guidance/{guidance_id}")
+        return await run_declared_step(
+            request, user, guidance_id, STEPS[step].build, visible=_visible, stale=STALE, back=f"/w/guidance/{guidance_id}",
+            record_page=lambda **shown: guidance_page(request, user, guidance_id, **shown),
+            form_page=lambda *shown: self._form(request, user, guidance_id, step, *shown),
+            not_found=lambda: _not_found(request, user))
 
     async def _form(self, request: AnyRequest, user: AuthUser, guidance_id: UUID, step: str, status: int = 200,
                     values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,

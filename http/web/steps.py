@@ -27,7 +27,7 @@ from ledger.case.commands import AcceptCase, ArchiveCase, DispatchCase, RateServ
 from ledger.case.values import SCALE_LABELS, Assignment, Grade, RatingMethod, Referral, ServiceForm, UnitEntry
 from ledger.commands import Command
 from ledger.directory import User
-from ledger.errors import CaseNotFound, Conflict, InvalidInput, LedgerError
+from ledger.errors import CaseNotFound, Conflict, InvalidInput, LedgerError, NotFound
 from ledger.scope import Reach, scope_for
 from ledger.values import CST, DeadlineClass, Person, Role
 from ledger_http.cases import case_view
@@ -72,6 +72,33 @@ def with_version(command: Command, values: dict[str, Any]) -> Command:
     if "expected_version" in command.__struct_fields__ and text.isdigit():
         return msgspec.structs.replace(command, expected_version=int(text))
     return command
+
+
+async def run_declared_step(
+    request: AnyRequest, user: AuthUser, record_id: UUID, build: Callable[[UUID, dict[str, Any], Any], Command], *,
+    visible: Callable[..., Any], record_page: Callable[..., Any], form_page: Callable[..., Any],
+    not_found: Callable[[], Any], stale: str, back: str,
+) -> Template | Redirect:
+    """A step of a record whose steps are declared once (a guidance's, a
+    mediation's STEPS): the form built into the command at the version it was
+    opened on and run; bad input back on the step's form beside its fields, a
+    change made meanwhile on the record's page, another refusal on the form."""
+    form = await request.form()
+    values = form_values(form)
+    try:
+        record = await in_thread(visible, request, user, record_id)
+    except NotFound:
+        return not_found()
+    try:
+        command = with_version(build(record_id, values, record), values)
+        remember(request, await in_thread(run_command, request.app.state, user, command, form_key(form)))
+    except InvalidInput as e:
+        return await form_page(422, values, field_errors(e), form.get("idempotency_key"))
+    except Conflict as e:
+        return await record_page(banner=stale.format(message=e.message), status=409)
+    except LedgerError as e:
+        return await form_page(409, values, {"": e.message})
+    return Redirect(path=back)
 
 
 async def step_form(request: AnyRequest, user: AuthUser, case_id: UUID, template: str, status: int = 200,

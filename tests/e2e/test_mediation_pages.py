@@ -38,6 +38,21 @@ def test_a_step_refused_shows_the_errors_beside_the_fields_and_writes_nothing(ap
     assert issued.status_code == 200 and issued.content.startswith(b"%PDF")
 
 
+def test_a_step_submitted_after_another_change_is_a_conflict_shown_on_the_mediations_page(api: Api) -> None:
+    """The form carries the version it was opened on: a session recorded
+    meanwhile (by a colleague, through the API) makes the submission a 409
+    on the mediation's page, nothing written, not a silent merge."""
+    mid = opened(api)
+    api.ok(p.MARKET_STAFF, f"/mediations/{mid}/sessions", session_body())
+    client = signed_in(api, p.MARKET_STAFF)
+    form = client.get(f"/w/mediations/{mid}/end")
+    api.ok(p.MARKET_STAFF, f"/mediations/{mid}/sessions", session_body())  # meanwhile
+    before = api.head()
+    r = client.post(f"/w/mediations/{mid}/end", data={**form_of(form.text), "referral": "review", "body": "区政府复议机构",
+                                                       "contact": "0533-2100000", "explanation": "分歧过大"})
+    assert r.status_code == 409 and "已有新的办理记录" in r.text and api.head() == before
+
+
 def test_the_page_by_role(api: Api) -> None:
     mid = opened(api)
     officer = signed_in(api, p.MARKET_STAFF).get(f"/w/mediations/{mid}").text
