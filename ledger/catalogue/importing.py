@@ -85,6 +85,40 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def table_of(data: bytes, columns: dict[str, tuple[str, ...]], required: tuple[str, ...], noun: str,
+             empty_code: str) -> tuple[dict[str, str], list[tuple[int, dict[str, str]]]]:
+    """A spreadsheet of ``noun`` (指导事项, 违法风险点 …): the header matched to
+    ``columns`` (field → the headings it may have) and each non-empty row as
+    field → text with its row number as a clerk sees it (1-based). An empty
+    file, a required column missing, no rows or too many are refused."""
+    rows = [(n, row) for n, row in enumerate(read_rows(data), start=1) if any(_cell(v) for v in row)]
+    if not rows:
+        raise InvalidInput.one("file", "empty", "文件为空")
+    header_row, header_cells = rows[0]
+    header = [_cell(v) for v in header_cells]
+    where = {f: next(i for i, h in enumerate(header) if h in names) for f, names in columns.items()
+             if any(h in names for h in header)}
+    missing = [columns[f][0] for f in required if f not in where]
+    if missing:
+        raise InvalidInput.one("header", "missing_columns", f"第{header_row}行表头缺少列：{'、'.join(missing)}")
+    body = rows[1:]
+    if not body:
+        raise InvalidInput.one("file", empty_code, f"文件中没有{noun}")
+    if len(body) > MAX_ROWS:
+        raise InvalidInput.one("file", "too_many_rows", f"一次最多导入{MAX_ROWS}个{noun}")
+    heading = {f: header[i] for f, i in where.items()}
+    return heading, [(n, {f: _cell(row[i]) if i < len(row) else "" for f, i in where.items()}) for n, row in body]
+
+
+def in_row(n: int, heading: dict[str, str], errors: list[FieldError]) -> list[FieldError]:
+    """A row's errors (fields ``.name``) as the file's: ``rows[N].列名``, 第N行“列名”：…"""
+    out = []
+    for e in errors:
+        column = heading.get(e.field.lstrip("."), e.field.lstrip("."))
+        out.append(FieldError(f"rows[{n}].{column}", e.code, f"第{n}行“{column}”：{e.message}"))
+    return out
+
+
 def _list_code(value: str, lists: tuple[ListDef, ...]) -> str:
     for lst in lists:
         if value in (lst.code, lst.name, lst.name.removesuffix("清单"), lst.kind.label, lst.kind.label.removesuffix("清单")):

@@ -18,7 +18,7 @@ in UTF-8 or GB18030).
 
 from __future__ import annotations
 
-from ledger.catalogue.importing import MAX_ROWS, _cell, read_rows
+from ledger.catalogue.importing import in_row, table_of
 from ledger.errors import FieldError, InvalidInput
 from ledger.matters import LIST_SEPARATORS, check_item
 from ledger.matters.values import MatterItem
@@ -44,28 +44,11 @@ def _names(text: str) -> tuple[str, ...]:
 def parse_matters(data: bytes, methods: tuple[str, ...]) -> tuple[MatterItem, ...]:
     """The items of the file, checked against the authority's ``methods``,
     or InvalidInput naming every bad row and column (``rows[N].列名``)."""
-    # spreadsheet row numbers (1-based) are kept so errors point at the row a clerk sees
-    rows = [(n, row) for n, row in enumerate(read_rows(data), start=1) if any(_cell(v) for v in row)]
-    if not rows:
-        raise InvalidInput.one("file", "empty", "文件为空")
-    header_row, header_cells = rows[0]
-    header = [_cell(v) for v in header_cells]
-    where = {f: next(i for i, h in enumerate(header) if h in names) for f, names in COLUMNS.items()
-             if any(h in names for h in header)}
-    missing = [COLUMNS[f][0] for f in REQUIRED if f not in where]
-    if missing:
-        raise InvalidInput.one("header", "missing_columns", f"第{header_row}行表头缺少列：{'、'.join(missing)}")
-    heading = {f: header[i] for f, i in where.items()}
-    body = rows[1:]
-    if not body:
-        raise InvalidInput.one("file", "no_items", "文件中没有指导事项")
-    if len(body) > MAX_ROWS:
-        raise InvalidInput.one("file", "too_many_rows", f"一次最多导入{MAX_ROWS}个指导事项")
+    heading, body = table_of(data, COLUMNS, REQUIRED, "指导事项", "no_items")
     items: list[MatterItem] = []
     errors: list[FieldError] = []
     first_row: dict[str, int] = {}
-    for n, row in body:
-        values = {f: _cell(row[i]) if i < len(row) else "" for f, i in where.items()}
+    for n, values in body:
         item = MatterItem(
             number=values["number"], matter=values["matter"], implementers=_names(values["implementers"]),
             basis=values["basis"], content=values["content"], methods=_names(values["methods"]),
@@ -76,9 +59,7 @@ def parse_matters(data: bytes, methods: tuple[str, ...]) -> tuple[MatterItem, ..
         if item.number and item.number in first_row:
             row_errors.append(FieldError(".number", "duplicate", f"与第{first_row[item.number]}行的编号重复"))
         first_row.setdefault(item.number, n)
-        for e in row_errors:
-            column = heading.get(e.field.lstrip("."), e.field.lstrip("."))
-            errors.append(FieldError(f"rows[{n}].{column}", e.code, f"第{n}行“{column}”：{e.message}"))
+        errors += in_row(n, heading, row_errors)
         items.append(item)
     if errors:
         raise InvalidInput(errors)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.catalogue.importing import MAX_ROWS, _cell, read_rows
+from ledger.catalogue.importing import in_row, table_of
 from ledger.errors import FieldError, InvalidInput
 from ledger.risk_points import check_point
 from ledger.risk_points.values import RiskGrade, RiskGradeRule, RiskLikelihood, RiskPoint, RiskSeverity
@@ -56,27 +56,11 @@ def _enum(enum: Any, text: str, label: str, field: str, errors: list[FieldError]
 def parse_points(data: bytes, rule: RiskGradeRule) -> tuple[RiskPoint, ...]:
     """The points of the file, checked against the authority's ``rule``, or
     InvalidInput naming every bad row and column (``rows[N].列名``)."""
-    rows = [(n, row) for n, row in enumerate(read_rows(data), start=1) if any(_cell(v) for v in row)]
-    if not rows:
-        raise InvalidInput.one("file", "empty", "文件为空")
-    header_row, header_cells = rows[0]
-    header = [_cell(v) for v in header_cells]
-    where = {f: next(i for i, h in enumerate(header) if h in names) for f, names in COLUMNS.items()
-             if any(h in names for h in header)}
-    missing = [COLUMNS[f][0] for f in REQUIRED if f not in where]
-    if missing:
-        raise InvalidInput.one("header", "missing_columns", f"第{header_row}行表头缺少列：{'、'.join(missing)}")
-    heading = {f: header[i] for f, i in where.items()}
-    body = rows[1:]
-    if not body:
-        raise InvalidInput.one("file", "no_points", "文件中没有违法风险点")
-    if len(body) > MAX_ROWS:
-        raise InvalidInput.one("file", "too_many_rows", f"一次最多导入{MAX_ROWS}个违法风险点")
+    heading, body = table_of(data, COLUMNS, REQUIRED, "违法风险点", "no_points")
     points: list[RiskPoint] = []
     errors: list[FieldError] = []
     first_row: dict[str, int] = {}
-    for n, row in body:
-        values = {f: _cell(row[i]) if i < len(row) else "" for f, i in where.items()}
+    for n, values in body:
         row_errors: list[FieldError] = []
         severity = _enum(RiskSeverity, values["severity"], "危害程度", ".severity", row_errors)
         likelihood = _enum(RiskLikelihood, values["likelihood"], "发生概率", ".likelihood", row_errors)
@@ -100,9 +84,7 @@ def parse_points(data: bytes, rule: RiskGradeRule) -> tuple[RiskPoint, ...]:
         if code and code in first_row:
             row_errors.append(FieldError(".code", "duplicate", f"与第{first_row[code]}行的编号重复"))
         first_row.setdefault(code, n)
-        for e in row_errors:
-            column = heading.get(e.field.lstrip("."), e.field.lstrip("."))
-            errors.append(FieldError(f"rows[{n}].{column}", e.code, f"第{n}行“{column}”：{e.message}"))
+        errors += in_row(n, heading, row_errors)
     if errors:
         raise InvalidInput(errors)
     return tuple(points)
