@@ -22,7 +22,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger.case.values import DocumentFormat
-from ledger.documents.risk_points import render_risk_points
+from ledger.documents.risk_points import IssueRiskPointList, render_risk_points
 from ledger.documents.service import MEDIA
 from ledger.errors import InvalidInput, NotFound
 from ledger.risk_points import require_editor
@@ -37,10 +37,11 @@ from ledger.risk_points.commands import (
 from ledger.risk_points.importing import parse_points
 from ledger.risk_points.values import DEFAULT_RULE, RiskEdition
 from ledger.scope import Reach, Scope
-from ledger.values import CST
+from ledger.values import CST, Role
 from ledger_http.catalogue import _uploaded_file
 from ledger_http.common.auth import AuthUser
-from ledger_http.common.commanding import execute
+from ledger_http.common.commanding import context_of, execute
+from ledger_http.documents import file_response
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import attachment, scope_of, wait_for_reads, xlsx_response
 from ledger_http.common.schemas import CommandResult, command_body
@@ -259,7 +260,12 @@ def _paper(request: AnyRequest, authority: str, on: date | None, fmt: DocumentFo
     edition = register.edition_on(day) if register is not None else None
     if edition is None:
         raise NotFound(f"{authority}在{day}没有施行中的违法风险点清单", code="risk_list_not_found")
-    body, name, media = render_risk_points(register, edition.version, fmt)
+    user = request.user
+    if user.role is Role.ADMINISTRATOR or (user.role is Role.UNIT_STAFF and user.unit == authority):
+        # the authority's own copy is issued: DocumentIssued on its register, so any copy verifies
+        return file_response(request.app.state.ledger.issue_risk_point_list(
+            context_of(user), IssueRiskPointList(authority=authority, on=day, format=fmt)))
+    body, name, media = render_risk_points(register, edition.version, fmt)  # the same bytes, not an issue
     return Response(body, media_type=media, headers={
         "X-Content-SHA256": hashlib.sha256(body).hexdigest(),
         "Content-Disposition": attachment(name, f"risk-points.{fmt.value}")})

@@ -30,6 +30,7 @@ from ledger.documents.feedback import FeedbackDocumentCommands
 from ledger.documents.guidance import GuidanceDocumentCommands
 from ledger.documents.mediation import MediationDocumentCommands
 from ledger.documents.network_papers import NetworkDocumentCommands
+from ledger.documents.risk_points import RiskPointDocumentCommands
 from ledger.documents.service import DocumentCommands
 from ledger.envelope import SYSTEM_ACTOR
 from ledger.feedback.service import HANDLERS as FEEDBACK
@@ -48,7 +49,6 @@ from ledger.register_reports.service import RegisterReportCommands
 from ledger.risk_assessment.service import HANDLERS as RISK_ASSESSMENT
 from ledger.risk_assessment.service import RiskAssessmentCommands
 from ledger.risk_points.service import HANDLERS as RISK_POINTS
-from ledger.risk_points.service import RiskPointCommands
 from ledger.settings import APP_NAME
 from ledger.supervision.service import HANDLERS as SUPERVISION
 from ledger.typical_cases.service import HANDLERS as TYPICAL_CASES
@@ -59,7 +59,7 @@ __all__ = ["COMMANDS", "MAX_ATTEMPTS", "SYSTEM_ACTOR", "Ledger", "Result"]
 
 class Ledger(DocumentCommands, MediationDocumentCommands, GuidanceDocumentCommands, FeedbackDocumentCommands, NetworkDocumentCommands, CalendarCommands, GuidanceCommands,
              PlatformExportCommands, LegalReviewCommands, NetworkCommands, DirectoryCommands, RegisterReportCommands,
-             RiskPointCommands, TypicalCaseCommands,
+             RiskPointDocumentCommands, TypicalCaseCommands,
              RiskAssessmentCommands):
     """The guidance-service case ledger: every slice's commands and reads
     (the case, catalogue and supervision services come in through the

@@ -144,7 +144,9 @@ class Views(RiskAssessmentQueries, MediationQueries, TypicalCaseQueries, RiskPoi
                 r["form_id"] = r["case_id"] if r["subject"] == "feedback_form" else None
                 r["supervisor_id"] = r["case_id"] if r["subject"] == "invited_supervisor" else None
                 r["mediation_id"] = r["case_id"] if r["subject"] == "mediation" else None  # ledger.mediation
-                if r["letter_id"] or r["form_id"] or r["supervisor_id"] or r["mediation_id"]:
+                # a published risk-point list (ledger.risk_points): the authority's register
+                r["risk_register_id"] = r["case_id"] if r["subject"] == "risk_points" else None
+                if r["letter_id"] or r["form_id"] or r["supervisor_id"] or r["mediation_id"] or r["risk_register_id"]:
                     r["case_id"] = None
             return rows
 

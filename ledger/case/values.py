@@ -229,6 +229,8 @@ class DocumentKind(LabelledEnum):
     MEDIATION_RECORD = "mediation_record", "行政调解笔录"
     MEDIATION_AGREEMENT = "mediation_agreement", "行政调解协议书"
     MEDIATION_TERMINATION = "mediation_termination", "终止调解告知书"
+    # of an authority's register of legal-risk points (ledger.risk_points): a published edition
+    RISK_POINT_LIST = "risk_point_list", "行政相对人违法风险点清单"
 
 
 # The documents of a booked case, and those of an administrative guidance.
@@ -236,9 +238,10 @@ GUIDANCE_DOCUMENTS = (DocumentKind.GUIDANCE_OPINION, DocumentKind.GUIDANCE_RECOR
 FEEDBACK_DOCUMENTS = (DocumentKind.FEEDBACK_FORM,)
 NETWORK_DOCUMENTS = (DocumentKind.APPOINTMENT_LETTER,)
 MEDIATION_DOCUMENTS = (DocumentKind.MEDIATION_RECORD, DocumentKind.MEDIATION_AGREEMENT, DocumentKind.MEDIATION_TERMINATION)
+RISK_DOCUMENTS = (DocumentKind.RISK_POINT_LIST,)
 CASE_DOCUMENTS = tuple(k for k in DocumentKind
                        if k not in GUIDANCE_DOCUMENTS and k not in FEEDBACK_DOCUMENTS and k not in NETWORK_DOCUMENTS
-                       and k not in MEDIATION_DOCUMENTS)
+                       and k not in MEDIATION_DOCUMENTS and k not in RISK_DOCUMENTS)
 
 
 class DocumentFormat(LabelledEnum):

@@ -5,23 +5,28 @@ point with its legal basis, grade (and the grade's reasons) and guidance
 measures, then the publication's date and channels — and rendered as DOCX or
 PDF by the documents' renderers (``render_risk_points``).
 
-The file is not recorded as an issued 文书 (``DocumentIssued`` belongs to a
-case's or a guidance's papers): the edition is published law, its
-``EditionDrafted`` and ``EditionPublished`` events hold every word, and the
-footer cites the SHA-256 of that content, so the same edition always gives
-the same bytes and a printed copy can be checked against the register."""
+Every reader gets the same bytes of an edition (its footer cites the
+SHA-256 of the published content and the paper's 文书码); the authority's
+own staff issue the official copy (``IssueRiskPointList``), recorded as
+``DocumentIssued`` on the register, so ``/documents/verify`` finds any copy
+of that file. The edition's ``EditionDrafted`` and ``EditionPublished``
+events hold every word."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import msgspec
 
-from ledger.case.values import DocumentFormat
+from ledger.case.values import DocumentFormat, DocumentKind, IssuedDocument
+from ledger.commands import Command, Context
 from ledger.documents import Layout, Paper, Part
 from ledger.documents.drawing import day
-from ledger.documents.service import BUILT_IN, MEDIA, SUFFIX, render
+from ledger.documents.service import MEDIA, Issued, issue_paper, issued_file
+from ledger.errors import NotFound
 from ledger.risk_points import RiskPointRegister
+from ledger.risk_points.service import RiskPointCommands
 from ledger.risk_points.values import RiskEdition, RiskPublication
 
 KIND = "risk_points"
@@ -58,9 +63,45 @@ def risk_points_paper(authority: str, edition: RiskEdition, publication: RiskPub
                  footer=f"{edition.version} 内容 SHA-256 {content_sha256(authority, edition, publication)[:16]}")
 
 
-def render_risk_points(register: RiskPointRegister, version: str, fmt: DocumentFormat) -> tuple[bytes, str, str]:
-    """The file (bytes, file name, media type) of a published edition in ``fmt``."""
+def risk_points_file(register: RiskPointRegister, version: str, fmt: DocumentFormat) -> tuple[bytes, IssuedDocument]:
+    """The file of a published edition in ``fmt`` and what issuing it records:
+    the same bytes for every reader (laid out on the authority's template if
+    it has one), its footer the content's SHA-256 and the paper's 文书码."""
     edition, publication = register.editions[version], register.publications[version]
     paper = risk_points_paper(register.authority, edition, publication)
-    body = render(paper, fmt, BUILT_IN / f"letter{SUFFIX[fmt]}")
-    return body, f"违法风险点清单-{register.authority}-{version}.{fmt.value}", MEDIA[fmt]
+    content = paper.footer
+    return issue_paper(paper, DocumentKind.RISK_POINT_LIST, fmt, register.authority, register.version,
+                       lambda code: f"{content}\n文书码 {code}", about=version)
+
+
+def render_risk_points(register: RiskPointRegister, version: str, fmt: DocumentFormat) -> tuple[bytes, str, str]:
+    """The file (bytes, file name, media type) of a published edition in ``fmt``."""
+    body, _ = risk_points_file(register, version, fmt)
+    return body, file_name(register, version, fmt), MEDIA[fmt]
+
+
+def file_name(register: RiskPointRegister, version: str, fmt: DocumentFormat) -> str:
+    return f"违法风险点清单-{register.authority}-{version}.{fmt.value}"
+
+
+class IssueRiskPointList(Command, frozen=True, kw_only=True):
+    """The authority's official copy of its list in force on a day, issued
+    (recorded as ``DocumentIssued`` on the register, verifiable by its hash)."""
+
+    authority: str
+    on: date
+    format: DocumentFormat = DocumentFormat.PDF
+
+
+class RiskPointDocumentCommands(RiskPointCommands):
+    def issue_risk_point_list(self, ctx: Context, cmd: IssueRiskPointList) -> Issued:
+        envelope = self._envelope(ctx, cmd)
+        register = self.risk_register(cmd.authority)
+        edition = register.edition_on(cmd.on) if register is not None else None
+        if register is None or edition is None:
+            raise NotFound(f"{cmd.authority}在{cmd.on}没有施行中的违法风险点清单", code="risk_list_not_found")
+        body, issued = risk_points_file(register, edition.version, cmd.format)
+        register.issue_document(envelope, issued)  # who may: the authority's staff or an administrator
+        result = self._saved(None, register)
+        done = issued_file(msgspec.structs.replace(result, record_id=register.id), body, issued)
+        return msgspec.structs.replace(done, filename=file_name(register, edition.version, cmd.format))

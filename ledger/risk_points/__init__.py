@@ -23,6 +23,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.case.values import IssuedDocument
 from ledger.copying import CopiedByContainers
 from ledger.errors import FieldError, InvalidInput, NotAllowed, WrongState
 from ledger.inputs import blank
@@ -256,6 +257,17 @@ class RiskPointRegister(CopiedByContainers, Aggregate):
             raise InvalidInput(errors)
         self._warning_handled(envelope=envelope, code=code, rule=rule, window=window.strip(), action=action,
                               note=note.strip())
+
+    def issue_document(self, envelope: Envelope, issued: IssuedDocument) -> None:
+        """A published edition printed as the authority's official copy
+        (ledger.documents.risk_points): by its own staff or an administrator."""
+        require_editor(envelope.actor, self.authority)
+        self._document_issued(envelope=envelope, issued=issued, unit=self.authority)
+
+    @event("DocumentIssued")
+    def _document_issued(self, envelope: Envelope, issued: IssuedDocument, unit: str) -> None:
+        # ``unit``: the authority, by which the documents view scopes the issue
+        self.documents = (*getattr(self, "documents", ()), issued)
 
     @event("WarningHandled")
     def _warning_handled(self, envelope: Envelope, code: str, rule: WarningRule, window: str, action: WarningAction,

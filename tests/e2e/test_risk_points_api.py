@@ -200,6 +200,26 @@ def test_the_published_list_downloads_as_docx_and_pdf_the_same_bytes_each_time(a
     refused(api.get(AUDITOR, f"/risk-points/{F}/list.pdf"), 404, "risk_list_not_found")
 
 
+def test_the_authoritys_copy_is_issued_and_any_copy_of_it_verifies(api):
+    """The authority's staff issue the official copy (DocumentIssued on its
+    register); every reader gets the same bytes, so /documents/verify finds
+    a supervisor's copy too — and a reader's download records nothing."""
+    got(api, AUDITOR, "/risk-points/", wait_for=api.head())
+    before = api.head()
+    supervisors = api.get(SUPERVISOR, f"/risk-points/{M}/list.pdf")
+    assert api.head() == before and "X-Ledger-Notification" not in supervisors.headers  # read, not issued
+    official = api.get(MARKET_STAFF, f"/risk-points/{M}/list.pdf")
+    assert official.status_code == 200 and official.content == supervisors.content
+    assert int(official.headers["X-Ledger-Notification"]) == api.head() > before
+    found = api.get(SUPERVISOR, "/documents/verify", params={"sha256": official.headers["X-Content-SHA256"]}).json()
+    assert found["issued"] is True
+    (row,) = found["issues"]
+    assert (row["kind"], row["subject"], row["owner_unit"], row["actor_id"]) == (
+        "risk_point_list", "risk_points", MARKET, MARKET_STAFF)
+    assert row["risk_register_id"] and row["case_id"] is None and row["about"] == "2026版"
+    assert api.get(SUPERVISOR, f"/risk-points/{M}/list.pdf").content == official.content  # issued again: same bytes
+
+
 # ------------------------------------------------------------- the workbench pages
 
 def test_the_guidance_pages_box_shows_and_adds_citations_and_the_queue_renders(api):
