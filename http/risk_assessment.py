@@ -19,18 +19,19 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ledger.case.values import DocumentFormat
-from ledger.documents.risk_assessment import render_assessment, section_texts
+from ledger.documents.risk_assessment import IssueRiskAssessment, render_assessment, section_texts
 from ledger.errors import InvalidInput
 from ledger.risk_assessment import check_period
 from ledger.risk_assessment.commands import SetAssessmentSchedule, SubmitRiskAssessment
 from ledger.risk_assessment.values import Period, PeriodKind, latest_ended, parse_period, sections_sha256
 from ledger.scope import Reach, Scope, scope_for
-from ledger.values import CST
+from ledger.values import CST, Role
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import context_of, execute
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import attachment, scope_of, wait_for_reads, xlsx_response
 from ledger_http.common.schemas import CommandResult, command_body
+from ledger_http.documents import file_response
 from projections.risk_assessment.export import assessment_xlsx
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -194,7 +195,14 @@ class RiskAssessmentController(Controller):
             data = assessment_xlsx(report.authority, report.period.label, s.sections, s.summary, s.sha256)
             return xlsx_response(data, f"法律风险防控分析评估报告-{report.authority}-{report.period.key}",
                                  f"risk-assessment-{report.period.key}", headers)
-        body, name, media = render_assessment(report, DocumentFormat(format))
+        user = request.user
+        if user.role is Role.UNIT_STAFF and user.unit == report.authority:
+            # the authority's own copy is issued: DocumentIssued on the report, so any copy verifies
+            issued = file_response(request.app.state.ledger.issue_risk_assessment(
+                context_of(user), IssueRiskAssessment(report_id=report_id, format=DocumentFormat(format))))
+            issued.headers.update(headers)
+            return issued
+        body, name, media = render_assessment(report, DocumentFormat(format))  # the same bytes, not an issue
         return Response(body, media_type=media, headers={
             **headers, "Content-Disposition": attachment(name, f"risk-assessment-{report.period.key}.{format}")})
 

@@ -41,10 +41,10 @@ from ledger.values import CST, Role
 from ledger_http.catalogue import _uploaded_file
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import context_of, execute
-from ledger_http.documents import file_response
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import attachment, scope_of, wait_for_reads, xlsx_response
 from ledger_http.common.schemas import CommandResult, command_body
+from ledger_http.documents import file_response
 from projections.risk_points.export import risk_points_xlsx
 
 AnyRequest = Request[AuthUser, Any, Any]

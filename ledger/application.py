@@ -30,6 +30,7 @@ from ledger.documents.feedback import FeedbackDocumentCommands
 from ledger.documents.guidance import GuidanceDocumentCommands
 from ledger.documents.mediation import MediationDocumentCommands
 from ledger.documents.network_papers import NetworkDocumentCommands
+from ledger.documents.risk_assessment import RiskAssessmentDocumentCommands
 from ledger.documents.risk_points import RiskPointDocumentCommands
 from ledger.documents.service import DocumentCommands
 from ledger.envelope import SYSTEM_ACTOR
@@ -47,7 +48,6 @@ from ledger.network.service import NetworkCommands
 from ledger.register_reports.service import HANDLERS as REGISTER_REPORTS
 from ledger.register_reports.service import RegisterReportCommands
 from ledger.risk_assessment.service import HANDLERS as RISK_ASSESSMENT
-from ledger.risk_assessment.service import RiskAssessmentCommands
 from ledger.risk_points.service import HANDLERS as RISK_POINTS
 from ledger.settings import APP_NAME
 from ledger.supervision.service import HANDLERS as SUPERVISION
@@ -60,7 +60,7 @@ __all__ = ["COMMANDS", "MAX_ATTEMPTS", "SYSTEM_ACTOR", "Ledger", "Result"]
 class Ledger(DocumentCommands, MediationDocumentCommands, GuidanceDocumentCommands, FeedbackDocumentCommands, NetworkDocumentCommands, CalendarCommands, GuidanceCommands,
              PlatformExportCommands, LegalReviewCommands, NetworkCommands, DirectoryCommands, RegisterReportCommands,
              RiskPointDocumentCommands, TypicalCaseCommands,
-             RiskAssessmentCommands):
+             RiskAssessmentDocumentCommands):
     """The guidance-service case ledger: every slice's commands and reads
     (the case, catalogue and supervision services come in through the
     documents' and the calendar's bases, which build on them)."""

@@ -146,7 +146,9 @@ class Views(RiskAssessmentQueries, MediationQueries, TypicalCaseQueries, RiskPoi
                 r["mediation_id"] = r["case_id"] if r["subject"] == "mediation" else None  # ledger.mediation
                 # a published risk-point list (ledger.risk_points): the authority's register
                 r["risk_register_id"] = r["case_id"] if r["subject"] == "risk_points" else None
-                if r["letter_id"] or r["form_id"] or r["supervisor_id"] or r["mediation_id"] or r["risk_register_id"]:
+                r["assessment_id"] = r["case_id"] if r["subject"] == "risk_assessment" else None  # its report
+                if any(r[k] for k in ("letter_id", "form_id", "supervisor_id", "mediation_id", "risk_register_id",
+                                      "assessment_id")):
                     r["case_id"] = None
             return rows
 

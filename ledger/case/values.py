@@ -231,6 +231,8 @@ class DocumentKind(LabelledEnum):
     MEDIATION_TERMINATION = "mediation_termination", "终止调解告知书"
     # of an authority's register of legal-risk points (ledger.risk_points): a published edition
     RISK_POINT_LIST = "risk_point_list", "行政相对人违法风险点清单"
+    # an authority's periodic assessment report (ledger.risk_assessment), as submitted
+    RISK_ASSESSMENT = "risk_assessment", "法律风险防控分析评估报告"
 
 
 # The documents of a booked case, and those of an administrative guidance.
@@ -238,7 +240,7 @@ GUIDANCE_DOCUMENTS = (DocumentKind.GUIDANCE_OPINION, DocumentKind.GUIDANCE_RECOR
 FEEDBACK_DOCUMENTS = (DocumentKind.FEEDBACK_FORM,)
 NETWORK_DOCUMENTS = (DocumentKind.APPOINTMENT_LETTER,)
 MEDIATION_DOCUMENTS = (DocumentKind.MEDIATION_RECORD, DocumentKind.MEDIATION_AGREEMENT, DocumentKind.MEDIATION_TERMINATION)
-RISK_DOCUMENTS = (DocumentKind.RISK_POINT_LIST,)
+RISK_DOCUMENTS = (DocumentKind.RISK_POINT_LIST, DocumentKind.RISK_ASSESSMENT)
 CASE_DOCUMENTS = tuple(k for k in DocumentKind
                        if k not in GUIDANCE_DOCUMENTS and k not in FEEDBACK_DOCUMENTS and k not in NETWORK_DOCUMENTS
                        and k not in MEDIATION_DOCUMENTS and k not in RISK_DOCUMENTS)

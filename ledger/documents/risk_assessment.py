@@ -10,11 +10,17 @@ paper's footer cites, and the same snapshot gives the same bytes every time."""
 
 from __future__ import annotations
 
-from ledger.case.values import DocumentFormat
+from uuid import UUID
+
+import msgspec
+
+from ledger.case.values import DocumentFormat, DocumentKind, IssuedDocument
+from ledger.commands import Command, Context
 from ledger.documents import Layout, Paper, Part
 from ledger.documents.drawing import day
-from ledger.documents.service import BUILT_IN, MEDIA, SUFFIX, render
+from ledger.documents.service import MEDIA, Issued, issue_paper, issued_file
 from ledger.risk_assessment import RiskAssessmentReport
+from ledger.risk_assessment.service import RiskAssessmentCommands
 from ledger.risk_assessment.values import Sections, Summary
 
 KIND = "risk_assessment"
@@ -61,9 +67,39 @@ def assessment_paper(report: RiskAssessmentReport) -> Paper:
                  date=day(s.submitted_at), footer=f"报告 SHA-256 {s.sha256}")
 
 
+def assessment_file(report: RiskAssessmentReport, fmt: DocumentFormat) -> tuple[bytes, IssuedDocument]:
+    """The report's file in ``fmt`` and what issuing it records: the same
+    bytes for every reader, the footer the snapshot's SHA-256 and the 文书码."""
+    paper = assessment_paper(report)
+    content = paper.footer
+    return issue_paper(paper, DocumentKind.RISK_ASSESSMENT, fmt, report.authority, report.version,
+                       lambda code: f"{content}\n文书码 {code}", about=report.period.key)
+
+
+def file_name(report: RiskAssessmentReport, fmt: DocumentFormat) -> str:
+    return f"法律风险防控分析评估报告-{report.authority}-{report.period.key}.{fmt.value}"
+
+
 def render_assessment(report: RiskAssessmentReport, fmt: DocumentFormat) -> tuple[bytes, str, str]:
     """The file (bytes, file name, media type) of the report in ``fmt``."""
-    paper = assessment_paper(report)
-    body = render(paper, fmt, BUILT_IN / f"letter{SUFFIX[fmt]}")
-    name = f"法律风险防控分析评估报告-{report.authority}-{report.period.key}.{fmt.value}"
-    return body, name, MEDIA[fmt]
+    body, _ = assessment_file(report, fmt)
+    return body, file_name(report, fmt), MEDIA[fmt]
+
+
+class IssueRiskAssessment(Command, frozen=True, kw_only=True):
+    """The authority's official copy of its submitted report (``DocumentIssued``
+    on the report, verifiable by the file's hash)."""
+
+    report_id: UUID
+    format: DocumentFormat = DocumentFormat.PDF
+
+
+class RiskAssessmentDocumentCommands(RiskAssessmentCommands):
+    def issue_risk_assessment(self, ctx: Context, cmd: IssueRiskAssessment) -> Issued:
+        envelope = self._envelope(ctx, cmd)
+        report = self.risk_assessment_visible(ctx, cmd.report_id)
+        body, issued = assessment_file(report, cmd.format)
+        report.issue_document(envelope, issued)  # who may: the authority's own staff
+        result = self._saved(None, report)
+        done = issued_file(msgspec.structs.replace(result, record_id=report.id), body, issued)
+        return msgspec.structs.replace(done, filename=file_name(report, cmd.format))

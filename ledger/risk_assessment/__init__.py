@@ -26,6 +26,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.case.values import IssuedDocument
 from ledger.copying import CopiedByContainers
 from ledger.errors import Conflict, FieldError, InvalidInput, NotAllowed, NotFound, WrongState
 from ledger.inputs import blank
@@ -90,6 +91,19 @@ class AssessmentSchedule(CopiedByContainers, Aggregate):
 
 class RiskAssessmentReport(CopiedByContainers, Aggregate):
     """One authority's assessment report of one period, as submitted."""
+
+    def issue_document(self, envelope: Envelope, issued: IssuedDocument) -> None:
+        """The submitted report printed as the authority's official copy
+        (ledger.documents.risk_assessment): by its own staff."""
+        actor = envelope.actor
+        if actor.role is not Role.UNIT_STAFF or actor.unit != self.authority:
+            raise NotAllowed(f"只有{self.authority}的执法人员可以出具本机关分析评估报告的正式文本", code="role_not_allowed")
+        self._document_issued(envelope=envelope, issued=issued, unit=self.authority)
+
+    @event("DocumentIssued")
+    def _document_issued(self, envelope: Envelope, issued: IssuedDocument, unit: str) -> None:
+        # ``unit``: the authority, by which the documents view scopes the issue
+        self.documents = (*getattr(self, "documents", ()), issued)
 
     @staticmethod
     def create_id(authority: str, period: Period) -> UUID:

@@ -18,6 +18,7 @@ from ledger.feedback import FeedbackForm, SuggestionLetter
 from ledger.guidance import AdministrativeGuidance
 from ledger.mediation import AdministrativeMediation
 from ledger.network import InvitedSupervisor
+from ledger.risk_assessment import RiskAssessmentReport
 from ledger.risk_points import RiskPointRegister
 from ledger.store.sql import Cursor, Table
 from projections.cases import iso
@@ -32,7 +33,9 @@ FEEDBACK_ISSUED = {get_topic(SuggestionLetter) + ".DocumentIssued": "suggestion_
                    # a mediation's 笔录, 协议书, 终止调解告知书 (ledger.mediation): ``owner_unit`` its unit
                    get_topic(AdministrativeMediation) + ".DocumentIssued": "mediation",
                    # an authority's published list of risk points (ledger.risk_points): ``owner_unit`` the authority
-                   get_topic(RiskPointRegister) + ".DocumentIssued": "risk_points"}
+                   get_topic(RiskPointRegister) + ".DocumentIssued": "risk_points",
+                   # an authority's assessment report (ledger.risk_assessment): ``owner_unit`` the authority
+                   get_topic(RiskAssessmentReport) + ".DocumentIssued": "risk_assessment"}
 TOPICS = frozenset({ISSUED_TOPIC, GUIDANCE_ISSUED_TOPIC, *FEEDBACK_ISSUED})
 
 DOCUMENTS = Table(

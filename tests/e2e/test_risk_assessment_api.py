@@ -71,6 +71,13 @@ def test_a_report_drawn_refused_submitted_and_read_in_every_format(api: Api) -> 
         r = api.get(MARKET_STAFF, f"{BASE}/{rid}", params={"format": fmt})
         assert r.status_code == 200 and r.content.startswith(start) and r.headers["x-snapshot-sha256"] == report["sha256"]
     assert api.get(FIRE_STAFF, f"{BASE}/{rid}").status_code == 404
+    # the authority's copies were issued (DocumentIssued on the report); a supervisor's is the same file, not an issue
+    pdf = api.get(MARKET_STAFF, f"{BASE}/{rid}", params={"format": "pdf"})
+    before = api.head()
+    theirs = api.get(SUPERVISOR, f"{BASE}/{rid}", params={"format": "pdf"})
+    assert theirs.content == pdf.content and api.head() == before
+    (row,) = api.get(SUPERVISOR, "/documents/verify", params={"sha256": pdf.headers["x-content-sha256"]}).json()["issues"][:1]
+    assert (row["kind"], row["subject"], row["assessment_id"], row["about"]) == ("risk_assessment", "risk_assessment", rid, key)
     rows = got(api, AUDITOR, BASE, wait_for=done["notification_id"])
     assert [r["report_id"] for r in rows if r["authority"] == MARKET] == [rid]
     assert got(api, FIRE_STAFF, BASE) == []
