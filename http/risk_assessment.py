@@ -25,7 +25,7 @@ from ledger.risk_assessment import check_period
 from ledger.risk_assessment.commands import SetAssessmentSchedule, SubmitRiskAssessment
 from ledger.risk_assessment.values import Period, PeriodKind, latest_ended, parse_period, sections_sha256
 from ledger.scope import Reach, Scope, scope_for
-from ledger.values import CST, Role
+from ledger.values import CST
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import context_of, execute
 from ledger_http.common.errors import ERRORS
@@ -196,7 +196,7 @@ class RiskAssessmentController(Controller):
             return xlsx_response(data, f"法律风险防控分析评估报告-{report.authority}-{report.period.key}",
                                  f"risk-assessment-{report.period.key}", headers)
         user = request.user
-        if user.role is Role.UNIT_STAFF and user.unit == report.authority:
+        if report.issues_copy(user.actor):
             # the authority's own copy is issued: DocumentIssued on the report, so any copy verifies
             issued = file_response(request.app.state.ledger.issue_risk_assessment(
                 context_of(user), IssueRiskAssessment(report_id=report_id, format=DocumentFormat(format))))

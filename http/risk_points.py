@@ -25,7 +25,7 @@ from ledger.case.values import DocumentFormat
 from ledger.documents.risk_points import IssueRiskPointList, render_risk_points
 from ledger.documents.service import MEDIA
 from ledger.errors import InvalidInput, NotFound
-from ledger.risk_points import require_editor
+from ledger.risk_points import is_editor, require_editor
 from ledger.risk_points.commands import (
     CiteRiskPoints,
     DraftRiskEdition,
@@ -37,7 +37,7 @@ from ledger.risk_points.commands import (
 from ledger.risk_points.importing import parse_points
 from ledger.risk_points.values import DEFAULT_RULE, RiskEdition
 from ledger.scope import Reach, Scope
-from ledger.values import CST, Role
+from ledger.values import CST
 from ledger_http.catalogue import _uploaded_file
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import context_of, execute
@@ -255,16 +255,15 @@ class RiskPointController(Controller):
 
 
 def _paper(request: AnyRequest, authority: str, on: date | None, fmt: DocumentFormat) -> Response[bytes]:
-    day = on or today()
+    day, user = on or today(), request.user
+    if is_editor(user.actor, authority):
+        # the authority's own copy is issued: DocumentIssued on its register, so any copy verifies
+        return file_response(request.app.state.ledger.issue_risk_point_list(
+            context_of(user), IssueRiskPointList(authority=authority, on=day, format=fmt)))
     register = request.app.state.ledger.risk_register(authority, for_update=False)
     edition = register.edition_on(day) if register is not None else None
     if edition is None:
         raise NotFound(f"{authority}在{day}没有施行中的违法风险点清单", code="risk_list_not_found")
-    user = request.user
-    if user.role is Role.ADMINISTRATOR or (user.role is Role.UNIT_STAFF and user.unit == authority):
-        # the authority's own copy is issued: DocumentIssued on its register, so any copy verifies
-        return file_response(request.app.state.ledger.issue_risk_point_list(
-            context_of(user), IssueRiskPointList(authority=authority, on=day, format=fmt)))
     body, name, media = render_risk_points(register, edition.version, fmt)  # the same bytes, not an issue
     return Response(body, media_type=media, headers={
         "X-Content-SHA256": hashlib.sha256(body).hexdigest(),

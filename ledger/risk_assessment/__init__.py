@@ -44,7 +44,7 @@ from ledger.risk_assessment.values import (
     sections_sha256,
     snapshot_sha256,
 )
-from ledger.values import CST, Envelope, Role
+from ledger.values import CST, Actor, Envelope, Role
 from ledger.workdays import WorkCalendarView
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -92,11 +92,14 @@ class AssessmentSchedule(CopiedByContainers, Aggregate):
 class RiskAssessmentReport(CopiedByContainers, Aggregate):
     """One authority's assessment report of one period, as submitted."""
 
+    def issues_copy(self, actor: Actor) -> bool:
+        """Whose download is the authority's official copy: its own staff's."""
+        return actor.role is Role.UNIT_STAFF and actor.unit == self.authority
+
     def issue_document(self, envelope: Envelope, issued: IssuedDocument) -> None:
         """The submitted report printed as the authority's official copy
-        (ledger.documents.risk_assessment): by its own staff."""
-        actor = envelope.actor
-        if actor.role is not Role.UNIT_STAFF or actor.unit != self.authority:
+        (ledger.documents.risk_assessment)."""
+        if not self.issues_copy(envelope.actor):
             raise NotAllowed(f"只有{self.authority}的执法人员可以出具本机关分析评估报告的正式文本", code="role_not_allowed")
         self._document_issued(envelope=envelope, issued=issued, unit=self.authority)
 

@@ -48,12 +48,14 @@ from ledger.values import Actor, Envelope, Role
 MAX_THRESHOLD = 10_000
 
 
-def require_editor(actor: Actor, authority: str) -> None:
+def is_editor(actor: Actor, authority: str) -> bool:
     """An authority's register is kept by its own unit staff or an administrator
-    (as its catalogue of guidance matters is)."""
-    if actor.role in (Role.ADMINISTRATOR, Role.SYSTEM):
-        return
-    if actor.role is Role.UNIT_STAFF and actor.unit == authority:
+    (as its catalogue of guidance matters is); they also issue its official copy."""
+    return actor.role in (Role.ADMINISTRATOR, Role.SYSTEM) or (actor.role is Role.UNIT_STAFF and actor.unit == authority)
+
+
+def require_editor(actor: Actor, authority: str) -> None:
+    if is_editor(actor, authority):
         return
     raise NotAllowed(f"只有{authority}的执法人员或系统管理员可以维护该单位的违法风险点", code="risk_points_editor_only")
 
