@@ -28,6 +28,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from ledger.store.sql import ViewDB
+from projections import PROJECTIONS
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LOCAL = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -125,9 +126,11 @@ class StoreCollector(Collector):
         head_metric = GaugeMetricFamily("ledger_notification_head", "The last notification id in the ledger")
         with db.reading() as cur:
             head = int(cur.scalar(db.max_notification_sql()) or 0)
-            tracked = cur.execute("SELECT view, position FROM view_tracking ORDER BY view").fetchall()
+            tracked = dict(cur.execute("SELECT view, position FROM view_tracking").fetchall())
             key = "rowid" if db.backend == "sqlite" else "notification_id"
-            for view, position in tracked:
+            # every view the runners keep, also one that has not yet run once (no tracking row: behind by all)
+            for view in sorted(set(PROJECTIONS) | set(tracked)):
+                position = tracked.get(view, 0)
                 behind = max(head - int(position), 0)
                 events.add_metric([view], behind)
                 age = 0.0
