@@ -154,7 +154,7 @@ def test_every_document_of_the_demo_case_renders_and_is_pictured(api: Api, tmp_p
     """A page of each form as a PNG (tests/screenshots/doc-case-<kind>.png), to look at beside the seed's annexes."""
     from tests.browser.conftest import SHOTS
 
-    demo = api.get(p.REGISTRAR, "/registry").json()[0]["case_id"]
+    demo = api.get(p.REGISTRAR, "/registry", params={"wait_for": api.head()}).json()[0]["case_id"]  # the view caught up
     kinds = [d["kind"] for d in api.get(p.REGISTRAR, f"/cases/{demo}/documents").json()["available"]]
     assert {"application", "opinion", "rating", "reversal_statement", "file_index"} <= set(kinds)
     SHOTS.mkdir(parents=True, exist_ok=True)
