@@ -95,6 +95,7 @@ class Cluster:
         self.port = port
         self.log = root / f"{name}.log"
         self.bin = pg_bin()
+        self.killed_at: float | None = None  # time.monotonic() of the last kill9's SIGKILL
 
     def _run(self, *argv: str, timeout: float = 60) -> str:
         try:
@@ -143,8 +144,9 @@ class Cluster:
         pid = self.postmaster_pid()
         if pid is None:
             raise ClusterError("the cluster is not running")
-        children = _children(pid)
+        children = _children(pid)  # listing /proc takes a while on a loaded machine: the server still serves
         os.kill(pid, signal.SIGKILL)
+        self.killed_at = time.monotonic()  # the moment of the crash, for timings measured from it
         for child in children:
             try:
                 os.kill(child, signal.SIGKILL)
