@@ -47,8 +47,29 @@ class History:
 
     def write(self, cur: Cursor, versions: Sequence[tuple[str, int, str | None, str]], suffix: str = "") -> None:
         """Append (key, valid_from, order value, encoded row) versions."""
-        cur.insert_rows(self.versions, [v[:3] for v in versions], suffix)
-        cur.insert_rows(self.data, [(v[1], v[3]) for v in versions], suffix)
+        if not versions:
+            return
+        if cur.db.backend != "postgres":
+            cur.insert_rows(self.versions, [v[:3] for v in versions], suffix)
+            cur.insert_rows(self.data, [(v[1], v[3]) for v in versions], suffix)
+            return
+        # A version per event: COPY's text lines made here, a batch in one piece, instead
+        # of a row at a time through the driver (a third of a rebuild's writing). Of the
+        # data (JSON, whose strings escape every control character) only the backslash
+        # needs escaping.
+        with cur.cursor.copy(f"COPY {self.versions.name}{suffix} FROM STDIN") as copy:
+            copy.write("".join([f"{_copy_text(k)}\t{n}\t{_copy_text(o)}\n" for k, n, o, _ in versions]))
+        with cur.cursor.copy(f"COPY {self.data.name}{suffix} FROM STDIN") as copy:
+            copy.write("".join([f"{n}\t{d.replace(BACKSLASH, ESCAPED)}\n" for _, n, _, d in versions]))
+
+
+BACKSLASH, ESCAPED = "\\", "\\\\"
+_CONTROL = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str | None) -> str:
+    """A value in COPY's text format (NULL is \\N)."""
+    return "\\N" if value is None else value.replace(BACKSLASH, ESCAPED).translate(_CONTROL)
 
 
 def encode_version(values: Sequence[Any]) -> str:

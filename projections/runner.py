@@ -124,7 +124,8 @@ class EventSource:
         return int(cur.scalar(self.db.max_notification_sql()))
 
 
-def ensure_tables(cur: Cursor, projection: Projection, suffix: str = "", indexes: bool = True) -> None:
+def ensure_tables(cur: Cursor, projection: Projection, suffix: str = "", indexes: bool = True,
+                  keyed: bool = True) -> None:
     """Create the view's tables if missing. A view whose tables were made by
     an earlier version of its code (other columns) is dropped and projected
     again from the start: views are disposable, its rows could not be mended."""
@@ -139,7 +140,7 @@ def ensure_tables(cur: Cursor, projection: Projection, suffix: str = "", indexes
         cur.set_position(projection.name + suffix, 0, utc_now_iso())
     statements = []
     for table in projection.tables:
-        statements.extend(table.ddl(suffix) if indexes else table.ddl(suffix)[:1])
+        statements.extend(table.ddl(suffix, keyed) if indexes else table.ddl(suffix, keyed)[:1])
     cur.create(*statements)
 
 

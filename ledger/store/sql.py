@@ -45,14 +45,23 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return _column_names(self.columns)
 
-    def ddl(self, suffix: str = "") -> list[str]:
+    def ddl(self, suffix: str = "", keyed: bool = True) -> list[str]:
+        """CREATE TABLE (with its primary key unless not ``keyed``: a bulk load
+        adds it after, ``add_key``), then CREATE INDEX for each index."""
         cols = ", ".join(f"{c} {t}" for c, t in self.columns)
-        out = [f"CREATE TABLE IF NOT EXISTS {self.name}{suffix} ({cols}, PRIMARY KEY ({', '.join(self.key)}))"]
+        key = f", PRIMARY KEY ({', '.join(self.key)})" if keyed else ""
+        out = [f"CREATE TABLE IF NOT EXISTS {self.name}{suffix} ({cols}{key})"]
         for idx in self.indexes:
             out.append(
                 f"CREATE INDEX IF NOT EXISTS {self.index_name(idx, suffix)} ON {self.name}{suffix} ({', '.join(idx)})"
             )
         return out
+
+    def add_key(self, suffix: str = "") -> str:
+        """The primary key added to a table made without it (PostgreSQL),
+        named as CREATE TABLE would have named it."""
+        key = ", ".join(self.key)
+        return f"ALTER TABLE {self.name}{suffix} ADD CONSTRAINT {self.name}{suffix}_pkey PRIMARY KEY ({key})"
 
     def index_name(self, idx: tuple[str, ...], suffix: str = "") -> str:
         return f"{self.name}{suffix}_{'_'.join(idx)}_idx"

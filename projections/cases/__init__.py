@@ -399,6 +399,9 @@ class CasesProjection:
 
     name = "cases"
     tables = TABLES
+    # a row is the fold of its own case's events: a rebuild may fold the cases in
+    # partitions, each case's events together (projections/partitioned.py)
+    topic_prefix = CASE_TOPIC_PREFIX
 
     @staticmethod
     def wants(topic: str) -> bool:
@@ -438,7 +441,12 @@ class CasesProjection:
             clause, params = where_in(cur.db, "case_id", chunk)
             for table in CURRENT:
                 cur.execute(f"DELETE FROM {table.name}{suffix} WHERE {clause}", params)
-        self.write(cur, [rows[i] for i in ids], suffix)
+        self.write_folded(cur, [rows[i] for i in ids], versions, suffix)
+
+    def write_folded(self, cur: Cursor, rows: list[Row], versions: list[tuple[str, int, str | None, str]],
+                     suffix: str = "") -> None:
+        """Write folded rows (no earlier row of theirs in the tables) and their versions."""
+        self.write(cur, rows, suffix)
         REGISTRY_HISTORY.write(cur, versions, suffix)
 
     def write(self, cur: Cursor, rows: list[Row], suffix: str = "") -> None:
