@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(("", *FORMULA_STARTS))  # "" (an empty text) is safe_cell's to write
 
 
 def safe_cell(value: Any) -> str:
@@ -29,5 +30,8 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    # (a whole registry is millions of cells: a text that starts safely is written as it is,
+    # without a call per cell; the others, and what is not text, go through safe_cell)
+    writer.writerows([v if v.__class__ is str and v[:1] not in _FORMULA_FIRST else safe_cell(v) for v in row]
+                     for row in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

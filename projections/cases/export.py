@@ -62,29 +62,44 @@ GRADE_LABELS = {(scale, g.score): grade_label(scale, g.score) for scale in SCALE
 _service_types = lru_cache(maxsize=4096)(service_type_labels)
 
 
-def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
-    """A registry row as clerks read it (labels; ID numbers masked by role)."""
-    out = {k: row[k] for k in REGISTRY_KEYS if k in row}
+_AT = {k: i for i, k in enumerate(REGISTRY_KEYS)}
+_ID, _TYPES, _CHANNEL, _STATE = _AT["id_number"], _AT["service_types"], _AT["channel"], _AT["state"]
+_PROVISIONAL, _ON_TIME, _PHONE = _AT["provisional"], _AT["on_time"], _AT["phone_follow_up"]
+_SCALES = tuple((_AT[scale], f"{scale}_score", scale) for scale in SCALES)
+# the cells a row has whatever it holds (labels and yes/no made from its codes)
+_DERIVED = frozenset(("service_types", "channel", "state", *SCALES, "provisional", "on_time", "phone_follow_up"))
+
+
+def registry_cells(row: Row, role: Role) -> list[Any]:
+    """A registry row as clerks read it, in ``REGISTRY_COLUMNS`` order (labels;
+    ID numbers masked by role): a line of the CSV, made without a dict per
+    row (a whole registry is hundreds of thousands)."""
     get = row.get
-    if get("applicant_kind") == "individual" and get("id_number") and masks_ids_for(role):
-        out["id_number"] = mask_id_number(row["id_number"])
-    out["service_types"] = _service_types(get("service_types"))
-    channel, state = get("channel"), get("state")
-    out["channel"] = (CHANNEL_LABELS.get(channel) or Channel(channel).label) if channel else None
-    out["state"] = (STATE_LABELS.get(state) or CaseState(state).label) if state else None
-    for scale in SCALES:
-        score = get(f"{scale}_score")
-        out[scale] = None if score is None else GRADE_LABELS.get((scale, score)) or grade_label(scale, score)
-    out["provisional"] = _yes_no(get("provisional")) if get("due_limit") else ""
-    out["on_time"] = _yes_no(get("on_time"))
-    out["phone_follow_up"] = _yes_no(get("phone_follow_up"))
-    return out
+    cells = [get(k) for k in REGISTRY_KEYS]
+    if get("applicant_kind") == "individual" and cells[_ID] and masks_ids_for(role):
+        cells[_ID] = mask_id_number(cells[_ID])
+    cells[_TYPES] = _service_types(cells[_TYPES])
+    channel, state = cells[_CHANNEL], cells[_STATE]
+    cells[_CHANNEL] = (CHANNEL_LABELS.get(channel) or Channel(channel).label) if channel else None
+    cells[_STATE] = (STATE_LABELS.get(state) or CaseState(state).label) if state else None
+    for at, column, scale in _SCALES:
+        score = get(column)
+        cells[at] = None if score is None else GRADE_LABELS.get((scale, score)) or grade_label(scale, score)
+    cells[_PROVISIONAL] = _yes_no(cells[_PROVISIONAL]) if get("due_limit") else ""
+    cells[_ON_TIME] = _yes_no(cells[_ON_TIME])
+    cells[_PHONE] = _yes_no(cells[_PHONE])
+    return cells
+
+
+def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
+    """A registry row as clerks read it (labels; ID numbers masked by role):
+    the columns the row holds, and those made from its codes."""
+    return {k: v for k, v in zip(REGISTRY_KEYS, registry_cells(row, role), strict=True) if k in row or k in _DERIVED}
 
 
 def registry_csv(rows: Iterable[Row], role: Role) -> bytes:
     """The registry as a CSV file (UTF-8 with BOM, so that Excel opens it)."""
-    shown = (display_registry_row(row, role) for row in rows)
-    return csv_bytes([label for _, label in REGISTRY_COLUMNS], ([r.get(k) for k, _ in REGISTRY_COLUMNS] for r in shown))
+    return csv_bytes([label for _, label in REGISTRY_COLUMNS], (registry_cells(row, role) for row in rows))
 
 
 def registry_order(rows: Iterable[Row]) -> list[Row]:
