@@ -2,7 +2,8 @@
 
 Measures, in one run:
   - raw notification read + decode speed (our EventSource, 5,000 per page)
-  - rebuild (= catch-up from zero) throughput of the `cases` and `audit` views
+  - rebuild (= catch-up from zero) throughput of the `cases` view (folded in
+    partition processes, LEDGER_REBUILD_PROCESSES) and the `audit` view
   - registry query latency (p50/p99) with all events stored and projected
   - the 登记簿 of one unit's quarter and of every unit's, paged (p50/p99, RSS)
   - the as-of registry for the instant halfway through the log (from the cases
@@ -53,6 +54,7 @@ from projections.audit import AuditProjection  # noqa: E402
 from projections.cases import CasesProjection  # noqa: E402
 from projections.cases.as_of import registry_rows_as_of  # noqa: E402
 from projections.cases.export import registry_csv, registry_order
+from projections.partitioned import processes
 from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff  # noqa: E402
 from projections.runner import EventSource, no_gc  # noqa: E402
 from projections.views import Views
@@ -152,6 +154,22 @@ def step_rebuild(settings: Settings, which: str, q: mp.Queue) -> None:
     projection = CasesProjection() if which == "cases" else AuditProjection()
     t = time.perf_counter()
     position = rebuild(settings, projection)
+    elapsed = time.perf_counter() - t
+    # the cases view is folded by partition processes (projections/partitioned.py): their peak too
+    children = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    q.put({"position": position, "seconds": round(elapsed, 1), "events_per_s": round(position / elapsed),
+           "peak_rss_mb": _peak_mb(), "partition_processes": processes() if which == "cases" else 0,
+           "largest_partition_process_rss_mb": children})
+
+
+def step_rebuild_log_order(settings: Settings, q: mp.Queue) -> None:
+    """The cases rebuild the way every other view is rebuilt (the log in
+    notification order, batch by batch, one process), for comparison."""
+    import projections.rebuild as rebuilding
+
+    rebuilding.partitionable = lambda *_: False  # in this forked step's process only
+    t = time.perf_counter()
+    position = rebuild(settings, CasesProjection())
     elapsed = time.perf_counter() - t
     q.put({"position": position, "seconds": round(elapsed, 1), "events_per_s": round(position / elapsed),
            "peak_rss_mb": _peak_mb()})
@@ -319,6 +337,7 @@ def main() -> None:
         print(f"stored {out['events']} events in {out['fill_seconds']} s", flush=True)
         plan = [
             ("read", "read_decode", step_read, ()),
+            ("rebuild", "rebuild_cases_log_order", step_rebuild_log_order, ()),
             ("rebuild", "rebuild_cases", step_rebuild, ("cases",)),
             ("rebuild", "rebuild_audit", step_rebuild, ("audit",)),
             ("seal", "seal", step_seal, ()),
@@ -335,6 +354,8 @@ def main() -> None:
         if "read" in steps and "rebuild" in steps:
             rd = out["read_decode"]["read_decode_per_s"]
             out["rebuild_cases_vs_read_decode"] = round(out["rebuild_cases"]["events_per_s"] / rd, 3)
+            out["rebuild_cases_log_order_vs_read_decode"] = round(
+                out["rebuild_cases_log_order"]["events_per_s"] / rd, 3)
             out["rebuild_audit_vs_read_decode"] = round(out["rebuild_audit"]["events_per_s"] / rd, 3)
         if "as_of" in steps:  # the same cut, the same bytes: from the history and folded
             history, folded = out["as_of_halfway"], out["as_of_halfway_folded"]

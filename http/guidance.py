@@ -57,9 +57,11 @@ from ledger.guidance.values import (
 from ledger.history import EventView, describe
 from ledger.identifiers import mask_id_number, mask_personal
 from ledger.scope import Reach, Scope, scope_for, sees
+from ledger.values import CST, local_instant
 from ledger_http.common.auth import AuthUser
 from ledger_http.common.commanding import execute
 from ledger_http.common.errors import ERRORS
+from ledger_http.common.reading import scope_of, wait_for_reads
 from ledger_http.common.schemas import CommandResult, command_body
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -243,6 +245,38 @@ class GuidanceController(Controller):
     def typical(self, request: AnyRequest, guidance_id: FromPath[UUID], data: JSONBody[TypicalBody]) -> Response[CommandResult]:
         """典型事例 for the year-end summary, with the reason."""
         return execute(request, _command(MarkTypicalGuidance, data, guidance_id))
+
+    @get("/", responses=ERRORS, operation_id="listGuidance", sync_to_thread=True)
+    def listing(
+        self,
+        request: AnyRequest,
+        unit: str | None = QueryParameter(name="unit", default=None, max_length=80),
+        state_: GuidanceState | None = QueryParameter(name="state", default=None),
+        way: Way | None = QueryParameter(name="way", default=None),
+        method: str | None = QueryParameter(name="method", default=None, max_length=40),
+        open_only: bool = QueryParameter(name="open", default=False),
+        typical: bool | None = QueryParameter(name="typical", default=None),
+        started_from: datetime | None = QueryParameter(name="started_from", default=None,
+                                                       description="inclusive (a time without offset is China time)"),
+        started_to: datetime | None = QueryParameter(name="started_to", default=None, description="exclusive"),
+        limit: int = QueryParameter(name="limit", default=100, ge=1, le=500),
+        offset: int = QueryParameter(name="offset", default=0, ge=0, le=2**31),
+        wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
+    ) -> list[dict[str, Any]]:
+        """行政指导台账: the acts of guidance (newest first) within the caller's scope — as the
+        workbench's list shows them; an individual's resident ID masked for roles that mask."""
+        scope = scope_of(request)
+        wait_for_reads(request, ("guidance",), wait_for)
+        bounds = {field: local_instant(field, value).astimezone(CST).isoformat() if value else None
+                  for field, value in (("started_from", started_from), ("started_to", started_to))}
+        rows = request.app.state.views.guidance_list(
+            scope, unit=unit, state=state_.value if state_ else None, way=way.value if way else None, method=method,
+            open_only=open_only, typical=typical, limit=limit, offset=offset, **bounds)
+        if scope.masks_ids:
+            for row in rows:
+                if row.get("addressee_kind") == AddresseeKind.INDIVIDUAL.value and row.get("addressee_id"):
+                    row["addressee_id"] = mask_id_number(row["addressee_id"])
+        return rows
 
     @get("/{guidance_id:uuid}", responses=ERRORS, operation_id="getGuidance", sync_to_thread=True)
     def get_guidance(self, request: AnyRequest, guidance_id: FromPath[UUID]) -> GuidanceView:

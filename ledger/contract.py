@@ -23,6 +23,7 @@ from ledger.catalogue import FourListsCatalogue
 from ledger.directory import AdminRoster, Unit, User
 from ledger.feedback import FeedbackForm, SuggestionBox, SuggestionLetter
 from ledger.guidance import AdministrativeGuidance
+from ledger.guidance.platform import PlatformExport
 from ledger.legal_review import CreditRepair, LegalReview, ReviewThreshold
 from ledger.matters import GuidanceMatterCatalogue
 from ledger.mediation import AdministrativeMediation, MediationDeadline, MediationRightNotice
@@ -47,6 +48,7 @@ AGGREGATES = (
     ReversalReview,
     MajorDecisionFiling,
     AdministrativeGuidance,
+    PlatformExport,
     GuidanceMatterCatalogue,
     RegisterReport,
     QuarterReportIndex,

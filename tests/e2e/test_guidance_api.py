@@ -243,3 +243,29 @@ def test_a_typical_case_is_marked_by_the_units_head_only(api: Api) -> None:
     api.ok(ADMIN, "/admin/users/qianlv/post", {"post": "head"})
     api.ok("qianlv", f"/guidance/{gid}/typical", {"reason": "示范"})
     assert view(api, gid)["typical"]["by_name"] == "钱律"
+
+
+def test_the_list_is_scoped_filtered_and_masks_an_individuals_id(api: Api) -> None:
+    """GET /guidance: the unit's own acts for its staff (another unit's see none of them), every
+    unit's for a supervisor; filtered by state and time; a person's resident ID masked as on the
+    guidance itself."""
+    person = started(api, addressee=g.person())
+    firm = started(api)
+    head = api.head()
+
+    def listed(user: str, **params: Any) -> dict[str, dict[str, Any]]:
+        r = api.get(user, "/guidance", params={"wait_for": head, "limit": 500, **params})
+        assert r.status_code == 200, r.text
+        return {row["guidance_id"]: row for row in r.json()}
+
+    mine = listed(MARKET_STAFF)
+    assert {person, firm} <= set(mine) and {row["unit"] for row in mine.values()} == {MARKET}
+    assert mine[person]["addressee_id"] == VALID_RIC[:6] + "*" * 8 + VALID_RIC[-4:]
+    assert listed(SUPERVISOR)[person]["addressee_id"] == VALID_RIC
+    assert person not in listed(FIRE_STAFF)
+    started_state = mine[firm]["state"]
+    assert firm in listed(MARKET_STAFF, state=started_state) and firm not in listed(MARKET_STAFF, state="terminated")
+    assert firm not in listed(MARKET_STAFF, started_to=f"{today()}T00:00:00")
+    assert firm in listed(MARKET_STAFF, started_from=f"{today()}T00:00:00")
+    bad = api.get(MARKET_STAFF, "/guidance", params={"started_from": "昨天"})
+    assert bad.status_code == 400 and "started_from" in bad.text

@@ -154,6 +154,7 @@ def requests(ids: dict[str, str]) -> dict[str, list[tuple[str, dict[str, Any], b
         "listMajorDecisionFilings": [("/supervision/filings", {}, True)],
         "getAuditLog": [("/audit", {}, False), ("/audit", {"case_id": cid}, False)],
         "getAccessLog": [("/access-log", {}, False), ("/access-log", {"record": cid}, False)],
+        "listGuidance": [("/guidance", {}, True), ("/guidance", {"open": "true"}, True)],
         "getGuidance": [(f"/guidance/{gid}", {}, True)],
         "getGuidanceHistory": [(f"/guidance/{gid}/history", {}, True)],
         # the guidance's id is among the markers: the listing names it

@@ -18,3 +18,24 @@ def test_every_case_step_of_the_lifecycle_has_its_event():
         "RectificationTracked", "PenaltyRevoked", "PenaltyRemade", "Withdrawn", "Archived",
         "Corrected", "Annotated", "DeadlineRecomputed", "NumberIssued", "YearScheduleRecorded",
     } <= names
+
+
+def test_every_aggregate_of_the_ledger_is_in_the_contract():
+    """An aggregate left out of ``AGGREGATES`` has events whose shape no test guards."""
+    import importlib
+    import pkgutil
+
+    from eventsourcing.domain import Aggregate
+
+    import ledger
+    from ledger.contract import AGGREGATES
+
+    for module in pkgutil.walk_packages(ledger.__path__, "ledger."):
+        if not module.name.startswith(("ledger.cli", "ledger.demo")):
+            importlib.import_module(module.name)
+
+    def subclasses(cls: type) -> set[type]:
+        return {s for c in cls.__subclasses__() for s in (c, *subclasses(c))}
+
+    found = {c for c in subclasses(Aggregate) if c.__module__.startswith("ledger.")}
+    assert found - set(AGGREGATES) == set()
