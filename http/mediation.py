@@ -298,9 +298,10 @@ class MediationController(Controller):
     @get("/right-notices", responses=ERRORS, operation_id="listMediationRightNotices", sync_to_thread=True)
     def right_notices(self, request: AnyRequest, unit: str | None = QueryParameter(name="unit", default=None, max_length=80),
                       wait_for: int | None = WAIT) -> dict[str, Any]:
-        """第十五条: the notices of the right to apply for mediation given, and those still owed (served 纠纷化解 cases)."""
+        """第十五条: the notices of the right to apply for mediation given, and those still owed (served 纠纷化解
+        cases, declared major decisions)."""
         scope = scope_of(request)
-        wait_for_reads(request, (*VIEWS, "cases"), wait_for)
+        wait_for_reads(request, (*VIEWS, "cases", "supervision"), wait_for)
         views = request.app.state.views
         return {"given": views.right_notices(scope, unit=unit), "owed": views.right_notices_owed(scope, unit=unit)}
 

@@ -500,7 +500,7 @@ class MediationPages(Controller):
         user = page_user(request)
         q = request.query_params
         filters = {k: str(q.get(k) or "").strip()[:40] for k in ("state", "open", "overdue")}
-        await caught_up(request, "mediation")
+        await caught_up(request, "mediation", "cases", "supervision")
         context = await in_thread(_list_context, request, user, filters)
         return page(request, user, "mediation_list.html", errors={}, key=uuid.uuid4(), **context)
 

@@ -33,6 +33,7 @@ from ledger.mediation.commands import (
 )
 from ledger.mediation.values import Mediator, RightSource
 from ledger.scope import sees_case
+from ledger.supervision import MajorDecisionFiling
 from ledger.values import Envelope, FormKind, Role
 
 # the states of a booked case after its service was given
@@ -108,6 +109,8 @@ class MediationCommands(CaseCommands, DirectoryCommands):
         envelope = self._envelope(ctx, cmd)
         if cmd.source is RightSource.SERVICE:
             self._served_dispute(ctx, cmd.ref)
+        elif cmd.source is RightSource.MAJOR_DECISION:
+            self._declared_decision(ctx, cmd.ref)
         notice = MediationRightNotice.give(envelope, source=cmd.source, ref=cmd.ref, party=cmd.party,
                                            given_on=cmd.given_on, method=cmd.method, content=cmd.content)
         try:
@@ -149,6 +152,13 @@ class MediationCommands(CaseCommands, DirectoryCommands):
             raise InvalidInput.one("ref", "not_a_dispute", "该案件不是纠纷化解服务")
         if case.state not in SERVED_STATES:
             raise InvalidInput.one("ref", "not_served", f"该案件{case.state.label}，尚未提供服务")
+
+    def _declared_decision(self, ctx: Context, ref: str) -> None:
+        """A major decision the officer's unit declared, by its 文号."""
+        try:
+            self._get_fresh(MajorDecisionFiling.create_id(ctx.actor.unit, ref.strip()), copy=False)
+        except AggregateNotFoundError:
+            raise InvalidInput.one("ref", "unknown_decision", f"本单位没有文号为“{ref.strip()}”的重大行政执法决定") from None
 
     def _mediators(self, usernames: tuple[str, ...]) -> tuple[Mediator, ...]:
         """The mediators as the directory knows them (name and unit from there)."""

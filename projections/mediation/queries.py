@@ -70,18 +70,33 @@ class MediationQueries:
         return rows[0] if rows else None
 
     def right_notices_owed(self, scope: Scope, *, unit: str | None = None, limit: int = 100) -> list[Row]:
-        """Served 纠纷化解 cases whose parties were not yet told of their right
-        to apply for mediation (oldest service first), of the reader's units."""
+        """第十五条: whom the reader's units still owe the notice of the right to
+        apply for mediation (oldest first) — the applicant of a served 纠纷化解
+        case (``source`` service, ``ref`` the case id) and the party of a
+        declared major decision (``source`` major_decision, ``ref`` its 文号).
+        Each row: source, source_label, ref, party, number, at, units, case_id."""
         unit = scope.unit_filter(unit)
-        where = ["r.service_types LIKE %s", f"r.state IN ({', '.join(['%s'] * len(SERVED))})",
+        cases = ["r.service_types LIKE %s", f"r.state IN ({', '.join(['%s'] * len(SERVED))})",
                  "NOT EXISTS (SELECT 1 FROM mediation_right_notice n WHERE n.source = 'service' AND n.ref = r.case_id)"]
         params: list[Any] = [f"%{DISPUTE}%", *SERVED]
         if unit:
-            where.append("EXISTS (SELECT 1 FROM registry_unit k WHERE k.case_id = r.case_id AND k.unit = %s)")
+            cases.append("EXISTS (SELECT 1 FROM registry_unit k WHERE k.case_id = r.case_id AND k.unit = %s)")
             params.append(unit)
+        statement = (f"SELECT 'service' AS source, r.case_id AS ref, r.applicant_name AS party, r.form_number AS number, "
+                     f"r.served_at AS at, r.units AS units, r.case_id AS case_id FROM registry r WHERE {' AND '.join(cases)}")
         with self.db.reading() as cur:
-            return cur.dicts(f"SELECT r.case_id, r.applicant_name, r.form_number, r.served_at, r.units FROM registry r "
-                             f"WHERE {' AND '.join(where)} ORDER BY r.served_at, r.case_id LIMIT %s", [*params, limit])
+            if cur.columns("major_filing"):  # the supervision view's (none before its runner first ran)
+                decisions = ["NOT EXISTS (SELECT 1 FROM mediation_right_notice n WHERE n.source = 'major_decision' "
+                             "AND n.ref = f.decision_number AND n.unit = f.unit)"]
+                if unit:
+                    decisions.append("f.unit = %s")
+                    params.append(unit)
+                statement += (" UNION ALL SELECT 'major_decision', f.decision_number, f.party, f.decision_number, "
+                              f"f.decided_on, f.unit, f.case_id FROM major_filing f WHERE {' AND '.join(decisions)}")
+            rows = cur.dicts(f"SELECT * FROM ({statement}) owed ORDER BY at, ref LIMIT %s", [*params, limit])
+        for r in rows:
+            r["source_label"] = RightSource(r["source"]).label
+        return rows
 
 
 def labelled(row: Row, today: date) -> Row:

@@ -12,6 +12,7 @@ from typing import Any
 from ledger.demo import MARKET
 from ledger.values import CST
 from tests.builders import VALID_RIC, VALID_USCC
+from tests.e2e import legal_review_payloads as lp
 from tests.e2e import payloads as p
 from tests.e2e.conftest import Api
 from tests.e2e.payloads import ADMIN, AUDITOR, DISPATCHER, FIRE_STAFF, MARKET_STAFF, REGISTRAR, SUPERVISOR
@@ -211,3 +212,29 @@ def test_a_served_dispute_case_owes_the_right_notice_until_it_is_given(api: Api)
     assert cid not in {o["case_id"] for o in after["owed"]} and cid in {g["ref"] for g in after["given"]}
     other = api.book()["case_id"]  # not a dispute: no notice owed, none accepted as a service source
     assert refused(api, MARKET_STAFF, "/mediations/right-notices", {**body, "ref": other}, 422)["errors"][0]["field"] == "ref"
+
+
+def test_a_declared_major_decision_owes_the_right_notice_until_it_is_given(api: Api) -> None:
+    """第十五条 for a major decision: declared (on a passed legal review), its party is owed the notice
+    of the right to apply for mediation, in the unit's list only; the notice names the decision by its
+    文号 — one the unit never declared is refused — and then nothing is owed."""
+    number = f"淄张市监罚〔2026〕{datetime.now().microsecond}号"
+    rid = api.ok(MARKET_STAFF, "/legal-reviews", lp.request(), status=201)["record_id"]
+    api.ok(lp.MARKET_REVIEWER, f"/legal-reviews/{rid}/opinions", lp.opinion())
+    api.ok(MARKET_STAFF, "/supervision/filings", {"decision_number": number, "decided_on": p.today(),
+                                                   "party": "某建材有限公司", "summary": "罚款8万元", "legal_review_id": rid},
+           status=201)
+
+    def owed(user: str) -> dict[str, dict[str, Any]]:
+        body = api.get(user, "/mediations/right-notices", params={"wait_for": api.head()}).json()
+        return {o["ref"]: o for o in body["owed"] if o["source"] == "major_decision"}
+
+    assert owed(MARKET_STAFF)[number]["party"] == "某建材有限公司"
+    assert owed(MARKET_STAFF)[number]["source_label"] == "作出重大行政执法决定"
+    assert number not in owed(FIRE_STAFF)
+    body = {"source": "major_decision", "ref": number, "party": "某建材有限公司", "given_on": p.today(),
+            "method": "written", "content": "可就赔偿争议申请行政调解"}
+    wrong = refused(api, MARKET_STAFF, "/mediations/right-notices", {**body, "ref": "淄张市监罚〔2026〕0号"}, 422)
+    assert wrong["errors"][0]["field"] == "ref" and wrong["errors"][0]["code"] == "unknown_decision"
+    api.ok(MARKET_STAFF, "/mediations/right-notices", body, status=201)
+    assert number not in owed(MARKET_STAFF)
