@@ -17,7 +17,7 @@ from projections.guidance import OPEN_STATES
 
 # the 登记簿's two sources as one shape (at, id, source, name, kinds, content, result, staff, state)
 _CASE_LINES = (
-    "SELECT {c}.served_at AS at, r.case_id AS id, 'case' AS source, r.applicant_name AS name, "
+    "SELECT {c}.served_at AS at, {c}.case_id AS id, 'case' AS source, r.applicant_name AS name, "
     "r.service_types AS kinds, COALESCE(r.service_content, r.needs) AS content, r.advice AS result, "
     "COALESCE(r.service_staff, r.staff) AS staff, r.state AS state FROM {source} WHERE {where}"
 )
@@ -143,13 +143,17 @@ class GuidanceQueries:
             case_params.append(end)
             guidance_where.append("g.register_at < %s")
             guidance_params.append(end)
+        cases = _CASE_LINES.format(c=column, source=source, where=" AND ".join(case_where))
+        guidance = _GUIDANCE_LINES.format(where=" AND ".join(guidance_where))
+        if limit is not None:
+            # a page needs at most its offset + limit first lines of each source: each read in
+            # order from its index, whatever share of the table the period holds (a sort of the
+            # whole quarter took 230 ms)
+            first = offset + limit
+            cases, guidance = (f"SELECT * FROM ({part} ORDER BY at, id LIMIT {first}) part" for part in (cases, guidance))
         params = [*case_params, *guidance_params]
         page = paging(limit, offset, params)
-        sql = (
-            _CASE_LINES.format(c=column, source=source, where=" AND ".join(case_where))
-            + " UNION ALL "
-            + _GUIDANCE_LINES.format(where=" AND ".join(guidance_where))
-        )
+        sql = f"{cases} UNION ALL {guidance}"
         with self.db.reading() as cur:
             rows = cur.dicts(f"SELECT * FROM ({sql}) lines ORDER BY at, id{page}", params)
         return register_lines(rows, first=offset + 1)

@@ -118,6 +118,7 @@ OPERATIONS = [
     ("POST", "/supervision/filings"),
     ("POST", "/supervision/filings/{filing_id}/file"),
     ("POST", "/guidance"),
+    ("GET", "/guidance"),
     ("GET", "/guidance/{guidance_id}"),
     ("GET", "/guidance/{guidance_id}/history"),
     ("POST", "/guidance/{guidance_id}/opinion"),
