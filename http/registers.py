@@ -23,6 +23,7 @@ from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_f
 from projections import workbook
 from projections.cases.as_of import registry_as_of
 from projections.cases.export import display_registry_row, registry_csv
+from projections.cases.queries import stats_of_rows
 from projections.guidance.as_of import register_as_of
 
 AnyRequest = Request[AuthUser, Any, Any]
@@ -193,13 +194,24 @@ class StatsController(Controller):
         by: str = QueryParameter(name="by", default="unit", pattern="^(unit|service_type|month|quarter)$"),
         unit: str | None = QueryParameter(name="unit", default=None),
         format: str = QueryParameter(name="format", default="json", pattern="^(json|xlsx)$"),
+        as_of: str | None = QueryParameter(name="as_of", default=None, description="ISO 8601 time or notification id"),
         wait_for: int | None = QueryParameter(name="wait_for", default=None, ge=0, le=2**62),
     ) -> Response[Any]:
         """Satisfaction per scale and on-time rate by unit, service type, month
-        or quarter; unit staff get the figures of their own unit's cases only."""
+        or quarter; unit staff get the figures of their own unit's cases only;
+        ``as_of``: the figures of the registry as the ledger knew it then."""
         scope = scope_of(request)
-        wait_for_reads(request, ("cases",), wait_for)
-        rows = request.app.state.views.stats(scope, by, unit=unit)
+        headers: dict[str, str] = {}
+        cutoff = None
+        if as_of is not None:
+            cutoff = cutoff_of(request, as_of)
+            unit = scope.unit_filter(unit)
+            rows = stats_of_rows(registry_as_of(request.app.state.settings, scope, cutoff, unit=unit), by, unit)
+            headers = {"X-Ledger-Cutoff": str(cutoff)}
+        else:
+            wait_for_reads(request, ("cases",), wait_for)
+            rows = request.app.state.views.stats(scope, by, unit=unit)
         if format == "xlsx":
-            return xlsx_response(workbook.stats_xlsx(rows, by), f"统计-按{workbook.STATS_GROUPS[by]}", f"stats-{by}", {})
-        return Response(rows)
+            return xlsx_response(workbook.stats_xlsx(rows, by), f"统计-按{workbook.STATS_GROUPS[by]}", f"stats-{by}",
+                                 headers, cutoff)
+        return Response(rows, headers=headers)

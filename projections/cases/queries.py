@@ -3,7 +3,8 @@ the statistics — each a bounded SQL query, each within the caller's scope."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,8 +12,69 @@ from ledger.case.values import ServiceType
 from ledger.scope import Scope
 from ledger.store.sql import ViewDB, paging
 from ledger.values import CST
-from projections.cases import STAGES, Row
+from projections.cases import SEP, STAGES, Row
 from projections.cases.export import display_registry_row
+
+
+SCALES = ("response", "attitude", "usefulness", "result")
+
+
+def _stats_item(by: str, r: dict[str, Any]) -> dict[str, Any]:
+    """A group's figures from its sums (SQL's, or ``stats_of_rows``')."""
+    item: dict[str, Any] = {
+        by: r["grp"],
+        "served": int(r["served"]),
+        "on_time": int(r["on_time"] or 0),
+        "on_time_rate": round(int(r["on_time"] or 0) / int(r["served"]), 4) if r["served"] else None,
+        "rated": int(r["rated"]),
+    }
+    if by == "service_type" and r["grp"]:
+        item["label"] = ServiceType(r["grp"]).label
+    for s in SCALES:
+        mean = r[f"{s}_mean"]
+        item[f"{s}_mean"] = round(float(mean), 3) if mean is not None else None
+        item[f"{s}_satisfied_rate"] = round(int(r[f"{s}_good"]) / int(r["rated"]), 4) if r["rated"] else None
+    return item
+
+
+def stats_of_rows(rows: Iterable[Row], by: str, unit: str | None = None) -> list[dict[str, Any]]:
+    """``stats`` over registry rows given (the registry as of a moment): the
+    same groups, sums and rounding as the SQL, in the same order."""
+    if by not in ("unit", "service_type", "month", "quarter"):
+        raise ValueError("by must be one of unit, service_type, month, quarter")
+    sums: dict[Any, dict[str, Any]] = {}
+    for r in rows:
+        if r["served_at"] is None:
+            continue
+        units = list(dict.fromkeys(r["units"].split(SEP))) if r["units"] else []
+        if unit and unit not in units:
+            continue
+        if by == "unit":
+            keys = [unit] if unit else units  # one unit's figures: its own group only, as the SQL's join
+        elif by == "service_type":
+            keys = list(dict.fromkeys(r["service_types"].split(","))) if r["service_types"] else []
+        else:
+            keys = [r["served_month" if by == "month" else "served_quarter"]]
+        for key in keys:
+            g = sums.setdefault(key, {"grp": key, "served": 0, "on_time": None, "rated": 0,
+                                      **{f"{s}_{part}": 0 for s in SCALES for part in ("total", "n", "good")}})
+            g["served"] += 1
+            if r["on_time"] is not None:  # SUM ignores NULL, and is NULL with nothing to add
+                g["on_time"] = (g["on_time"] or 0) + r["on_time"]
+            g["rated"] += r["response_score"] is not None
+            for s in SCALES:
+                score = r[f"{s}_score"]
+                if score is not None:
+                    g[f"{s}_total"] += score
+                    g[f"{s}_n"] += 1
+                    g[f"{s}_good"] += score >= 3
+    out = []
+    for key in sorted(sums, key=lambda k: (k is None, k or "")):  # NULL last, as PostgreSQL orders ascending
+        g = sums[key]
+        for s in SCALES:  # AVG: the exact quotient, as the database's numeric gives it
+            g[f"{s}_mean"] = Fraction(g[f"{s}_total"], g[f"{s}_n"]) if g[f"{s}_n"] else None
+        out.append(_stats_item(by, g))
+    return out
 
 
 class CaseQueries:
@@ -161,30 +223,14 @@ class CaseQueries:
                 join += " JOIN registry_unit u ON u.case_id = r.case_id"
             where.append("u.unit = %s")
             params.append(unit)
-        scales = ("response", "attitude", "usefulness", "result")
-        means = ", ".join(f"AVG(r.{s}_score) AS {s}_mean" for s in scales)
-        tops = ", ".join(f"SUM(CASE WHEN r.{s}_score >= 3 THEN 1 ELSE 0 END) AS {s}_good" for s in scales)
+        means = ", ".join(f"AVG(r.{s}_score) AS {s}_mean" for s in SCALES)
+        tops = ", ".join(f"SUM(CASE WHEN r.{s}_score >= 3 THEN 1 ELSE 0 END) AS {s}_good" for s in SCALES)
+        order = f'{key} COLLATE "C"' if self.db.backend == "postgres" else key  # by code point, as stats_of_rows
         with self.db.reading() as cur:
             rows = cur.dicts(
                 f"SELECT {key} AS grp, COUNT(*) AS served, SUM(r.on_time) AS on_time, "
                 f"COUNT(r.response_score) AS rated, {means}, {tops} "
-                f"FROM registry r {join} WHERE {' AND '.join(where)} GROUP BY {key} ORDER BY {key}",
+                f"FROM registry r {join} WHERE {' AND '.join(where)} GROUP BY {key} ORDER BY {order}",
                 params,
             )
-        out = []
-        for r in rows:
-            item: dict[str, Any] = {
-                by: r["grp"],
-                "served": int(r["served"]),
-                "on_time": int(r["on_time"] or 0),
-                "on_time_rate": round(int(r["on_time"] or 0) / int(r["served"]), 4) if r["served"] else None,
-                "rated": int(r["rated"]),
-            }
-            if by == "service_type" and r["grp"]:
-                item["label"] = ServiceType(r["grp"]).label
-            for s in scales:
-                mean = r[f"{s}_mean"]
-                item[f"{s}_mean"] = round(float(mean), 3) if mean is not None else None
-                item[f"{s}_satisfied_rate"] = round(int(r[f"{s}_good"]) / int(r["rated"]), 4) if r["rated"] else None
-            out.append(item)
-        return out
+        return [_stats_item(by, r) for r in rows]

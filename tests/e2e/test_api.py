@@ -425,6 +425,26 @@ def test_statistics_by_unit_give_satisfaction_and_on_time_rates(api: Api) -> Non
     refused(api, api.get(SUPERVISOR, "/stats", params={"by": "weather"}), 400, "invalid_request")
 
 
+def test_statistics_as_of_a_moment_are_those_of_the_registry_then(api: Api) -> None:
+    """``/stats?as_of=``: the figures of the registry as the ledger knew it at the cut-off — at the
+    head the live figures, before a service the figures without it; a unit's staff their own only."""
+    before = api.head()
+    cid = case_at(api, "rated")
+    head = api.head()
+    for by in ("unit", "service_type", "month", "quarter"):
+        live = api.get(SUPERVISOR, "/stats", params={"by": by, "wait_for": head}).json()
+        then = api.get(SUPERVISOR, "/stats", params={"by": by, "as_of": str(head)})
+        assert then.status_code == 200 and then.headers["X-Ledger-Cutoff"] == str(head)
+        assert then.json() == live, by
+    earlier = {s["unit"]: s for s in api.get(SUPERVISOR, "/stats", params={"by": "unit", "as_of": str(before)}).json()}
+    now = {s["unit"]: s for s in api.get(SUPERVISOR, "/stats", params={"by": "unit", "as_of": str(head)}).json()}
+    assert now[MARKET]["served"] == earlier.get(MARKET, {"served": 0})["served"] + 1, cid
+    own = api.get(FIRE_STAFF, "/stats", params={"by": "unit", "as_of": str(head)}).json()
+    assert {s["unit"] for s in own} <= {FIRE}
+    sheet = api.get(SUPERVISOR, "/stats", params={"by": "unit", "as_of": str(head), "format": "xlsx"})
+    assert sheet.status_code == 200 and f"asof-{head}" in sheet.headers["content-disposition"]
+
+
 # ------------------------------------------------------------------ calendar
 
 

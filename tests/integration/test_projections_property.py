@@ -63,6 +63,7 @@ from ledger.case.values import (
     ServiceType,
 )
 from ledger.errors import LedgerError
+from ledger.scope import Reach, console_scope
 from ledger.settings import Settings
 from ledger.store.migrate import migrate
 from ledger.store.sql import ViewDB
@@ -72,9 +73,11 @@ from projections.audit import AUDIT, AuditProjection
 from projections.cases import REGISTRY, REGISTRY_HISTORY, CasesProjection
 from projections.cases.as_of import registry_rows_as_of
 from projections.cases.export import registry_csv, registry_order
+from projections.cases.queries import stats_of_rows
 from projections.history import rows_as_of
 from projections.rebuild import fold_as_of, rebuild
 from projections.runner import Runner
+from projections.views import Views
 from tests.builders import (
     ADMIN,
     AUDITOR,
@@ -365,6 +368,8 @@ def log_count_and_head(store: Settings) -> tuple[int, int]:
         db.close()
 
 
+EVERY = console_scope(Reach.CASES)
+
 # --------------------------------------------------------------- properties
 
 
@@ -459,5 +464,14 @@ def test_the_registry_as_of_any_cutoff_read_from_its_history_equals_the_fold(new
                 assert from_history == folded, cutoff
                 assert registry_csv(from_history, Role.SUPERVISOR) == registry_csv(folded, Role.SUPERVISOR)
                 assert list(registry_rows_as_of(store, cutoff)) == folded  # the public way, the view being there
+            # the statistics as of a moment are summed from those rows: at the head, the live view's figures
+            views = Views(store)
+            try:
+                rows = list(registry_rows_as_of(store, head))
+                for by in ("unit", "service_type", "month", "quarter"):
+                    assert stats_of_rows(rows, by) == views.stats(EVERY, by), by
+                    assert stats_of_rows(rows, by, MARKET) == views.stats(EVERY, by, unit=MARKET), by
+            finally:
+                views.close()
         finally:
             db.close()
