@@ -7,7 +7,10 @@ figures only, in the table, the charts and the unit chooser alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Response, get
 from litestar.datastructures import ResponseHeader
@@ -24,11 +27,15 @@ from ledger_http.web.pages import (
     PageRefused,
     caught_up,
     in_thread,
+    local_moment,
     page,
     page_scope,
     page_user,
 )
 from projections import workbook
+from projections.cases.as_of import registry_as_of
+from projections.cases.queries import stats_of_rows
+from projections.rebuild import resolve_cutoff
 
 GROUPINGS = {"unit": "按单位", "service_type": "按服务类型", "month": "按月", "quarter": "按季度"}
 GROUP_HEADS = {"unit": "单位", "service_type": "服务类型", "month": "月份", "quarter": "季度"}
@@ -68,18 +75,42 @@ def table_row(by: str, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def figures(views: Any, scope: Scope, by: str, unit: str | None) -> dict[str, Any]:
+def figures(read: Reader, scope: Scope, by: str, unit: str | None) -> dict[str, Any]:
     """The page's reads, one thread: the table's grouping, the two charts'
     groupings, and the units a reader of every unit may narrow to."""
-    rows = {b: views.stats(scope, b, unit=unit) for b in {by, "unit", "month"}}
-    units = [r["unit"] for r in views.stats(scope, "unit")] if scope.unit is None else []
+    rows = {b: read(b, unit) for b in {by, "unit", "month"}}
+    units = [r["unit"] for r in read("unit", None)] if scope.unit is None else []
     return {"rows": rows, "units": units}
 
 
-def chosen(request: AnyRequest) -> tuple[str, str | None]:
+Reader = Callable[[str, "str | None"], list[dict[str, Any]]]
+
+
+def reader(request: AnyRequest, scope: Scope, moment: datetime | None) -> tuple[Reader, int | None]:
+    """How the figures are read: the live view's sums, or — as of a moment —
+    the registry as the ledger knew it then, read once and summed per
+    grouping (``stats_of_rows``, as ``/stats?as_of=``); and the cut-off."""
+    views, settings = request.app.state.views, request.app.state.settings
+    if moment is None:
+        return (lambda by, unit: views.stats(scope, by, unit=unit)), None
+    cutoff, _ = resolve_cutoff(settings, moment.isoformat())
+    rows = list(registry_as_of(settings, scope, cutoff))
+    return (lambda by, unit: stats_of_rows(rows, by, scope.unit_filter(unit))), cutoff
+
+
+def chosen(request: AnyRequest) -> tuple[str, str | None, str]:
     q = request.query_params
     by = q.get("by") if q.get("by") in GROUPINGS else "unit"
-    return by, (str(q.get("unit") or "").strip()[:100] or None)
+    return by, (str(q.get("unit") or "").strip()[:100] or None), str(q.get("as_of") or "").strip()[:32]
+
+
+def _read(request: AnyRequest, user: Any, scope: Scope, as_of: str, read: Callable[[Reader, int | None], Any]) -> Any:
+    """``read(reader, cutoff)`` off the event loop; a unit another unit's staff
+    asked for is a refusal page."""
+    try:
+        return read(*reader(request, scope, local_moment(as_of) if as_of else None))
+    except NotAllowed as e:  # another unit asked for by unit staff
+        raise PageRefused(user, e.message) from None
 
 
 class StatsPages(Controller):
@@ -91,20 +122,21 @@ class StatsPages(Controller):
     async def stats(self, request: AnyRequest) -> Template:
         user = page_user(request)
         scope = page_scope(user, Reach.CASES)
-        by, unit = chosen(request)
+        by, unit, as_of = chosen(request)
+        error = "时刻格式应为 年-月-日 时:分" if as_of and local_moment(as_of) is None else None
         await caught_up(request)
-        try:
-            found = await in_thread(figures, request.app.state.views, scope, by, unit)
-        except NotAllowed as e:  # another unit asked for by unit staff
-            raise PageRefused(user, e.message) from None
+        found, cutoff = await in_thread(_read, request, user, scope, "" if error else as_of,
+                                        lambda read, cutoff: (figures(read, scope, by, unit), cutoff))
         # the chooser lists the units with figures, and keeps a chosen one that has none
         units = found["units"] + ([unit] if unit and unit not in found["units"] and scope.unit is None else [])
         by_unit, by_month = found["rows"]["unit"], found["rows"]["month"]
+        query = urlencode({k: v for k, v in (("unit", unit), ("as_of", "" if error else as_of)) if v})
         return page(
             request, user, "stats.html",
             by=by, unit=unit, own_unit=scope.unit, groupings=GROUPINGS, group_head=GROUP_HEADS[by], units=units,
             rows=[table_row(by, r) for r in found["rows"][by]], scales=[label for _, label in charts.SCALES],
             small_n=charts.SMALL_N, satisfaction=charts.has_ratings(by_unit), on_time=charts.has_served(by_month),
+            as_of=as_of, as_of_error=error, cutoff=cutoff, query=f"?{query}" if query else "",
         )
 
     @get("/export.xlsx")
@@ -112,14 +144,13 @@ class StatsPages(Controller):
         """The table as an Excel workbook (the API's ``/stats?format=xlsx``)."""
         user = page_user(request)
         scope = page_scope(user, Reach.CASES)
-        by, unit = chosen(request)
+        by, unit, as_of = chosen(request)
         await caught_up(request)
-        try:
-            rows = await in_thread(request.app.state.views.stats, scope, by, unit=unit)
-        except NotAllowed as e:
-            raise PageRefused(user, e.message) from None
+        rows, cutoff = await in_thread(_read, request, user, scope, as_of,
+                                       lambda read, cutoff: (read(by, unit), cutoff))
         data = await in_thread(workbook.stats_xlsx, rows, by)
-        return xlsx_response(data, "统计", "stats", {})
+        headers = {"X-Ledger-Cutoff": str(cutoff)} if cutoff is not None else {}
+        return xlsx_response(data, "统计", "stats", headers, cutoff)
 
     @get("/chart/{name:str}", response_headers=CHART_HEADERS)
     async def chart(self, request: AnyRequest, name: FromPath[str]) -> Response[Any]:
@@ -129,11 +160,8 @@ class StatsPages(Controller):
         if name not in CHARTS:
             return Response("没有该图表", status_code=404, media_type="text/plain; charset=utf-8")
         by, draw = CHARTS[name]
-        _, unit = chosen(request)
+        _, unit, as_of = chosen(request)
         await caught_up(request)
-        try:
-            rows = await in_thread(request.app.state.views.stats, scope, by, unit=unit)
-        except NotAllowed as e:
-            raise PageRefused(user, e.message) from None
+        rows = await in_thread(_read, request, user, scope, as_of, lambda read, cutoff: read(by, unit))
         svg = await in_thread(draw, rows, lambda row: group_label(by, row))
         return Response(svg, media_type="image/svg+xml")

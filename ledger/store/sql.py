@@ -234,10 +234,17 @@ class ViewDB:
         return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def cutoff_sql(self) -> str:
-        """The last notification recorded at or before a UTC instant (ISO text)."""
+        """The last notification recorded at or before a UTC instant (ISO text).
+        recorded_at never decreases along the notification ids (writers take
+        turns: migrations' 0003 and 0001), so it is the highest id among the
+        events of the latest recorded_at not after the instant — two lookups
+        in the recorded_at index instead of a scan of every event before."""
         if self.backend == "sqlite":
-            return "SELECT COALESCE(MAX(rowid), 0) FROM stored_events WHERE recorded_at <= %s"
-        return "SELECT COALESCE(MAX(notification_id), 0) FROM ledger_events WHERE recorded_at <= %s::timestamptz"
+            table, nid, instant = "stored_events", "rowid", "%s"
+        else:
+            table, nid, instant = "ledger_events", "notification_id", "%s::timestamptz"
+        return (f"SELECT COALESCE(MAX({nid}), 0) FROM {table} WHERE recorded_at = "
+                f"(SELECT MAX(recorded_at) FROM {table} WHERE recorded_at <= {instant})")
 
 
 class Cursor:

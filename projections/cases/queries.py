@@ -4,8 +4,8 @@ the statistics — each a bounded SQL query, each within the caller's scope."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from fractions import Fraction
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from ledger.case.values import ServiceType
@@ -14,7 +14,6 @@ from ledger.store.sql import ViewDB, paging
 from ledger.values import CST
 from projections.cases import SEP, STAGES, Row
 from projections.cases.export import display_registry_row
-
 
 SCALES = ("response", "attitude", "usefulness", "result")
 

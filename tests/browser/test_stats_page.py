@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ledger.demo import FIRE, MARKET
+from ledger.values import CST
 from ledger_http.web.charts import SCALES, SMALL_N, figure
 from tests.browser.conftest import shot, sign_in
 from tests.e2e import payloads as p
@@ -211,3 +213,29 @@ def test_a_chart_is_not_given_to_anyone_signed_out(server: str) -> None:
     r = httpx.get(f"{server}/w/stats/chart/satisfaction.svg", follow_redirects=False)
     assert r.is_redirect and r.headers["location"].endswith("/login")
     assert b"<svg" not in r.content
+
+
+def test_the_figures_as_of_a_moment_are_those_of_the_registry_then(page: Page, api: Api) -> None:
+    """台账时点: the table, the charts and the export of the registry as the ledger knew it at that
+    moment — now: the live figures; before anything was served: none; a malformed moment says so."""
+    sign_in(page, "zhangmin")
+    page.goto("/w/stats")
+    live = table(page)
+    now = datetime.now(CST).strftime("%Y-%m-%dT%H:%M:%S")
+    page.get_by_label("台账时点").fill(now)
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", name=re.compile("时的台账"))).to_be_visible()
+    assert table(page) == live
+    assert api.stats(p.REGISTRAR, "unit", as_of=now) == api.stats(p.REGISTRAR, "unit")
+    svg, _ = chart(page, "satisfaction")
+    assert f"{FIRE}（2件）" in svg_texts(svg)
+    shot(page, "stats-06-as-of-now")
+    page.get_by_label("台账时点").fill("2020-01-01T00:00:00")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_text("尚无已完成指导服务的案件，暂无统计数据。")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出Excel").click()
+    assert "asof-0" in download.value.suggested_filename  # nothing was recorded by then: the cut-off is 0
+    page.goto("/w/stats?as_of=昨天")
+    expect(page.get_by_text("时刻格式应为 年-月-日 时:分")).to_be_visible()
+    assert table(page) == live  # the live figures, with the error beside the field
