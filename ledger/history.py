@@ -115,6 +115,7 @@ AGGREGATE_EVENT_LABELS = {
     ("ProvisionalDeadlines", "CaseAdded"): "登记暂按法定节假日计算的时限",
     ("ProvisionalDeadlines", "CasesResolved"): "按年度安排重新计算时限",
     ("QuarterReportIndex", "ReportListed"): "登记季度报送",
+    ("PlatformExport", "Recorded"): "导出行政指导报送文件（行政指导专区）",
 }
 
 

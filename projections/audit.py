@@ -45,6 +45,9 @@ AGGREGATE_NAMES = {
     "ReversalReview": "reversal_review",
     "MajorDecisionFiling": "major_filing",
     "GuidanceMatterCatalogue": "guidance_matters",
+    "AdministrativeGuidance": "guidance", "PlatformExport": "platform_export",
+    "RegisterReport": "register_report", "QuarterReportIndex": "register_report_index",
+    "RegisterConsolidation": "register_consolidation",
     "SuggestionBox": "feedback_box", "FeedbackForm": "feedback_form", "SuggestionLetter": "suggestion_letter",
     "NetworkQuota": "network_quota", "OfficeRoster": "network_roster", "ContactPoint": "contact_point", "InvitedSupervisor": "invited_supervisor", "Pairing": "pairing", "NetworkReport": "network_report",  # noqa: E501
     "ReviewThreshold": "review_threshold", "LegalReview": "legal_review", "CreditRepair": "credit_repair",

@@ -32,3 +32,11 @@ def test_the_audit_filter_offers_every_event_name_once() -> None:
     assert len(names) == len(set(names))
     assert {cls.__qualname__.rpartition(".")[2] for cls in event_classes()} <= set(names)
 
+
+
+def test_every_aggregate_of_the_contract_has_a_short_name_in_the_audit_log():
+    from ledger.contract import AGGREGATES
+    from projections.audit import AGGREGATE_NAMES
+
+    assert {a.__name__ for a in AGGREGATES} - set(AGGREGATE_NAMES) == set()
+    assert len(set(AGGREGATE_NAMES.values())) == len(AGGREGATE_NAMES)  # one class per short name
