@@ -52,7 +52,7 @@ from ledger.store.sql import ViewDB  # noqa: E402
 from ledger.values import DeadlineClass, Role
 from projections.audit import AuditProjection  # noqa: E402
 from projections.cases import CasesProjection  # noqa: E402
-from projections.cases.as_of import registry_rows_as_of  # noqa: E402
+from projections.cases.as_of import registry_csv_as_of  # noqa: E402
 from projections.cases.export import registry_csv, registry_order
 from projections.partitioned import processes
 from projections.rebuild import content_hash, fold_as_of, rebuild, resolve_cutoff  # noqa: E402
@@ -275,20 +275,14 @@ def step_as_of(settings: Settings, q: mp.Queue) -> None:
                                "ORDER BY notification_id LIMIT 1", (head // 2,)).fetchone()[0]
     t = time.perf_counter()
     cutoff, label = resolve_cutoff(settings, halfway.isoformat())
-    count = 0
-
-    def counted(rows):
-        nonlocal count
-        for row in rows:
-            count += 1
-            yield row
-
-    # from the cases view's stored history (the view is caught up by the rebuild step)
-    data = registry_csv(counted(registry_rows_as_of(settings, cutoff)), Role.SUPERVISOR)
+    # from the cases view's stored history (the view is caught up by the rebuild step), the CSV
+    # made in parts by forked processes (projections/cases/as_of.py), as the CLI and the API make it
+    data, count = registry_csv_as_of(settings, console_scope(Reach.CASES, Role.SUPERVISOR), cutoff)
     digest = content_hash(data)
     elapsed = time.perf_counter() - t
     q.put({"cutoff": cutoff, "rows": count, "seconds": round(elapsed, 2), "csv_bytes": len(data),
-           "sha256": digest, "peak_rss_mb": _peak_mb()})
+           "sha256": digest, "peak_rss_mb": _peak_mb(), "parts": processes(),
+           "largest_part_process_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)})
 
 
 def step_as_of_fold(settings: Settings, q: mp.Queue) -> None:

@@ -21,7 +21,7 @@ from ledger_http.common.auth import AuthUser
 from ledger_http.common.errors import ERRORS
 from ledger_http.common.reading import csv_response, cutoff_of, scope_of, wait_for_reads, xlsx_response
 from projections import workbook
-from projections.cases.as_of import registry_as_of
+from projections.cases.as_of import registry_as_of, registry_csv_as_of
 from projections.cases.export import display_registry_row, registry_csv
 from projections.cases.queries import stats_of_rows
 from projections.guidance.as_of import register_as_of
@@ -96,6 +96,10 @@ class RegistryController(Controller):
             rows = (views.registry_stream(scope, **filters) if whole
                     else views.registry_rows(scope, limit=limit, offset=offset, **filters))
             headers = {}
+        if format == "csv" and cutoff is not None:  # made in parts when large (projections/cases/as_of.py)
+            data, _ = registry_csv_as_of(request.app.state.settings, scope, cutoff, unit=unit,
+                                         service_type=service_type, state=case_state)
+            return csv_response(data, headers)
         if format == "csv":
             return csv_response(registry_csv(rows, scope.role), headers)
         if format == "xlsx":

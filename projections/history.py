@@ -110,12 +110,13 @@ def _settings_for_aggregate(cur: Cursor) -> Iterator[None]:
 def rows_as_of(db: ViewDB, history: History, names: Sequence[str], cutoff: int, batch: int = 2000) -> Iterator[Row]:
     """Per key, the version in force at ``cutoff``, ordered by (order column
     or '', key) by code point — as Python sorts strings: PostgreSQL compares
-    under "C" for it, SQLite's BINARY already does. First the versions (a
-    list of ids), then their rows a batch at a time, the next batches fetched
-    (on PostgreSQL by ``FETCHERS`` threads, each on its own connection: the
-    driver waits on the network without the interpreter lock, and the
-    database looks up the rows on another core) while the caller works
-    through this one."""
+    under "C" for it, SQLite's BINARY already does."""
+    return rows_of_versions(db, history, names, version_ids(db, history, cutoff), batch)
+
+
+def version_ids(db: ViewDB, history: History, cutoff: int) -> list[int]:
+    """The versions (their valid_from) in force at ``cutoff``, one per key,
+    in the view's order (``rows_as_of``)."""
     key, order, t = history.key, history.order, history.versions.name
     c = ' COLLATE "C"' if db.backend == "postgres" else ""
     with db.reading() as cur, _settings_for_aggregate(cur):
@@ -126,11 +127,20 @@ def rows_as_of(db: ViewDB, history: History, names: Sequence[str], cutoff: int, 
             f"ORDER BY COALESCE(v.{order}, ''){c}, v.{key}{c}",
             (cutoff,),
         )
-        ids = [n for (n,) in cur.fetchall()]
+        return [n for (n,) in cur.fetchall()]
+
+
+def rows_of_versions(db: ViewDB, history: History, names: Sequence[str], ids: Sequence[int],
+                     batch: int = 2000) -> Iterator[Row]:
+    """The rows of those versions, in their order: fetched a batch at a time,
+    the next batches (on PostgreSQL by ``FETCHERS`` threads, each on its own
+    connection: the driver waits on the network without the interpreter
+    lock, and the database looks up the rows on another core) while the
+    caller works through this one, and decoded one at a time."""
     chunks = [ids[i : i + batch] for i in range(0, len(ids), batch)]
     select = f"SELECT valid_from, data FROM {history.data.name} WHERE "
 
-    def fetch(chunk: list[int]) -> dict[int, str]:
+    def fetch(chunk: Sequence[int]) -> dict[int, str]:
         with db.reading() as cur:
             clause, params = where_in(db, "valid_from", chunk)
             return dict(cur.execute(select + clause, params).fetchall())

@@ -24,24 +24,23 @@ and SQLite, are rebuilt in log order.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import queue
-import traceback
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from ledger.settings import Settings
 from ledger.store.sql import ViewDB
+from projections.forked import Job, run_forked
 from projections.runner import EventSource, no_gc
 
 BATCH = 5000
 
 
 def processes() -> int:
-    """How many partitions: LEDGER_REBUILD_PROCESSES, default one per core
-    (at most 4: beyond that the database's own work is the limit)."""
+    """How many processes a rebuild's partitions (and an as-of export's
+    parts) take: LEDGER_REBUILD_PROCESSES, default one per core (at most 4:
+    beyond that the database's own work is the limit)."""
     value = os.environ.get("LEDGER_REBUILD_PROCESSES", "")
     return max(1, int(value)) if value.isdigit() else max(1, min(4, os.cpu_count() or 1))
 
@@ -73,47 +72,12 @@ def fold_partitions(
     parts = bounds(partitions)
     if partitions == 1:
         return fold_partition(settings, type(projection), suffix, upto, parts[0], batch, progress)
-    # forked (spawning would import the caller's main module again): a child opens its
-    # own connections and leaves by os._exit, never touching the caller's
-    context = mp.get_context("fork")
-    reports: Any = context.Queue()
-    children = [context.Process(target=_child, args=(reports, settings, type(projection), suffix, upto, part, batch),
-                                daemon=True) for part in parts]
-    for child in children:
-        child.start()
-    total, running = 0, len(children)
-    try:
-        while running:
-            try:
-                kind, value = reports.get(timeout=1.0)
-            except queue.Empty:
-                dead = [c for c in children if c.exitcode not in (None, 0)]
-                if dead:
-                    raise RuntimeError(f"a rebuild partition ended with exit code {dead[0].exitcode}") from None
-                continue
-            if kind == "batch":
-                if progress:
-                    progress(value)
-            elif kind == "done":
-                total += value
-                running -= 1
-            else:
-                raise RuntimeError(f"a rebuild partition failed: {value}")
-    finally:
-        for child in children:
-            if child.is_alive():
-                child.terminate()
-            child.join()
-    return total
+    kind = type(projection)
 
+    def job(part: tuple[UUID | None, UUID | None]) -> Job:
+        return lambda report: fold_partition(settings, kind, suffix, upto, part, batch, report)
 
-def _child(reports: Any, settings: Settings, kind: type, suffix: str, upto: int,
-           part: tuple[UUID | None, UUID | None], batch: int) -> None:
-    try:
-        reports.put(("done", fold_partition(settings, kind, suffix, upto, part, batch,
-                                            lambda n: reports.put(("batch", n)))))
-    except BaseException:  # noqa: BLE001 - told to the parent, which fails the rebuild
-        reports.put(("error", traceback.format_exc()))
+    return sum(run_forked([job(part) for part in parts], progress, what="a rebuild partition"))
 
 
 def fold_partition(

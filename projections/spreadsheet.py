@@ -27,11 +27,16 @@ def safe_cell(value: Any) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A CSV file as Excel opens it: UTF-8 with BOM, CRLF, every cell safe."""
+    return "\ufeff".encode() + csv_lines([header]) + csv_lines(rows)
+
+
+def csv_lines(rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV lines (UTF-8, CRLF, every cell safe) without the BOM: a file's
+    part, made apart and joined (an as-of export in parts)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
     # (a whole registry is millions of cells: a text that starts safely is written as it is,
     # without a call per cell; the others, and what is not text, go through safe_cell)
     writer.writerows([v if v.__class__ is str and v[:1] not in _FORMULA_FIRST else safe_cell(v) for v in row]
                      for row in rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return buf.getvalue().encode("utf-8")

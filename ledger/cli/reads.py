@@ -57,7 +57,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if projection.name == "cases":  # from the registry's history, streamed (projections/cases/as_of.py)
         from projections.cases.as_of import registry_rows_as_of
 
-        return _cases_as_of(args, registry_rows_as_of(settings, cutoff), role, cutoff, label)
+        return _cases_as_of(args, settings, registry_rows_as_of(settings, cutoff), role, cutoff, label)
     if projection.name == "supervision":  # from the review list's history (projections/supervision/as_of.py)
         from projections.supervision.as_of import reviews_as_of
 
@@ -113,9 +113,11 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cases_as_of(args: argparse.Namespace, rows: Iterator[dict], role: Any, cutoff: int, label: str) -> int:
+def _cases_as_of(args: argparse.Namespace, settings: Any, rows: Iterator[dict], role: Any, cutoff: int,
+                 label: str) -> int:
+    from ledger.scope import Reach, console_scope
     from projections import workbook
-    from projections.cases.export import registry_csv
+    from projections.cases.as_of import registry_csv_as_of
     from projections.rebuild import content_hash
 
     count = 0
@@ -132,7 +134,7 @@ def _cases_as_of(args: argparse.Namespace, rows: Iterator[dict], role: Any, cuto
         print(f"cut-off: notification {cutoff}")
         _write_xlsx(args.xlsx, data, count, "rows")
         return 0
-    data = registry_csv(counted(), role)
+    data, count = registry_csv_as_of(settings, console_scope(Reach.CASES, role), cutoff)  # in parts when large
     out = args.csv or f"{args.view}-asof-{cutoff}.csv"
     with open(out, "wb") as f:
         f.write(data)

@@ -13,7 +13,7 @@ from ledger.identifiers import mask_id_number
 from ledger.scope import masks_ids_for
 from ledger.values import CST, Role
 from projections.cases import Row, grade_label, service_type_labels
-from projections.spreadsheet import csv_bytes
+from projections.spreadsheet import csv_bytes, csv_lines
 
 REGISTRY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("form_number", "申请表编号"),
@@ -100,6 +100,17 @@ def display_registry_row(row: Row, role: Role) -> dict[str, Any]:
 def registry_csv(rows: Iterable[Row], role: Role) -> bytes:
     """The registry as a CSV file (UTF-8 with BOM, so that Excel opens it)."""
     return csv_bytes([label for _, label in REGISTRY_COLUMNS], (registry_cells(row, role) for row in rows))
+
+
+def registry_csv_parts(parts: Iterable[bytes]) -> bytes:
+    """``registry_csv`` of rows whose lines were made in parts
+    (``registry_csv_lines``): the same bytes."""
+    return registry_csv([], Role.SUPERVISOR) + b"".join(parts)
+
+
+def registry_csv_lines(rows: Iterable[Row], role: Role) -> bytes:
+    """The lines ``registry_csv`` makes of ``rows``, without BOM and header."""
+    return csv_lines(registry_cells(row, role) for row in rows)
 
 
 def registry_order(rows: Iterable[Row]) -> list[Row]:

@@ -18,13 +18,16 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.calendar.commands import RecordYearSchedule
+from ledger.scope import Reach, console_scope, scope_for
 from ledger.settings import Settings
+from ledger.values import Role
 from ledger.workdays import Holiday, YearSchedule
 from projections import partitioned
-from projections.cases import CasesProjection
+from projections.cases import CasesProjection, as_of
+from projections.cases.export import registry_csv
 from projections.partitioned import bounds
 from projections.rebuild import rebuild
-from tests.builders import ADMIN, ctx, fixed_clock
+from tests.builders import ADMIN, FIRE, MARKET, ctx, fixed_clock
 from tests.integration.test_projections import dump, history_of_several_cases, log_count_and_head, project, query
 
 pytestmark = pytest.mark.postgres
@@ -96,3 +99,24 @@ def test_a_partition_that_dies_fails_the_rebuild_and_the_live_view_stays(
     _, head = log_count_and_head(pg_settings)
     assert rebuild(pg_settings, CasesProjection()) == head  # the half-built tables are no obstacle
     assert dump(pg_settings, CasesProjection()) == before
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+def test_an_as_of_export_made_in_parts_is_the_same_file(
+    ledger: Any, pg_settings: Settings, monkeypatch: pytest.MonkeyPatch, processes: int
+) -> None:
+    """The as-of CSV made by forked processes, a part of the registry each
+    (projections/cases/as_of.py), is byte for byte the one made in one piece —
+    at every cut-off, for every reader's scope and filter — with its row count."""
+    history_of_several_cases(ledger)
+    history_of_several_cases(ledger)
+    project(pg_settings, CasesProjection())
+    _, head = log_count_and_head(pg_settings)
+    monkeypatch.setattr(as_of, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("LEDGER_REBUILD_PROCESSES", str(processes))
+    every, market = console_scope(Reach.CASES, Role.AUDITOR), scope_for(Role.UNIT_STAFF, MARKET, Reach.CASES)
+    for cutoff in (head // 3, head // 2, head):
+        for scope, filters in ((every, {}), (every, {"state": "archived"}), (market, {}), (every, {"unit": FIRE})):
+            whole = list(as_of.registry_as_of(pg_settings, scope, cutoff, **filters))
+            data, count = as_of.registry_csv_as_of(pg_settings, scope, cutoff, **filters)
+            assert data == registry_csv(whole, scope.role) and count == len(whole), (cutoff, filters)
