@@ -976,3 +976,30 @@ def test_a_supervisor_keeps_a_digest_of_the_ledger_and_later_proves_the_log_exte
         refused(api, api.get(REGISTRAR, "/ledger/digest"), 403, "role_not_allowed")
         bad = api.get(SUPERVISOR, "/ledger/consistency", params={"position": 1, "digest": "xyz"})
         refused(api, bad, 400, "invalid_request")
+
+
+def test_an_as_of_csv_made_in_parts_by_the_server_is_the_file_made_in_one_piece(
+    store_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``GET /registry?as_of=…&format=csv``: on PostgreSQL a large export is written in parts by
+    processes forked from the server (projections/cases/as_of.py); here every export is "large" —
+    the bytes, and their SHA-256 header, are those of the export made in one process."""
+    from projections.cases import as_of
+
+    api = store_api
+    for _ in range(3):
+        case_at(api, "rated")
+    head = api.head()
+    api.get(SUPERVISOR, "/registry", params={"wait_for": head})
+    asked = [(SUPERVISOR, {}), (SUPERVISOR, {"state": "rated"}), (MARKET_STAFF, {})]
+    one = [api.get(user, "/registry", params={"as_of": str(head), "format": "csv", **q}) for user, q in asked]
+    monkeypatch.setattr(as_of, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("LEDGER_REBUILD_PROCESSES", "2")
+    forked, run_forked = [], as_of.run_forked
+    monkeypatch.setattr(as_of, "run_forked", lambda jobs, **kw: forked.append(len(jobs)) or run_forked(jobs, **kw))
+    parts = [api.get(user, "/registry", params={"as_of": str(head), "format": "csv", **q}) for user, q in asked]
+    assert forked == ([2, 2, 2] if api.settings.backend == "postgres" else [])  # SQLite: one process
+    for whole, made in zip(one, parts, strict=True):
+        assert whole.status_code == made.status_code == 200
+        assert made.content == whole.content and made.content.count(b"\r\n") >= 2
+    assert one[0].content.count(b"\r\n") >= 4  # several cases: parts of more than one row
