@@ -8,7 +8,9 @@ made at or before the cut-off — one indexed query, in registry order, its
 rows decoded one at a time, so neither time nor memory grows with the length
 of the log. Until the view has reached the cut-off (a moment ago, a view
 being rebuilt) the history cannot answer; the log is then folded up to there
-in memory, as before, and the answer is the same.
+in memory, as before, and the answer is the same. A large export as CSV is
+written in parts by forked processes (``registry_csv_as_of``), joined into
+the bytes one process would have written.
 """
 
 from __future__ import annotations
