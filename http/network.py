@@ -4,7 +4,7 @@ supervisors, pairings and the reports the 司法所 files.
 Reads apply ``Reach.SUPERVISION``: a 司法所's staff read their own office's
 records, the 司法局's supervisors and auditors every office's; other roles
 are refused (403), another office's record is unknown (404). Resident ID
-numbers are masked for the roles that mask them.
+numbers (and a supervisor's mobile) are masked for the roles that mask them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ledger.case.values import DocumentFormat
 from ledger.documents.network_papers import IssueAppointmentLetter
 from ledger.errors import InvalidInput
 from ledger.history import describe
-from ledger.identifiers import mask_id_number
+from ledger.identifiers import mask_person_fields
 from ledger.network import ContactPoint, InvitedSupervisor, NetworkNotFound, NetworkReport, Pairing
 from ledger.network.commands import (
     AdjustContactPoint,
@@ -84,9 +84,7 @@ def _builtins(record: Any, masks: bool) -> dict[str, Any]:
     data = msgspec.to_builtins(data, builtin_types=(), str_keys=True)
     data["id"] = str(record.id)
     data["version"] = record.version
-    if masks and isinstance(data.get("id_number"), str):
-        data["id_number"] = mask_id_number(data["id_number"])
-    return data
+    return mask_person_fields(data) if masks else data
 
 
 def _history(request: AnyRequest, cls: type, record_id: UUID) -> Rows:
@@ -95,8 +93,8 @@ def _history(request: AnyRequest, cls: type, record_id: UUID) -> Rows:
     out = []
     for e in request.app.state.ledger.history(record.id):
         view = msgspec.to_builtins(describe(e))
-        if masks and isinstance(view.get("data", {}).get("id_number"), str):
-            view["data"]["id_number"] = mask_id_number(view["data"]["id_number"])
+        if masks and isinstance(view.get("data"), dict):
+            mask_person_fields(view["data"])
         out.append(view)
     return out
 

@@ -94,6 +94,26 @@ def mask_id_number(number: str) -> str:
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
+def mask_mobile(number: str) -> str:
+    """A mobile number with its middle hidden (``+86138****5678``): personal data
+    of an invited supervisor, masked for the roles that mask resident IDs."""
+    text = number.strip()
+    prefix = "+86" if text.startswith("+86") else ""  # stored with the country code
+    digits = text[len(prefix):]
+    if len(digits) <= 7:
+        return prefix + "*" * len(digits)
+    return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_person_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its ``id_number`` and ``mobile`` masked, where present (in place)."""
+    if isinstance(data.get("id_number"), str) and data["id_number"]:
+        data["id_number"] = mask_id_number(data["id_number"])
+    if isinstance(data.get("mobile"), str) and data["mobile"]:
+        data["mobile"] = mask_mobile(data["mobile"])
+    return data
+
+
 # Masking personal identifiers in what a reader is shown, by field.
 #
 # An individual's resident ID number can appear in an event in two shapes: an

@@ -25,7 +25,7 @@ from ledger.documents.drawing import day
 from ledger.documents.network_papers import IssueAppointmentLetter
 from ledger.errors import LedgerError, NotAllowed, NotFound
 from ledger.history import describe, event_label
-from ledger.identifiers import mask_id_number
+from ledger.identifiers import mask_id_number, mask_mobile
 from ledger.network import InvitedSupervisor
 from ledger.network.values import SupervisorState, reminder_on
 from ledger.scope import Reach, sees
@@ -65,7 +65,7 @@ def _page_data(request: AnyRequest, user: AuthUser, supervisor_id: UUID) -> dict
     return {
         "s": record, "state": record.status_on(today), "terms": terms, "events": events,
         "id_number": mask_id_number(record.id_number) if scope.masks_ids else record.id_number,
-        "mobile": record.mobile,
+        "mobile": mask_mobile(record.mobile) if scope.masks_ids and record.mobile else record.mobile,
         "documents": request.app.state.views.documents_issued(scope, case_id=record.id),
         "issuing": user.role is Role.SUPERVISOR and not record.ended and bool(record.terms),
     }

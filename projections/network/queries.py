@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.directory import Post, UnitKind, post_label
-from ledger.identifiers import mask_id_number
+from ledger.identifiers import mask_person_fields
 from ledger.network.values import (
     ActKind,
     ContactPointState,
@@ -185,6 +185,4 @@ def _supervisor(r: Row, scope: Scope, day: str) -> Row:
     r["state_label"] = SupervisorState(r["state"]).label
     r["category_label"] = SupervisorCategory(r["category"]).label
     r["reminder"] = bool(r["state"] == SupervisorState.APPOINTED.value and r["reminder_on"] and r["reminder_on"] <= day)
-    if scope.masks_ids and r["id_number"]:
-        r["id_number"] = mask_id_number(r["id_number"])
-    return r
+    return mask_person_fields(r) if scope.masks_ids else r

@@ -77,13 +77,14 @@ def test_a_supervisor_is_appointed_renewed_and_masked_by_role(network: Api):
     letter = api.ok(SUPERVISOR, f"/invited-supervisors/{supervisor}/appointment", {"term_start": today()})["number"]
     assert letter.endswith("号") and letter.startswith(str(datetime.now(CST).date().year))
     shown = api.get(HEAD, f"/invited-supervisors/{supervisor}").json()
-    assert shown["id_number"] == "110105********0016"
-    assert api.get(SUPERVISOR, f"/invited-supervisors/{supervisor}").json()["id_number"] == RIC_2
+    assert (shown["id_number"], shown["mobile"]) == ("110105********0016", "+86138****0000")  # personal data
+    full = api.get(SUPERVISOR, f"/invited-supervisors/{supervisor}").json()
+    assert (full["id_number"], full["mobile"]) == (RIC_2, "+8613812340000")
     history = api.get(HEAD, f"/invited-supervisors/{supervisor}/history").json()
-    assert RIC_2 not in str(history)
+    assert RIC_2 not in str(history) and "13812340000" not in str(history)
     rows = {r["supervisor_id"]: r for r in api.get(HEAD, "/invited-supervisors", params=wait(api)).json()}
     assert rows[supervisor]["term_end"] == term_end(datetime.now(CST).date()).isoformat() and not rows[supervisor]["reminder"]
-    assert RIC_2 not in str(rows)
+    assert RIC_2 not in str(rows) and rows[supervisor]["mobile"] == "+86138****0000"
     assert api.get(SUPERVISOR, "/invited-supervisors", params={"expiring": "true", **wait(api)}).json() == []
     renewed = api.ok(SUPERVISOR, f"/invited-supervisors/{supervisor}/renewal", {})
     assert renewed["number"] != letter
