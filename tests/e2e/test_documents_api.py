@@ -166,3 +166,11 @@ def test_every_document_of_the_demo_case_renders_and_is_pictured(api: Api, tmp_p
         path.write_bytes(r.content)
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(path),
                         str(SHOTS / f"doc-case-{kind}")], check=True)
+    # the demo case was accepted: the 一次性告知书 of a refused booking, pictured too
+    refused = api.book()["case_id"]
+    api.ok(p.REGISTRAR, f"/cases/{refused}/refuse", p.refuse())
+    r = api.get(p.REGISTRAR, f"/cases/{refused}/documents/refusal_notice", params={"format": "pdf"})
+    assert r.status_code == 200 and "一次性告知书" in pdf_text(r.content, tmp_path), r.text
+    (tmp_path / "refusal_notice.pdf").write_bytes(r.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "refusal_notice.pdf"),
+                    str(SHOTS / "doc-case-refusal_notice")], check=True)
