@@ -34,7 +34,7 @@ from ledger_http.web.pages import (
 )
 from projections import workbook
 from projections.cases.as_of import registry_as_of
-from projections.cases.queries import stats_of_rows
+from projections.cases.queries import stats_of_rows_by
 from projections.rebuild import resolve_cutoff
 
 GROUPINGS = {"unit": "按单位", "service_type": "按服务类型", "month": "按月", "quarter": "按季度"}
@@ -86,16 +86,26 @@ def figures(read: Reader, scope: Scope, by: str, unit: str | None) -> dict[str, 
 Reader = Callable[[str, "str | None"], list[dict[str, Any]]]
 
 
-def reader(request: AnyRequest, scope: Scope, moment: datetime | None) -> tuple[Reader, int | None]:
+def page_groupings(scope: Scope, by: str, unit: str | None) -> list[tuple[str, str | None]]:
+    """What ``figures`` reads: so that, as of a moment, one pass over the
+    registry then sums them all."""
+    return [*((b, unit) for b in sorted({by, "unit", "month"})), *([("unit", None)] if scope.unit is None else [])]
+
+
+def reader(request: AnyRequest, scope: Scope, moment: datetime | None,
+           asked: list[tuple[str, str | None]]) -> tuple[Reader, int | None]:
     """How the figures are read: the live view's sums, or — as of a moment —
-    the registry as the ledger knew it then, read once and summed per
-    grouping (``stats_of_rows``, as ``/stats?as_of=``); and the cut-off."""
+    the registry as the ledger knew it then, streamed once and summed for
+    every (grouping, unit) ``asked`` (``stats_of_rows_by``, as
+    ``/stats?as_of=``: memory does not grow with the registry); and the
+    cut-off."""
     views, settings = request.app.state.views, request.app.state.settings
     if moment is None:
         return (lambda by, unit: views.stats(scope, by, unit=unit)), None
     cutoff, _ = resolve_cutoff(settings, moment.isoformat())
-    rows = list(registry_as_of(settings, scope, cutoff))
-    return (lambda by, unit: stats_of_rows(rows, by, scope.unit_filter(unit))), cutoff
+    wanted = [(by, scope.unit_filter(unit)) for by, unit in asked]
+    summed = dict(zip(asked, stats_of_rows_by(registry_as_of(settings, scope, cutoff), wanted), strict=True))
+    return (lambda by, unit: summed[(by, unit)]), cutoff
 
 
 def chosen(request: AnyRequest) -> tuple[str, str | None, str]:
@@ -104,11 +114,12 @@ def chosen(request: AnyRequest) -> tuple[str, str | None, str]:
     return by, (str(q.get("unit") or "").strip()[:100] or None), str(q.get("as_of") or "").strip()[:32]
 
 
-def _read(request: AnyRequest, user: Any, scope: Scope, as_of: str, read: Callable[[Reader, int | None], Any]) -> Any:
+def _read(request: AnyRequest, user: Any, scope: Scope, as_of: str, asked: list[tuple[str, str | None]],
+          read: Callable[[Reader, int | None], Any]) -> Any:
     """``read(reader, cutoff)`` off the event loop; a unit another unit's staff
     asked for is a refusal page."""
     try:
-        return read(*reader(request, scope, local_moment(as_of) if as_of else None))
+        return read(*reader(request, scope, local_moment(as_of) if as_of else None, asked))
     except NotAllowed as e:  # another unit asked for by unit staff
         raise PageRefused(user, e.message) from None
 
@@ -126,6 +137,7 @@ class StatsPages(Controller):
         error = "时刻格式应为 年-月-日 时:分" if as_of and local_moment(as_of) is None else None
         await caught_up(request)
         found, cutoff = await in_thread(_read, request, user, scope, "" if error else as_of,
+                                        page_groupings(scope, by, unit),
                                         lambda read, cutoff: (figures(read, scope, by, unit), cutoff))
         # the chooser lists the units with figures, and keeps a chosen one that has none
         units = found["units"] + ([unit] if unit and unit not in found["units"] and scope.unit is None else [])
@@ -146,7 +158,7 @@ class StatsPages(Controller):
         scope = page_scope(user, Reach.CASES)
         by, unit, as_of = chosen(request)
         await caught_up(request)
-        rows, cutoff = await in_thread(_read, request, user, scope, as_of,
+        rows, cutoff = await in_thread(_read, request, user, scope, as_of, [(by, unit)],
                                        lambda read, cutoff: (read(by, unit), cutoff))
         data = await in_thread(workbook.stats_xlsx, rows, by)
         headers = {"X-Ledger-Cutoff": str(cutoff)} if cutoff is not None else {}
@@ -162,6 +174,6 @@ class StatsPages(Controller):
         by, draw = CHARTS[name]
         _, unit, as_of = chosen(request)
         await caught_up(request)
-        rows = await in_thread(_read, request, user, scope, as_of, lambda read, cutoff: read(by, unit))
+        rows = await in_thread(_read, request, user, scope, as_of, [(by, unit)], lambda read, cutoff: read(by, unit))
         svg = await in_thread(draw, rows, lambda row: group_label(by, row))
         return Response(svg, media_type="image/svg+xml")

@@ -3,7 +3,7 @@ the statistics — each a bounded SQL query, each within the caller's scope."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -39,41 +39,59 @@ def _stats_item(by: str, r: dict[str, Any]) -> dict[str, Any]:
 def stats_of_rows(rows: Iterable[Row], by: str, unit: str | None = None) -> list[dict[str, Any]]:
     """``stats`` over registry rows given (the registry as of a moment): the
     same groups, sums and rounding as the SQL, in the same order."""
-    if by not in ("unit", "service_type", "month", "quarter"):
-        raise ValueError("by must be one of unit, service_type, month, quarter")
-    sums: dict[Any, dict[str, Any]] = {}
+    (out,) = stats_of_rows_by(rows, [(by, unit)])
+    return out
+
+
+def stats_of_rows_by(rows: Iterable[Row], asked: Sequence[tuple[str, str | None]]) -> list[list[dict[str, Any]]]:
+    """``stats_of_rows`` for each (by, unit) asked, in one pass over the rows
+    (a page's table and charts from one reading of a whole registry)."""
+    for by, _ in asked:
+        if by not in ("unit", "service_type", "month", "quarter"):
+            raise ValueError("by must be one of unit, service_type, month, quarter")
+    sums: list[dict[Any, dict[str, Any]]] = [{} for _ in asked]
     for r in rows:
         if r["served_at"] is None:
             continue
         units = list(dict.fromkeys(r["units"].split(SEP))) if r["units"] else []
-        if unit and unit not in units:
-            continue
-        if by == "unit":
-            keys = [unit] if unit else units  # one unit's figures: its own group only, as the SQL's join
-        elif by == "service_type":
-            keys = list(dict.fromkeys(r["service_types"].split(","))) if r["service_types"] else []
-        else:
-            keys = [r["served_month" if by == "month" else "served_quarter"]]
-        for key in keys:
-            g = sums.setdefault(key, {"grp": key, "served": 0, "on_time": None, "rated": 0,
-                                      **{f"{s}_{part}": 0 for s in SCALES for part in ("total", "n", "good")}})
-            g["served"] += 1
-            if r["on_time"] is not None:  # SUM ignores NULL, and is NULL with nothing to add
-                g["on_time"] = (g["on_time"] or 0) + r["on_time"]
-            g["rated"] += r["response_score"] is not None
-            for s in SCALES:
-                score = r[f"{s}_score"]
-                if score is not None:
-                    g[f"{s}_total"] += score
-                    g[f"{s}_n"] += 1
-                    g[f"{s}_good"] += score >= 3
-    out = []
-    for key in sorted(sums, key=lambda k: (k is None, k or "")):  # NULL last, as PostgreSQL orders ascending
-        g = sums[key]
-        for s in SCALES:  # AVG: the exact quotient, as the database's numeric gives it
-            g[f"{s}_mean"] = Fraction(g[f"{s}_total"], g[f"{s}_n"]) if g[f"{s}_n"] else None
-        out.append(_stats_item(by, g))
-    return out
+        for (by, unit), groups in zip(asked, sums, strict=True):
+            if unit and unit not in units:
+                continue
+            if by == "unit":
+                keys = [unit] if unit else units  # one unit's figures: its own group only, as the SQL's join
+            elif by == "service_type":
+                keys = list(dict.fromkeys(r["service_types"].split(","))) if r["service_types"] else []
+            else:
+                keys = [r["served_month" if by == "month" else "served_quarter"]]
+            for key in keys:
+                _add(groups.setdefault(key, _empty_sums(key)), r)
+    return [[_stats_item(by, _with_means(groups[key]))
+             for key in sorted(groups, key=lambda k: (k is None, k or ""))]  # NULL last, as PostgreSQL orders
+            for (by, _), groups in zip(asked, sums, strict=True)]
+
+
+def _empty_sums(key: Any) -> dict[str, Any]:
+    return {"grp": key, "served": 0, "on_time": None, "rated": 0,
+            **{f"{s}_{part}": 0 for s in SCALES for part in ("total", "n", "good")}}
+
+
+def _add(g: dict[str, Any], r: Row) -> None:
+    g["served"] += 1
+    if r["on_time"] is not None:  # SUM ignores NULL, and is NULL with nothing to add
+        g["on_time"] = (g["on_time"] or 0) + r["on_time"]
+    g["rated"] += r["response_score"] is not None
+    for s in SCALES:
+        score = r[f"{s}_score"]
+        if score is not None:
+            g[f"{s}_total"] += score
+            g[f"{s}_n"] += 1
+            g[f"{s}_good"] += score >= 3
+
+
+def _with_means(g: dict[str, Any]) -> dict[str, Any]:
+    for s in SCALES:  # AVG: the exact quotient, as the database's numeric gives it
+        g[f"{s}_mean"] = Fraction(g[f"{s}_total"], g[f"{s}_n"]) if g[f"{s}_n"] else None
+    return g
 
 
 class CaseQueries:
