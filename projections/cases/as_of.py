@@ -64,21 +64,25 @@ def registry_csv_as_of(
         ) else None
     finally:
         db.close()
+    def lines(ids_part: list[int]) -> tuple[bytes, int]:
+        own = ViewDB(settings)
+        try:
+            kept = Counted(filter(keep, rows_of_versions(own, REGISTRY_HISTORY, REGISTRY.column_names, ids_part)))
+            return registry_csv_lines(kept, scope.role), kept.count
+        finally:
+            own.close()
+
     count = processes()
-    if ids is None or len(ids) < PARALLEL_FROM or count == 1:
-        kept = Counted(filter(keep, registry_rows_as_of(settings, cutoff)))
-        return registry_csv(kept, scope.role), kept.count
+    if ids is None:  # SQLite, or the view behind the cut-off: the rows as registry_rows_as_of finds them
+        rows = Counted(filter(keep, registry_rows_as_of(settings, cutoff)))
+        return registry_csv(rows, scope.role), rows.count
+    if len(ids) < PARALLEL_FROM or count == 1:  # the versions found already: read here, in one piece
+        data, n = lines(ids)
+        return registry_csv_parts([data]), n
     size = -(-len(ids) // count)
 
     def part(ids_part: list[int]) -> Job:
-        def lines(_: Any) -> tuple[bytes, int]:
-            own = ViewDB(settings)
-            try:
-                kept = Counted(filter(keep, rows_of_versions(own, REGISTRY_HISTORY, REGISTRY.column_names, ids_part)))
-                return registry_csv_lines(kept, scope.role), kept.count
-            finally:
-                own.close()
-        return lines
+        return lambda _: lines(ids_part)
 
     parts = run_forked([part(ids[i : i + size]) for i in range(0, len(ids), size)], what="an as-of export part")
     return registry_csv_parts(data for data, _ in parts), sum(n for _, n in parts)

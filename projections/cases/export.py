@@ -105,7 +105,7 @@ def registry_csv(rows: Iterable[Row], role: Role) -> bytes:
 def registry_csv_parts(parts: Iterable[bytes]) -> bytes:
     """``registry_csv`` of rows whose lines were made in parts
     (``registry_csv_lines``): the same bytes."""
-    return registry_csv([], Role.SUPERVISOR) + b"".join(parts)
+    return csv_bytes([label for _, label in REGISTRY_COLUMNS], []) + b"".join(parts)
 
 
 def registry_csv_lines(rows: Iterable[Row], role: Role) -> bytes:
