@@ -269,14 +269,9 @@ class GuidanceController(Controller):
         wait_for_reads(request, ("guidance",), wait_for)
         bounds = {field: local_instant(field, value).astimezone(CST).isoformat() if value else None
                   for field, value in (("started_from", started_from), ("started_to", started_to))}
-        rows = request.app.state.views.guidance_list(
+        return request.app.state.views.guidance_list(
             scope, unit=unit, state=state_.value if state_ else None, way=way.value if way else None, method=method,
             open_only=open_only, typical=typical, limit=limit, offset=offset, **bounds)
-        if scope.masks_ids:
-            for row in rows:
-                if row.get("addressee_kind") == AddresseeKind.INDIVIDUAL.value and row.get("addressee_id"):
-                    row["addressee_id"] = mask_id_number(row["addressee_id"])
-        return rows
 
     @get("/{guidance_id:uuid}", responses=ERRORS, operation_id="getGuidance", sync_to_thread=True)
     def get_guidance(self, request: AnyRequest, guidance_id: FromPath[UUID]) -> GuidanceView:

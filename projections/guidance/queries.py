@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ledger.guidance.values import GuidanceState, Stage, Way
+from ledger.guidance.values import AddresseeKind, GuidanceState, Stage, Way
+from ledger.identifiers import mask_id_number
 from ledger.scope import Scope
 from ledger.store.sql import ViewDB, paging
 from ledger.values import CST
@@ -47,7 +48,8 @@ class GuidanceQueries:
         limit: int | None = 100,
         offset: int = 0,
     ) -> list[Row]:
-        """A page of the guidance acts (newest first), filtered, within the scope."""
+        """A page of the guidance acts (newest first), filtered, within the scope
+        (an individual's resident ID masked for the roles that mask)."""
         unit = scope.unit_filter(unit)
         where, params = ["1=1"], []
         for column, value in (("unit", unit), ("state", state), ("way", way), ("method", method)):
@@ -75,7 +77,7 @@ class GuidanceQueries:
                 f"SELECT g.* FROM guidance g WHERE {' AND '.join(where)} "
                 f"ORDER BY g.started_at DESC, g.guidance_id DESC{page}", params)
         today = datetime.now(CST).date()
-        return [_labelled(r, today) for r in rows]
+        return [_masked(_labelled(r, today)) if scope.masks_ids else _labelled(r, today) for r in rows]
 
     def guidance_row(self, guidance_id: Any) -> Row | None:
         """One guidance's row (the caller checked the reader may see it)."""
@@ -157,6 +159,13 @@ class GuidanceQueries:
         with self.db.reading() as cur:
             rows = cur.dicts(f"SELECT * FROM ({sql}) lines ORDER BY at, id{page}", params)
         return register_lines(rows, first=offset + 1)
+
+
+def _masked(row: Row) -> Row:
+    """An individual addressee's resident ID masked (for the roles that mask)."""
+    if row.get("addressee_kind") == AddresseeKind.INDIVIDUAL.value and row.get("addressee_id"):
+        row["addressee_id"] = mask_id_number(row["addressee_id"])
+    return row
 
 
 def _labelled(row: Row, today: date) -> Row:
